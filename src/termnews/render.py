@@ -1,0 +1,113 @@
+"""Article bodies to Markdown for the reader, and the links they hold.
+
+Every body (plain text, Markdown, HTML) becomes Markdown here and nowhere
+else. Plain text is escaped so that nothing in it is read as Markdown; HTML is
+converted by markdownify with images turned into `[image: alt]` placeholders
+(never fetched) and scripts dropped. The result passes through
+`sanitize.clean_text` again, because decoding HTML entities can produce
+control characters that were not in the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from markdownify import MarkdownConverter
+
+from termnews.models import Article, BodyFormat
+from termnews.sanitize import clean_line, clean_text
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=])")
+_SCRIPT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<((?:https?|mailto):[^>\s]+)>")
+_URL = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"'\])]+")
+_HREF = re.compile(r"<a\b[^>]*?\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+
+
+class _Converter(MarkdownConverter):
+    def convert_img(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
+        alt = clean_line(el.attrs.get("alt") or el.attrs.get("title") or "")
+        return f"\\[image{': ' + escape_markdown(alt) if alt else ''}\\]"
+
+
+def escape_markdown(text: str) -> str:
+    """Make plain text show as written when read as Markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def html_to_markdown(html: str) -> str:
+    html = _SCRIPT.sub("", html)
+    return _Converter(heading_style="ATX", escape_misc=True, bullets="-").convert(html)
+
+
+def body_markdown(body: str, body_format: BodyFormat) -> str:
+    if body_format == "html":
+        text = html_to_markdown(body)
+    elif body_format == "markdown":
+        text = _MD_IMAGE.sub(lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", body)
+    else:
+        text = escape_markdown(body)
+    return clean_text(text).strip()
+
+
+def body_links(body: str, body_format: BodyFormat) -> list[str]:
+    if body_format == "html":
+        found = [next(g for g in m.groups() if g is not None) for m in _HREF.finditer(body)]
+    elif body_format == "markdown":
+        found = [m.group(1) or m.group(2) for m in _MD_LINK.finditer(body)]
+    else:
+        found = _URL.findall(body)
+    return [clean_line(url) for url in found if url.strip()]
+
+
+def article_links(article: Article) -> list[str]:
+    """The article's own link, then each distinct link in its body, in order."""
+    seen: dict[str, None] = {}
+    for url in [article.link or "", *body_links(article.body, article.body_format)]:
+        if url and url not in seen:
+            seen[url] = None
+    return list(seen)
+
+
+def is_safe_url(url: str) -> bool:
+    """Only http, https and mailto; nothing that a browser could read as an option."""
+    return (
+        url.lower().startswith(SAFE_SCHEMES)
+        and not url.startswith("-")
+        and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
+    )
+
+
+def format_date(stamp: float | None, fmt: str = "%Y-%m-%d") -> str:
+    if stamp is None:
+        return ""
+    try:
+        return datetime.fromtimestamp(stamp).strftime(fmt)
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+def article_markdown(article: Article) -> str:
+    """The whole reader document: byline, body, numbered links, enclosures."""
+    parts: list[str] = []
+    byline = " · ".join(
+        escape_markdown(part)
+        for part in (article.source, article.author or "", format_date(article.published, "%Y-%m-%d %H:%M"))
+        if part
+    )
+    parts.append(f"# {escape_markdown(article.title)}")
+    if byline:
+        parts.append(f"*{byline}*")
+    parts.append(body_markdown(article.body, article.body_format) or "*(no text)*")
+    links = article_links(article)
+    if links:
+        parts.append("## Links")
+        parts.append("\n".join(f"{n}. {escape_markdown(url)}" for n, url in enumerate(links, 1)))
+    if article.enclosures:
+        parts.append("## Enclosures")
+        parts.append("\n".join(f"- {escape_markdown(url)}" for url in article.enclosures))
+    return "\n\n".join(parts)

@@ -1,0 +1,39 @@
+"""The one sanitizing step between every source and the screen.
+
+Feed and file text is untrusted. Terminal control characters (C0 except tab
+and newline, DEL, C1) and bidi overrides are dropped, so nothing from a feed
+can move the cursor, retitle the terminal or reorder what is shown. Fields are
+capped so one absurd entry cannot eat memory or the screen.
+"""
+
+from __future__ import annotations
+
+import re
+
+TRUNCATED = " … truncated"
+
+# C0 except \t and \n, DEL, C1, and the bidi embedding/override/isolate marks.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+LIMITS = {
+    "title": 1_000,
+    "author": 300,
+    "link": 4_000,
+    "body": 1_000_000,
+}
+
+
+def clean_text(text: str | None, limit: int | None = None) -> str:
+    """Remove control sequences; cap the length with a visible marker."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _UNSAFE.sub("", text)
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - len(TRUNCATED))] + TRUNCATED
+    return text
+
+
+def clean_line(text: str | None, limit: int | None = None) -> str:
+    """As `clean_text`, for one-line fields: runs of white space become one space."""
+    return clean_text(" ".join((text or "").split()), limit)

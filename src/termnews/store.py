@@ -1,0 +1,523 @@
+"""SQLite storage: the only module that writes SQL.
+
+Two files, as DESIGN.md lays out:
+
+- `cache.sqlite` (user cache dir): downloaded articles, their search index and
+  the HTTP validators of each source. Disposable: rebuilt from the sources.
+- `state.sqlite` (user data dir): read and star flags, drafts, subscriptions
+  added from the app, settings. The user's data: never deleted by termnews.
+
+The state file is ATTACHed to the cache connection as `state`, so one query
+can join articles with their flags. Flags and drafts are keyed by the
+article's stable id, not by a cache rowid, so they survive a cache rebuild.
+Each file has its own migrations keyed by `PRAGMA user_version`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Literal, Sequence
+
+from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id
+from termnews.paths import Paths
+
+ViewFilter = Literal["all", "unread", "starred", "drafts"]
+
+CACHE_MIGRATIONS: Sequence[str] = (
+    """
+    CREATE TABLE articles (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        body_format TEXT NOT NULL,
+        link TEXT,
+        author TEXT,
+        published REAL,
+        sort_key REAL NOT NULL,
+        enclosures TEXT NOT NULL DEFAULT '',
+        comments_url TEXT
+    );
+    CREATE INDEX articles_by_time ON articles (sort_key DESC, rowid DESC);
+    CREATE INDEX articles_by_source ON articles (source_id, sort_key DESC, rowid DESC);
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, body, content='articles', content_rowid='rowid'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.rowid, old.title, old.body);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, body ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.rowid, old.title, old.body);
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+    END;
+    CREATE TABLE source_state (
+        source_id TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        last_refresh REAL,
+        last_error TEXT
+    );
+    """,
+)
+
+STATE_MIGRATIONS: Sequence[str] = (
+    """
+    CREATE TABLE flags (
+        article_id TEXT PRIMARY KEY,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        changed REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        article_title TEXT NOT NULL,
+        article_link TEXT,
+        article_source TEXT NOT NULL,
+        parent_comment TEXT,
+        comment TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        website TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'draft',
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX drafts_by_article ON drafts (article_id, updated DESC);
+    CREATE TABLE subscriptions (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        location TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        tags TEXT NOT NULL DEFAULT '',
+        added REAL NOT NULL
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+_HEADLINE_COLUMNS = """
+    a.id, a.title, a.source, a.published,
+    COALESCE(f.read, 0), COALESCE(f.starred, 0),
+    EXISTS (SELECT 1 FROM state.drafts d WHERE d.article_id = a.id),
+    a.link
+"""
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class View:
+    """What the headline pane shows: a filter, optionally one source, optionally a search."""
+
+    filter: ViewFilter = "all"
+    source_id: str | None = None
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    source_id: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    last_refresh: float | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    article_id: str
+    article_title: str
+    article_link: str | None
+    article_source: str
+    parent_comment: str | None
+    comment: str
+    name: str
+    email: str
+    website: str
+    state: str
+    created: float
+    updated: float
+    version: int
+
+
+def _migrate(conn: sqlite3.Connection, schema: str, migrations: Sequence[str]) -> None:
+    version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
+    if version > len(migrations):
+        raise StoreError(
+            f"{schema} database was written by a newer termnews (schema {version})"
+        )
+    for number, script in enumerate(migrations[version:], start=version + 1):
+        statements = script.replace("CREATE TABLE ", f"CREATE TABLE {schema}.")
+        statements = statements.replace("CREATE INDEX ", f"CREATE INDEX {schema}.")
+        statements = statements.replace("CREATE VIRTUAL TABLE ", f"CREATE VIRTUAL TABLE {schema}.")
+        statements = statements.replace("CREATE TRIGGER ", f"CREATE TRIGGER {schema}.")
+        conn.executescript(f"BEGIN; {statements} PRAGMA {schema}.user_version = {number}; COMMIT;")
+
+
+def _fts_query(text: str) -> str:
+    """User words to an FTS5 query: every word must match, the last as a prefix."""
+    words = [w.replace('"', '""') for w in text.split()]
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            shutil.move(part, Path(f"{target}{suffix}"))
+    return target
+
+
+class Store:
+    """All reads and writes of termnews's two SQLite files.
+
+    One connection, shared by the UI thread and workers under a lock; every
+    call is short (one page of rows, one transaction).
+    """
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self.notices: list[str] = []
+        self._lock = threading.RLock()
+        paths.cache_dir.mkdir(parents=True, exist_ok=True)
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = self._connect()
+        except sqlite3.DatabaseError as exc:
+            moved = _move_aside(paths.cache_db)
+            self.notices.append(f"the cache was unreadable ({exc}); moved to {moved} and rebuilt")
+            self._conn = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.paths.cache_db, timeout=10, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            _migrate(conn, "main", CACHE_MIGRATIONS)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        conn.execute("ATTACH DATABASE ? AS state", (str(self.paths.state_db),))
+        conn.execute("PRAGMA state.journal_mode = WAL")
+        # Drafts and flags are the user's words: wait for the disk on every commit.
+        conn.execute("PRAGMA state.synchronous = FULL")
+        try:
+            _migrate(conn, "state", STATE_MIGRATIONS)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(
+                f"the state database {self.paths.state_db} is unreadable ({exc}); "
+                "it has not been touched"
+            ) from exc
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _transaction(self) -> "_Txn":
+        return _Txn(self)
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    # -- articles ---------------------------------------------------------
+
+    def store_articles(self, spec: SourceSpec, entries: list[ArticleData], now: float | None = None) -> int:
+        """Insert or update a source's articles in one transaction; returns how many are new."""
+        now = time.time() if now is None else now
+        source_id = spec.source_id
+        new = 0
+        with self._transaction() as conn:
+            for entry in entries:
+                aid = article_id(source_id, entry)
+                row = conn.execute(
+                    "SELECT title, body FROM articles WHERE id = ?", (aid,)
+                ).fetchone()
+                values = (
+                    spec.name, entry.title, entry.body, entry.body_format, entry.link,
+                    entry.author, entry.published, "\n".join(entry.enclosures),
+                    entry.comments_url,
+                )
+                if row is None:
+                    conn.execute(
+                        "INSERT INTO articles (source, title, body, body_format, link, author,"
+                        " published, enclosures, comments_url, id, source_id, sort_key)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*values, aid, source_id, entry.published or now),
+                    )
+                    new += 1
+                else:
+                    conn.execute(
+                        "UPDATE articles SET source = ?, title = ?, body = ?, body_format = ?,"
+                        " link = ?, author = ?, published = ?, enclosures = ?, comments_url = ?,"
+                        " sort_key = COALESCE(?, sort_key) WHERE id = ?",
+                        (*values, entry.published, aid),
+                    )
+        return new
+
+    def remove_source_articles(self, source_id: str) -> int:
+        with self._transaction() as conn:
+            return conn.execute("DELETE FROM articles WHERE source_id = ?", (source_id,)).rowcount
+
+    def _where(self, view: View) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if view.source_id:
+            clauses.append("a.source_id = ?")
+            params.append(view.source_id)
+        if view.filter == "unread":
+            clauses.append("COALESCE(f.read, 0) = 0")
+        elif view.filter == "starred":
+            clauses.append("f.starred = 1")
+        elif view.filter == "drafts":
+            clauses.append("EXISTS (SELECT 1 FROM state.drafts d WHERE d.article_id = a.id)")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _from(self, view: View) -> tuple[str, list[object], str]:
+        """FROM clause, its parameters and the ORDER BY for a view."""
+        if view.query is not None:
+            match = _fts_query(view.query)
+            return (
+                "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+                " LEFT JOIN state.flags f ON f.article_id = a.id",
+                [match],
+                "ORDER BY articles_fts.rank",
+            )
+        return (
+            "articles a LEFT JOIN state.flags f ON f.article_id = a.id",
+            [],
+            "ORDER BY a.sort_key DESC, a.rowid DESC",
+        )
+
+    def _view_sql(self, view: View, columns: str) -> tuple[str, list[object], str]:
+        source, params, order = self._from(view)
+        where, where_params = self._where(view)
+        if view.query is not None:
+            where = (where + " AND " if where else " WHERE ") + "articles_fts MATCH ?"
+            where_params = where_params + params
+            params = []
+        return f"SELECT {columns} FROM {source}{where}", params + where_params, order
+
+    def count(self, view: View = View()) -> int:
+        if view.query is not None and not _fts_query(view.query):
+            return 0
+        sql, params, _ = self._view_sql(view, "COUNT(*)")
+        try:
+            return self._query(sql, params)[0][0]
+        except sqlite3.OperationalError:
+            return 0
+
+    def headlines(self, view: View = View(), offset: int = 0, limit: int = 100) -> list[Headline]:
+        if view.query is not None and not _fts_query(view.query):
+            return []
+        sql, params, order = self._view_sql(view, _HEADLINE_COLUMNS)
+        try:
+            rows = self._query(f"{sql} {order} LIMIT ? OFFSET ?", [*params, limit, offset])
+        except sqlite3.OperationalError:
+            return []
+        return [
+            Headline(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]), r[7])
+            for r in rows
+        ]
+
+    def article(self, aid: str) -> Article | None:
+        rows = self._query(
+            "SELECT a.id, a.source, a.title, a.body, a.body_format, a.link, a.author,"
+            " a.published, a.enclosures, COALESCE(f.read, 0), COALESCE(f.starred, 0)"
+            " FROM articles a LEFT JOIN state.flags f ON f.article_id = a.id WHERE a.id = ?",
+            (aid,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return Article(
+            id=r[0], source=r[1], title=r[2], body=r[3], body_format=r[4], link=r[5],
+            author=r[6], published=r[7],
+            enclosures=tuple(e for e in r[8].split("\n") if e),
+            read=bool(r[9]), starred=bool(r[10]),
+        )
+
+    # -- flags --------------------------------------------------------------
+
+    def set_flag(self, ids: Iterable[str], flag: Literal["read", "starred"], value: bool) -> None:
+        now = time.time()
+        with self._transaction() as conn:
+            conn.executemany(
+                f"INSERT INTO state.flags (article_id, {flag}, changed) VALUES (?, ?, ?)"
+                f" ON CONFLICT (article_id) DO UPDATE SET {flag} = excluded.{flag},"
+                " changed = excluded.changed",
+                [(aid, int(value), now) for aid in ids],
+            )
+
+    def mark_view_read(self, view: View) -> int:
+        sql, params, _ = self._view_sql(view, "a.id")
+        ids = [r[0] for r in self._query(sql, params)]
+        self.set_flag(ids, "read", True)
+        return len(ids)
+
+    # -- sources --------------------------------------------------------------
+
+    def source_status(self, source_id: str) -> SourceStatus | None:
+        rows = self._query(
+            "SELECT source_id, etag, last_modified, body_hash, last_refresh, last_error"
+            " FROM source_state WHERE source_id = ?",
+            (source_id,),
+        )
+        return SourceStatus(*rows[0]) if rows else None
+
+    def record_fetch(
+        self,
+        source_id: str,
+        *,
+        error: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+    ) -> None:
+        """Remember when a source was fetched; validators only change on success."""
+        now = time.time()
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO source_state (source_id, last_refresh, last_error) VALUES (?, ?, ?)"
+                " ON CONFLICT (source_id) DO UPDATE SET last_refresh = excluded.last_refresh,"
+                " last_error = excluded.last_error",
+                (source_id, now, error),
+            )
+            if error is None:
+                conn.execute(
+                    "UPDATE source_state SET etag = ?, last_modified = ?, body_hash = ?"
+                    " WHERE source_id = ?",
+                    (etag, last_modified, body_hash, source_id),
+                )
+
+    def article_counts(self) -> dict[str, tuple[int, int]]:
+        """Per source id: (articles, unread)."""
+        rows = self._query(
+            "SELECT a.source_id, COUNT(*), SUM(COALESCE(f.read, 0) = 0)"
+            " FROM articles a LEFT JOIN state.flags f ON f.article_id = a.id"
+            " GROUP BY a.source_id"
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def subscriptions(self) -> list[SourceSpec]:
+        rows = self._query(
+            "SELECT name, kind, location, options, tags FROM state.subscriptions ORDER BY added"
+        )
+        return [
+            SourceSpec(r[0], r[1], r[2], json.loads(r[3]), tuple(t for t in r[4].split(",") if t))
+            for r in rows
+        ]
+
+    def add_subscription(self, spec: SourceSpec) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO state.subscriptions (name, kind, location, options, tags, added)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (spec.name, spec.kind, spec.location, json.dumps(spec.options),
+                 ",".join(spec.tags), time.time()),
+            )
+
+    def remove_subscription(self, name: str) -> bool:
+        with self._transaction() as conn:
+            return conn.execute(
+                "DELETE FROM state.subscriptions WHERE name = ?", (name,)
+            ).rowcount > 0
+
+    # -- settings -------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM state.settings WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO state.settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- drafts -----------------------------------------------------------------
+
+    def drafts(self, article: str | None = None) -> list[Draft]:
+        where, params = ("WHERE article_id = ?", (article,)) if article else ("", ())
+        rows = self._query(
+            f"SELECT {', '.join(Draft.__dataclass_fields__)} FROM state.drafts {where}"
+            " ORDER BY updated DESC, id DESC",
+            params,
+        )
+        return [Draft(*r) for r in rows]
+
+    def draft(self, draft_id: int) -> Draft | None:
+        rows = self._query(
+            f"SELECT {', '.join(Draft.__dataclass_fields__)} FROM state.drafts WHERE id = ?",
+            (draft_id,),
+        )
+        return Draft(*rows[0]) if rows else None
+
+
+class _Txn:
+    """`with store._transaction() as conn:` runs a BEGIN IMMEDIATE .. COMMIT under the lock."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._store._lock.acquire()
+        conn = self._store._conn
+        conn.execute("BEGIN IMMEDIATE")
+        return conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        conn = self._store._conn
+        try:
+            conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._store._lock.release()
+
+
+def iter_pages(store: Store, view: View, page: int = 500) -> Iterator[Headline]:
+    """Every headline of a view, read a page at a time."""
+    offset = 0
+    while True:
+        rows = store.headlines(view, offset, page)
+        yield from rows
+        if len(rows) < page:
+            return
+        offset += page
