@@ -356,6 +356,22 @@ class Store:
             for r in rows
         ]
 
+    def position(self, view: View, aid: str) -> int | None:
+        """Index of an article in a (non-search) view, or None if it is not there."""
+        if view.query is not None:
+            return None
+        anchor = self._query("SELECT sort_key, rowid FROM articles WHERE id = ?", (aid,))
+        if not anchor:
+            return None
+        sql, params, _ = self._view_sql(view, "COUNT(*), SUM(a.id = ?)")
+        where = " AND " if " WHERE " in sql else " WHERE "
+        key, rowid = anchor[0]
+        before, present = self._query(
+            f"{sql}{where}(a.sort_key > ? OR (a.sort_key = ? AND a.rowid >= ?))",
+            [aid, *params, key, key, rowid],
+        )[0]
+        return before - 1 if present else None
+
     def article(self, aid: str) -> Article | None:
         rows = self._query(
             "SELECT a.id, a.source, a.title, a.body, a.body_format, a.link, a.author,"

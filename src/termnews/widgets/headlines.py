@@ -1,0 +1,222 @@
+"""The headline pane: a virtual list that reads the store a page at a time.
+
+Only the rows on screen are rendered (`render_line`), and only the pages they
+fall in are read, so 100,000 articles open as fast as 100. One widget for the
+whole list, never one widget per row.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from termnews.models import Headline
+from termnews.render import format_date
+from termnews.store import Store, View
+
+PAGE = 100
+PAGES_KEPT = 32
+SOURCE_WIDTH = 12
+DATE_WIDTH = 10
+
+
+class HeadlineList(ScrollView, can_focus=True):
+    """Headlines of one `View` of the store, with a cursor."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor(1)", "Next", show=False, id="headlines.next"),
+        Binding("up,k", "cursor(-1)", "Previous", show=False, id="headlines.previous"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="headlines.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="headlines.page_up"),
+        Binding("home,g", "jump(0)", "First", show=False, id="headlines.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="headlines.last"),
+        Binding("enter", "open", "Open", id="headlines.open", tooltip="Open the article under the cursor"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "headline--cursor",
+        "headline--unread",
+        "headline--read",
+        "headline--meta",
+        "headline--mark",
+    }
+
+    DEFAULT_CSS = """
+    HeadlineList {
+        background: $surface;
+        scrollbar-gutter: stable;
+        & > .headline--cursor { background: $accent 40%; }
+        &:focus > .headline--cursor { background: $accent; color: $text; }
+        & > .headline--unread { text-style: bold; }
+        & > .headline--read { color: $text-muted; }
+        & > .headline--meta { color: $text-muted; }
+        & > .headline--mark { color: $warning; }
+    }
+    """
+
+    @dataclass
+    class CursorMoved(Message):
+        headline: Headline | None
+
+    @dataclass
+    class Opened(Message):
+        headline: Headline
+
+    def __init__(self, store: Store, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.view = View()
+        self.cursor = 0
+        self.total = 0
+        self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
+
+    # -- data -------------------------------------------------------------
+
+    def reload(self, view: View | None = None) -> None:
+        """Re-read the list (after a refresh or a new view), keeping the cursor's article."""
+        keep = self.current
+        if view is not None and view != self.view:
+            self.view, keep = view, None
+        self._pages.clear()
+        self.total = self.store.count(self.view)
+        self.virtual_size = Size(self.size.width, self.total)
+        if keep is not None:
+            position = self.store.position(self.view, keep.id)
+            if position is not None:
+                # Keep the row under the cursor where it was on screen.
+                self.scroll_to(y=self.scroll_y + position - self.cursor, animate=False, immediate=True)
+                self.cursor = position
+        self.cursor = max(0, min(self.cursor, self.total - 1))
+        if keep is None:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.CursorMoved(self.current))
+
+    def row(self, index: int) -> Headline | None:
+        if not 0 <= index < self.total:
+            return None
+        number, offset = divmod(index, PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.store.headlines(self.view, number * PAGE, PAGE)
+            self._pages[number] = page
+            while len(self._pages) > PAGES_KEPT:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def current(self) -> Headline | None:
+        return self.row(self.cursor)
+
+    def update_current(self, **changes: object) -> Headline | None:
+        """Change the cached row under the cursor (the store is written elsewhere)."""
+        number, offset = divmod(self.cursor, PAGE)
+        page = self._pages.get(number)
+        if page is None or offset >= len(page):
+            return None
+        page[offset] = replace(page[offset], **changes)
+        self.refresh_line(self.cursor)
+        return page[offset]
+
+    def find(self, start: int, step: int, predicate) -> int | None:  # noqa: ANN001
+        """Index of the first row from `start` (walking by `step`) that matches."""
+        index = start
+        while 0 <= index < self.total:
+            row = self.row(index)
+            if row is not None and predicate(row):
+                return index
+            index += step
+        return None
+
+    # -- movement -------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        if self.total == 0:
+            return
+        old = self.cursor
+        self.cursor = max(0, min(index, self.total - 1))
+        self.refresh_line(old)
+        self.refresh_line(self.cursor)
+        height = self.scrollable_content_region.height
+        if self.cursor < self.scroll_y:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= self.scroll_y + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        if old != self.cursor:
+            self.post_message(self.CursorMoved(self.current))
+
+    def refresh_line(self, index: int) -> None:
+        self.refresh_lines(index - int(self.scroll_y), 1)
+
+    def action_cursor(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_jump(self, index: int) -> None:
+        self.move_to(self.total - 1 if index < 0 else index)
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self.current))
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_y) + event.y
+        if 0 <= index < self.total:
+            self.move_to(index)
+            self.action_open()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total)
+
+    # -- rendering ------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        headline = self.row(index)
+        if headline is None:
+            return Strip.blank(width, self.rich_style)
+        return Strip(self._row_segments(headline, index == self.cursor, width), width)
+
+    def _row_segments(self, h: Headline, under_cursor: bool, width: int) -> list[Segment]:
+        base = self.rich_style + self.get_component_rich_style(
+            "headline--read" if h.read else "headline--unread"
+        )
+        meta = self.get_component_rich_style("headline--meta")
+        mark = self.get_component_rich_style("headline--mark")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append("●" if not h.read else " ", mark)
+        line.append("★" if h.starred else " ", mark)
+        line.append("✎" if h.has_draft else " ", mark)
+        line.append(" ")
+        show_meta = width >= 48
+        title_width = width - 4 - ((SOURCE_WIDTH + DATE_WIDTH + 2) if show_meta else 0)
+        title = Text(h.title, no_wrap=True, overflow="ellipsis", end="")
+        title.truncate(max(1, title_width), overflow="ellipsis", pad=True)
+        line.append_text(title)
+        if show_meta:
+            source = Text(h.source, end="")
+            source.truncate(SOURCE_WIDTH, overflow="ellipsis", pad=True)
+            line.append(" ")
+            line.append_text(source)
+            line.stylize(meta, len(line) - SOURCE_WIDTH)
+            line.append(" " + format_date(h.published).rjust(DATE_WIDTH), meta)
+        line.truncate(width, overflow="ellipsis", pad=True)
+        if under_cursor:
+            line.stylize(self.get_component_rich_style("headline--cursor"))
+        segments = list(line.render(self.app.console))
+        return list(Segment.apply_style(segments, base))

@@ -1,0 +1,43 @@
+"""The reader pane: one article, rendered as Markdown, scrollable."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+from termnews.models import Article
+from termnews.render import article_links, article_markdown
+
+WELCOME = "# termnews\n\nPick a headline and press **enter** to read it."
+
+
+class Reader(VerticalScroll, can_focus=True):
+    """Shows the article chosen in the headline pane."""
+
+    BINDINGS = [
+        Binding("space,pagedown", "page_down", "Scroll", show=False, id="reader.page_down"),
+        Binding("b,pageup", "page_up", "Back", show=False, id="reader.page_up"),
+    ]
+
+    DEFAULT_CSS = """
+    Reader {
+        padding: 0 1;
+        background: $surface;
+        & > Markdown { max-width: 100; padding: 0; margin: 0; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article: Article | None = None
+        self.links: list[str] = []
+
+    def compose(self):  # noqa: ANN201
+        yield Markdown(WELCOME, open_links=False)
+
+    async def show(self, article: Article, markdown: str | None = None) -> None:
+        self.article = article
+        self.links = article_links(article)
+        await self.query_one(Markdown).update(markdown or article_markdown(article))
+        self.scroll_home(animate=False)
