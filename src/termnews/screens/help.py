@@ -21,7 +21,8 @@ def bindings_table(nodes: list[DOMNode]) -> Table:
                 if binding.system:
                     continue
                 label = binding.tooltip or binding.description or binding.action
-                rows.setdefault((type(node).__name__, label), []).append(
+                where = getattr(node, "HELP_GROUP", "everywhere")
+                rows.setdefault((where, label), []).append(
                     node.app.get_key_display(binding.with_key(key)) if node.is_attached else key
                 )
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
@@ -46,9 +47,9 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, nodes: list[DOMNode]) -> None:
         super().__init__()
-        self._nodes = nodes
+        self._bound_nodes = nodes
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("termnews keys  (escape closes)", style="bold"))
-            yield Static(bindings_table(self._nodes))
+            yield Static(bindings_table(self._bound_nodes))

@@ -33,6 +33,8 @@ DATE_WIDTH = 10
 class HeadlineList(ScrollView, can_focus=True):
     """Headlines of one `View` of the store, with a cursor."""
 
+    HELP_GROUP = "headlines"
+
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Next", show=False, id="headlines.next"),
         Binding("up,k", "cursor(-1)", "Previous", show=False, id="headlines.previous"),

@@ -1,0 +1,227 @@
+"""The reader app driven through Pilot: panes, keys, flags that persist."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+from textual.widgets import Input, Markdown
+
+from app_support import SEED_COUNT, SEED_TITLE, make_app, make_home, screen_text, settle
+from termnews.screens.help import HelpScreen
+from termnews.store import View
+from termnews.widgets.composer import Composer
+from termnews.widgets.headlines import HeadlineList
+from termnews.widgets.reader import Reader
+
+
+async def goto(app, pilot, title: str) -> None:  # noqa: ANN001
+    headlines = app.screen.query_one(HeadlineList)
+    index = headlines.find(0, 1, lambda h: h.title == title)
+    assert index is not None, f"{title!r} not listed"
+    headlines.move_to(index)
+    await pilot.pause()
+
+
+async def test_opens_on_seeds_with_three_panes(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        assert headlines.total == SEED_COUNT
+        titles = [headlines.row(i).title for i in range(headlines.total)]
+        assert SEED_TITLE in titles
+        assert headlines.has_focus
+        assert app.screen.query_one(Reader).display
+        assert not app.screen.query_one(Composer).is_open
+
+
+async def test_enter_shows_caption_literally_and_marks_read(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await goto(app, pilot, SEED_TITLE)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        reader = app.screen.query_one(Reader)
+        assert reader.article is not None and reader.article.title == SEED_TITLE
+        shown = "".join(
+            block._content.plain for block in reader.query("MarkdownBlock") if hasattr(block, "_content")
+        )
+        assert "Vladimir Putin [Photo via Getty Images]" in shown
+        assert "Leave a Reply" not in shown
+        headlines = app.screen.query_one(HeadlineList)
+        assert headlines.current.read
+        assert app.session.store.article(headlines.current.id).read
+
+
+async def test_j_k_move_and_m_s_toggle_and_persist(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        await pilot.press("j", "j")
+        assert headlines.cursor == 2
+        await pilot.press("k")
+        assert headlines.cursor == 1
+        await pilot.press("down")
+        assert headlines.cursor == 2
+        target = headlines.current
+        await pilot.press("s", "m")
+        await settle(app, pilot)
+        assert headlines.current.starred and headlines.current.read
+        await pilot.press("q")
+    app.session.close()
+
+    again = make_app(home)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(again, pilot)
+        store = again.session.store
+        assert store.article(target.id).starred
+        assert store.article(target.id).read
+        assert store.count(View(filter="starred")) == 1
+        assert store.count(View(filter="unread")) == SEED_COUNT - 1
+        headlines = again.screen.query_one(HeadlineList)
+        await pilot.press("j", "j", "m")
+        await settle(again, pilot)
+        assert not store.article(target.id).read
+
+
+async def test_n_opens_next_unread_and_skips_read(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        await pilot.press("j", "m", "k")  # row 1 read, cursor back on row 0
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert headlines.cursor == 2
+        assert app.screen.query_one(Reader).article.id == headlines.current.id
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert headlines.cursor == 0
+
+
+async def test_r_opens_composer_and_escape_closes_it(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        composer = app.screen.query_one(Composer)
+        await pilot.press("r")  # nothing open yet: only a hint
+        assert not composer.is_open
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert composer.is_open
+        assert "Leave a Reply" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not composer.is_open
+        assert app.screen.query_one(HeadlineList).has_focus
+
+
+async def test_tab_moves_between_panes(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        assert app.screen.query_one(Reader).has_focus
+        await pilot.press("shift+tab")
+        assert app.screen.query_one(HeadlineList).has_focus
+
+
+async def test_space_scrolls_the_article(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await goto(app, pilot, SEED_TITLE)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        reader = app.screen.query_one(Reader)
+        await pilot.press("tab", "space")
+        await pilot.pause(0.3)
+        assert reader.scroll_y > 0
+
+
+async def test_search_replaces_list_until_escape(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        await pilot.press("slash")
+        assert app.screen.query_one("#search", Input).has_focus
+        await pilot.press(*"Peskov", "enter")
+        await settle(app, pilot)
+        assert headlines.total == 1 and headlines.current.title == SEED_TITLE
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert headlines.total == SEED_COUNT
+
+
+async def test_click_selects_and_opens(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        await pilot.click(HeadlineList, offset=(10, 3))
+        await settle(app, pilot)
+        assert headlines.cursor == 3
+        assert app.screen.query_one(Reader).article.id == headlines.current.id
+
+
+async def test_help_lists_bindings_in_force(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        for words in ("Mark read / unread", "Star / unstar", "Next unread article"):
+            assert words in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_o_opens_link_with_argument_list(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    log = tmp_path / "browser.log"
+    browser = tmp_path / "browser"
+    browser.write_text(
+        f"#!{sys.executable}\nimport sys\nopen({str(log)!r}, 'w').write(repr(sys.argv[1:]))\n"
+    )
+    browser.chmod(browser.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("BROWSER", str(browser))
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await goto(app, pilot, "Riverside Library reopens after a two-year renovation")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        link = app.screen.query_one(Reader).article.link
+        assert link and link.startswith("https://")
+        await pilot.press("o")
+        for _ in range(50):
+            if log.exists():
+                break
+            await pilot.pause(0.05)
+        assert log.read_text() == repr([link])
+
+
+async def test_markup_in_a_title_is_shown_as_text(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    seeds = tmp_path / "seeds"
+    (seeds / "zz_markup.txt").write_text("[bold]Not bold[/] [@click=app.quit]x[/]\n\nbody [/] text\n")
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await goto(app, pilot, "[bold]Not bold[/] [@click=app.quit]x[/]")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_running
+        assert "[bold]Not bold[/]" in screen_text(app)
