@@ -1,0 +1,77 @@
+"""The sources pane: the built-in views and every source, with unread counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from termnews.models import SourceSpec
+from termnews.store import View
+
+VIEWS: tuple[tuple[str, View], ...] = (
+    ("All", View()),
+    ("Unread", View(filter="unread")),
+    ("Starred", View(filter="starred")),
+    ("Has draft", View(filter="drafts")),
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    view: View
+
+
+class SourcesPane(OptionList):
+    """Choosing an entry filters the headline list to that view or source."""
+
+    HELP_GROUP = "sources"
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
+    ]
+
+    DEFAULT_CSS = """
+    SourcesPane {
+        display: none;
+        width: 28;
+        border: none;
+        border-right: solid $panel-lighten-2;
+        background: $surface;
+        &.-open { display: block; }
+    }
+    """
+
+    @dataclass
+    class Chosen(Message):
+        choice: Choice
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.choices: list[Choice] = []
+
+    def show_sources(self, specs: list[SourceSpec], counts: dict[str, tuple[int, int]]) -> None:
+        """Fill the list; `counts` maps a source id to (articles, unread)."""
+        highlighted = self.highlighted
+        self.choices = [Choice(label, view) for label, view in VIEWS]
+        self.clear_options()
+        for label, _ in VIEWS:
+            self.add_option(Option(Text(label, style="bold")))
+        self.add_option(None)
+        for spec in specs:
+            total, unread = counts.get(spec.source_id, (0, 0))
+            line = Text(spec.name, no_wrap=True, overflow="ellipsis")
+            line.append(f"  {unread}/{total}", style="dim")
+            self.choices.append(Choice(spec.name, View(source_id=spec.source_id)))
+            self.add_option(Option(line))
+        if highlighted is not None and highlighted < self.option_count:
+            self.highlighted = highlighted
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen(self.choices[event.option_index]))
