@@ -1,0 +1,51 @@
+"""Refreshing from the app: in the background, with the cursor kept on its article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_support import SEED_COUNT, make_app, make_home, screen_text, settle
+from termnews.widgets.headlines import HeadlineList
+from termnews.widgets.reader import Reader
+
+
+async def test_R_adds_new_headlines_without_moving_the_cursor(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    for n in range(30):  # enough older articles that the list scrolls
+        (tmp_path / "seeds" / f"old-{n:02d}.md").write_text(
+            f"---\ntitle: Old story {n}\ndate: 2001-01-{n + 1:02d}\n---\nOld.\n"
+        )
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        await pilot.press(*["j"] * 25, "enter")
+        await settle(app, pilot)
+        reading = headlines.current
+        screen_row = headlines.cursor - int(headlines.scroll_y)
+        # Two newer articles arrive in the source folder.
+        for n in (1, 2):
+            (tmp_path / "seeds" / f"new-{n}.md").write_text(
+                f"---\ntitle: Fresh story {n}\ndate: 2030-01-0{n}\n---\nBody {n}.\n"
+            )
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert headlines.total == SEED_COUNT + 32
+        assert headlines.current.id == reading.id
+        assert headlines.scroll_y > 0
+        assert headlines.cursor - int(headlines.scroll_y) == screen_row
+        assert app.screen.query_one(Reader).article.id == reading.id
+        assert "refreshed: 2 new" in screen_text(app)
+
+
+async def test_failing_source_keeps_cached_articles_and_says_why(tmp_path: Path) -> None:
+    home = make_home(tmp_path, '\n[[sources]]\nname = "gone"\nkind = "local"\nlocation = "/nonexistent/folder"\n')
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("gone: ") and "not a folder" in m for m in messages)
+        assert app.screen.query_one(HeadlineList).total == SEED_COUNT
+        assert "1 failed" in screen_text(app)
