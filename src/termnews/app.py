@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import os
+from functools import partial
+from typing import Iterable
+from pathlib import Path
+
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.theme import Theme
 
 from termnews.screens.help import HelpScreen
 from termnews.screens.main import MainScreen
 from termnews.session import Session
-from termnews.themes import DEFAULT_THEME, load_themes
+from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
 
 THEME_SETTING = "theme"
+# For benchmarks: quit as soon as the first headline rows are on screen.
+EXIT_AFTER_PAINT_ENV = "TERMNEWS_EXIT_AFTER_FIRST_PAINT"
 # Every class whose bindings a `[keys]` table may rebind by id.
 KEYMAP_CLASSES = (MainScreen, HeadlineList, Reader, Composer, HelpScreen)
 
@@ -23,36 +31,58 @@ def binding_ids() -> set[str]:
     return {b.id for cls in KEYMAP_CLASSES for b in cls.BINDINGS if getattr(b, "id", None)}
 
 
+# Command palette entries: (title, help, action on the main screen).
+PALETTE_COMMANDS = (
+    ("Refresh all sources", "Fetch every source in the background (R)", "refresh_all"),
+    ("Refresh this source", "Fetch the source of the article under the cursor (ctrl+r)", "refresh_current"),
+    ("Mark all read in view", "Mark every article in the current list as read", "mark_view_read"),
+    ("Sources pane", "Show or hide the sources and views (1)", "toggle_sources"),
+    ("Search", "Search titles and bodies (/)", "search"),
+    ("Drafts", "Every draft: open, delete, export (D)", "drafts"),
+    ("Keys", "Every key binding in force (?)", "help"),
+)
+
+
 class TermnewsApp(App[None]):
     TITLE = "termnews"
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        # Themes are chosen before the first style pass: switching later restyles every widget.
+        self._theme_problems = self._register_themes()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         for notice in self.session.store.notices:
             self.notify(notice, severity="warning", markup=False)
-        self._apply_themes()
+        for problem in self._theme_problems:
+            self.notify(str(problem), title="Theme not loaded", severity="error", markup=False)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._apply_keymap()
-        self.push_screen(MainScreen(self.session))
+        await self.push_screen(MainScreen(self.session))
+        if os.environ.get(EXIT_AFTER_PAINT_ENV):
+            self.call_after_refresh(self.exit)
 
-    def _apply_themes(self) -> None:
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for title, help_text, action in PALETTE_COMMANDS:
+                yield SystemCommand(title, help_text, partial(screen.run_action, action))
+
+    def _register_themes(self) -> list[ThemeProblem]:
         themes, problems = load_themes(self.session.paths.user_themes_dir)
         for theme in themes:
             self.register_theme(theme)
-        for problem in problems:
-            self.notify(str(problem), title="Theme not loaded", severity="error", markup=False)
         wanted = (
             self.session.store.setting(THEME_SETTING)
             or self.session.config.theme
             or DEFAULT_THEME
         )
         if wanted not in self.available_themes:
-            self.notify(f"theme {wanted!r} not found; using {DEFAULT_THEME}", severity="warning", markup=False)
+            problems.append(ThemeProblem(Path(wanted), "name", f"no such theme; using {DEFAULT_THEME}"))
             wanted = DEFAULT_THEME
         self.theme = self._theme_in_force = wanted
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        return problems
 
     def _remember_theme(self, theme: Theme) -> None:
         """Persist a choice made in the app (not the theme applied at start)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from termnews.models import SourceSpec
 from termnews.paths import BUNDLED_PREFIX
+from termnews.retention import Keep, parse_keep
 
 SEEDS_SOURCE_NAME = "seeds"
 
@@ -25,6 +26,11 @@ DEFAULT_CONFIG = """\
 seeds = true
 # Theme name (see the command palette: "Theme"); the last choice made in the app wins.
 # theme = "termnews-dark"
+# Cap the whole cache: a number of articles (100000) or an age ("90d").
+# Starred articles and articles with drafts are always kept.
+# keep = 100000
+# Refresh every source in the background every N minutes while the app is open (0 = never).
+refresh_minutes = 0
 
 # Your identity for replies: typed once, filled into every new draft.
 [identity]
@@ -40,6 +46,7 @@ website = ""
 # name = "notes"
 # kind = "local"
 # location = "~/notes"
+# keep = "30d"          # or a number of articles
 """
 
 
@@ -64,6 +71,8 @@ class Config:
     identity: Identity = Identity()
     keys: dict[str, str] = field(default_factory=dict)
     sources: tuple[SourceSpec, ...] = ()
+    keep: Keep | None = None
+    refresh_minutes: float = 0.0
 
 
 def _expect(path: Path, key: str, value: Any, kind: type, what: str) -> Any:
@@ -93,7 +102,7 @@ def load_config(path: Path) -> Config:
     for name in data:
         if name not in known:
             raise ConfigError(path, name, f"unknown section (known: {', '.join(sorted(known))})")
-    general = _table(path, data, "general", {"seeds", "theme"})
+    general = _table(path, data, "general", {"seeds", "theme", "keep", "refresh_minutes"})
     identity = _table(path, data, "identity", {"name", "email", "website"})
     keys = _expect(path, "keys", data.get("keys", {}), dict, "a table")
     for name, value in keys.items():
@@ -103,8 +112,13 @@ def load_config(path: Path) -> Config:
     theme = general.get("theme")
     if theme is not None:
         _expect(path, "general.theme", theme, str, "a theme name")
+    minutes = general.get("refresh_minutes", 0)
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes < 0:
+        raise ConfigError(path, "general.refresh_minutes", f"expected minutes (0 = never), found {minutes!r}")
     return Config(
         path=path,
+        keep=_keep(path, "general.keep", general["keep"]) if "keep" in general else None,
+        refresh_minutes=float(minutes),
         seeds=_expect(path, "general.seeds", general.get("seeds", True), bool, "true or false"),
         theme=theme,
         identity=Identity(**identity),
@@ -122,10 +136,19 @@ def _source(path: Path, index: int, raw: Any) -> SourceSpec:
         _expect(path, f"{key}.{field_name}", raw[field_name], str, "a string")
     tags = _expect(path, f"{key}.tags", raw.get("tags", []), list, "a list of strings")
     options = {k: v for k, v in raw.items() if k not in {"name", "kind", "location", "tags"}}
+    if "keep" in options:
+        _keep(path, f"{key}.keep", options["keep"])
     location = raw["location"]
     if raw["kind"] == "local":
         location = str(Path(location).expanduser())
     return SourceSpec(raw["name"], raw["kind"], location, options, tuple(map(str, tags)))
+
+
+def _keep(path: Path, key: str, value: Any) -> Keep:
+    try:
+        return parse_keep(value)
+    except ValueError as exc:
+        raise ConfigError(path, key, str(exc)) from None
 
 
 def seeds_source() -> SourceSpec:

@@ -10,10 +10,10 @@ control characters that were not in the raw text.
 
 from __future__ import annotations
 
+import functools
 import re
+from html import unescape
 from datetime import datetime
-
-from markdownify import MarkdownConverter
 
 from termnews.models import Article, BodyFormat
 from termnews.sanitize import clean_line, clean_text
@@ -22,16 +22,11 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=])")
 _SCRIPT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>?")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<((?:https?|mailto):[^>\s]+)>")
 _URL = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"'\])]+")
 _HREF = re.compile(r"<a\b[^>]*?\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
-
-
-class _Converter(MarkdownConverter):
-    def convert_img(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
-        alt = clean_line(el.attrs.get("alt") or el.attrs.get("title") or "")
-        return f"\\[image{': ' + escape_markdown(alt) if alt else ''}\\]"
 
 
 def escape_markdown(text: str) -> str:
@@ -39,14 +34,29 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+@functools.cache
+def _converter():  # noqa: ANN202 - markdownify (and BeautifulSoup) load on first use
+    from markdownify import MarkdownConverter
+
+    class Converter(MarkdownConverter):
+        def convert_img(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
+            alt = clean_line(el.attrs.get("alt") or el.attrs.get("title") or "")
+            return f"\\[image{': ' + escape_markdown(alt) if alt else ''}\\]"
+
+    return Converter(heading_style="ATX", escape_misc=True, bullets="-")
+
+
 def html_to_markdown(html: str) -> str:
     html = _SCRIPT.sub("", html)
-    return _Converter(heading_style="ATX", escape_misc=True, bullets="-").convert(html)
+    try:
+        return _converter().convert(html)
+    except Exception:  # BeautifulSoup rejects some broken markup: show its text instead
+        return escape_markdown(unescape(_TAG.sub(" ", html)))
 
 
 def body_markdown(body: str, body_format: BodyFormat) -> str:
     if body_format == "html":
-        text = html_to_markdown(body)
+        text = html_to_markdown(clean_text(body))
     elif body_format == "markdown":
         text = _MD_IMAGE.sub(lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", body)
     else:

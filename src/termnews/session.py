@@ -12,7 +12,8 @@ from termnews.models import SourceSpec
 from termnews.paths import Paths
 from termnews.sources import load_all_kinds
 from termnews.store import Store
-from termnews.update import SourceOutcome, refresh
+from termnews.retention import clean
+from termnews.update import Progress, SourceOutcome, refresh
 
 
 @dataclass
@@ -36,10 +37,16 @@ class Session:
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
 
+    def refresh(self, specs: list[SourceSpec], progress: Progress | None = None) -> list[SourceOutcome]:
+        """Fetch `specs` into the store, then apply the retention rules."""
+        outcomes = refresh(self.store, specs, progress)
+        clean(self.store, self.specs(), self.config.keep)
+        return outcomes
+
     def refresh_cheap_sources(self) -> list[SourceOutcome]:
         """Refresh the sources cheap enough to read at every start (local folders)."""
         kinds, _ = load_all_kinds()
         cheap = [
             s for s in self.specs() if s.kind in kinds and kinds[s.kind].refresh_on_start
         ]
-        return refresh(self.store, cheap)
+        return self.refresh(cheap)

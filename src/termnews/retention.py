@@ -1,0 +1,54 @@
+"""How long articles stay in the cache: per-source `keep`, and a global cap.
+
+`keep` in a `[[sources]]` table is a number of articles (`keep = 500`) or an
+age (`keep = "30d"`). `[general] keep` caps the whole cache the same way.
+Starred articles and articles with drafts are never removed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from termnews.models import SourceSpec
+from termnews.store import Store
+
+_DAYS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Keep:
+    newest: int | None = None
+    days: float | None = None
+
+    def older_than(self, now: float) -> float | None:
+        return None if self.days is None else now - self.days * 86_400
+
+
+def parse_keep(value: object) -> Keep:
+    """`500` (articles) or `"30d"` (days); raises ValueError with what was expected."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return Keep(newest=value)
+    if isinstance(value, str):
+        match = _DAYS.match(value)
+        if match:
+            return Keep(days=float(match.group(1)))
+        if value.strip().isdigit():
+            return Keep(newest=int(value))
+    raise ValueError(f'expected a number of articles (500) or of days ("30d"), found {value!r}')
+
+
+def clean(store: Store, specs: list[SourceSpec], global_keep: Keep | None = None) -> int:
+    """Apply every source's `keep`, then the global cap; returns how many articles went."""
+    now = time.time()
+    removed = 0
+    for spec in specs:
+        if "keep" in spec.options:
+            keep = parse_keep(spec.options["keep"])
+            removed += store.prune(spec.source_id, keep_newest=keep.newest, older_than=keep.older_than(now))
+    if global_keep is not None:
+        removed += store.prune(
+            None, keep_newest=global_keep.newest, older_than=global_keep.older_than(now)
+        )
+    return removed
