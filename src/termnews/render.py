@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from html import unescape
 from datetime import datetime
 
@@ -21,7 +22,9 @@ from termnews.sanitize import clean_line, clean_text
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=])")
-_SCRIPT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT = re.compile(r"<(script|style|template|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Character references a Markdown viewer would decode: `&#x202E;`, `&#8238;`.
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,9}));")
 _TAG = re.compile(r"<[^>]*>?")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<((?:https?|mailto):[^>\s]+)>")
@@ -36,7 +39,11 @@ def escape_markdown(text: str) -> str:
 
 @functools.cache
 def _converter():  # noqa: ANN202 - markdownify (and BeautifulSoup) load on first use
+    from bs4 import MarkupResemblesLocatorWarning
     from markdownify import MarkdownConverter
+
+    # A body that looks like a file name or URL is still a body: no warning on the screen.
+    warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
     class Converter(MarkdownConverter):
         def convert_img(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
@@ -54,13 +61,48 @@ def html_to_markdown(html: str) -> str:
         return escape_markdown(unescape(_TAG.sub(" ", html)))
 
 
+def _drop_unsafe_refs(text: str) -> str:
+    """Remove character references that would decode to something `clean_text` removes."""
+
+    def check(match: re.Match[str]) -> str:
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        try:
+            char = chr(code)
+        except (ValueError, OverflowError):
+            return ""
+        return match.group(0) if clean_text(char) == char else ""
+
+    return _CHAR_REF.sub(check, text)
+
+
+def _escape_text_keeping_urls(text: str) -> str:
+    """Escape plain text for Markdown, but keep its URLs whole, as autolinks."""
+    parts: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        parts.append(escape_markdown(text[last:match.start()]))
+        parts.append(f"<{match.group(0)}>")
+        last = match.end()
+    parts.append(escape_markdown(text[last:]))
+    return "".join(parts)
+
+
+def plain_text(body: str, body_format: BodyFormat) -> str:
+    """The words of a body, for the search index: tags and entities of HTML removed."""
+    if body_format == "html":
+        return unescape(_TAG.sub(" ", _SCRIPT.sub(" ", body)))
+    return body
+
+
 def body_markdown(body: str, body_format: BodyFormat) -> str:
     if body_format == "html":
         text = html_to_markdown(clean_text(body))
     elif body_format == "markdown":
-        text = _MD_IMAGE.sub(lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", body)
+        text = _MD_IMAGE.sub(
+            lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", _drop_unsafe_refs(body)
+        )
     else:
-        text = escape_markdown(body)
+        text = _escape_text_keeping_urls(body)
     return clean_text(text).strip()
 
 
@@ -88,7 +130,8 @@ def is_safe_url(url: str) -> bool:
     return (
         url.lower().startswith(SAFE_SCHEMES)
         and not url.startswith("-")
-        and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
+        and clean_text(url) == url
+        and not any(ch.isspace() for ch in url)
     )
 
 
@@ -96,7 +139,7 @@ def format_date(stamp: float | None, fmt: str = "%Y-%m-%d") -> str:
     if stamp is None:
         return ""
     try:
-        return datetime.fromtimestamp(stamp).strftime(fmt)
+        return datetime.fromtimestamp(stamp).astimezone().strftime(fmt)
     except (OverflowError, OSError, ValueError):
         return ""
 

@@ -30,7 +30,7 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _UNSAFE.sub("", text)
     if limit is not None and len(text) > limit:
-        text = text[: max(0, limit - len(TRUNCATED))] + TRUNCATED
+        text = (text[: limit - len(TRUNCATED)] + TRUNCATED) if limit > len(TRUNCATED) else text[:limit]
     return text
 
 

@@ -11,6 +11,12 @@ The state file is ATTACHed to the cache connection as `state`, so one query
 can join articles with their flags. Flags and drafts are keyed by the
 article's stable id, not by a cache rowid, so they survive a cache rebuild.
 Each file has its own migrations keyed by `PRAGMA user_version`.
+
+Bodies are stored zlib-compressed, and the search index is a contentless
+FTS5 table over their plain text (tags stripped), so the cache stays smaller
+than the articles themselves. Contentless means the index keeps no copy of
+the text: removing a row from it needs the text it was indexed with, which
+`_unindex` recomputes from the stored body.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import json
 import shutil
 import sqlite3
 import threading
+import zlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +33,7 @@ from typing import Iterable, Iterator, Literal, Sequence
 
 from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id
 from termnews.paths import Paths
+from termnews.render import plain_text
 
 ViewFilter = Literal["all", "unread", "starred", "drafts"]
 
@@ -37,7 +45,7 @@ CACHE_MIGRATIONS: Sequence[str] = (
         source_id TEXT NOT NULL,
         source TEXT NOT NULL,
         title TEXT NOT NULL,
-        body TEXT NOT NULL,
+        body BLOB NOT NULL,
         body_format TEXT NOT NULL,
         link TEXT,
         author TEXT,
@@ -48,21 +56,7 @@ CACHE_MIGRATIONS: Sequence[str] = (
     );
     CREATE INDEX articles_by_time ON articles (sort_key DESC, rowid DESC);
     CREATE INDEX articles_by_source ON articles (source_id, sort_key DESC, rowid DESC);
-    CREATE VIRTUAL TABLE articles_fts USING fts5 (
-        title, body, content='articles', content_rowid='rowid'
-    );
-    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
-    END;
-    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, body)
-        VALUES ('delete', old.rowid, old.title, old.body);
-    END;
-    CREATE TRIGGER articles_au AFTER UPDATE OF title, body ON articles BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, body)
-        VALUES ('delete', old.rowid, old.title, old.body);
-        INSERT INTO articles_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
-    END;
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body, content='');
     CREATE TABLE source_state (
         source_id TEXT PRIMARY KEY,
         etag TEXT,
@@ -184,6 +178,25 @@ def _fts_query(text: str) -> str:
     return " ".join(quoted)
 
 
+def _body_text(stored: bytes) -> str:
+    return zlib.decompress(stored).decode("utf-8", "replace")
+
+
+def _index(conn: sqlite3.Connection, rowid: int, title: str, body: str, body_format: str) -> None:
+    conn.execute(
+        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+        (rowid, title, plain_text(body, body_format)),  # type: ignore[arg-type]
+    )
+
+
+def _unindex(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """Remove (rowid, title, stored body, format) rows from the contentless index."""
+    conn.executemany(
+        "INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        [(r[0], r[1], plain_text(_body_text(r[2]), r[3])) for r in rows],
+    )
+
+
 def _move_aside(path: Path) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
@@ -197,51 +210,68 @@ def _move_aside(path: Path) -> Path:
 class Store:
     """All reads and writes of termnews's two SQLite files.
 
-    One connection, shared by the UI thread and workers under a lock; every
-    call is short (one page of rows, one transaction).
+    Each thread gets its own connection (WAL lets readers run beside a
+    writer), so a long query in a worker never holds up the UI thread reading
+    a page of headlines. Every call is short: one page of rows, one transaction.
     """
 
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.notices: list[str] = []
-        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._open: list[sqlite3.Connection] = []
+        self._open_lock = threading.Lock()
         paths.cache_dir.mkdir(parents=True, exist_ok=True)
         paths.data_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = self._connect()
+            self._local.conn = self._connect(migrate=True)
         except sqlite3.DatabaseError as exc:
             moved = _move_aside(paths.cache_db)
             self.notices.append(f"the cache was unreadable ({exc}); moved to {moved} and rebuilt")
-            self._conn = self._connect()
+            self._local.conn = self._connect(migrate=True)
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, migrate: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.paths.cache_db, timeout=10, isolation_level=None, check_same_thread=False
         )
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            _migrate(conn, "main", CACHE_MIGRATIONS)
-        except sqlite3.DatabaseError:
+            if migrate:
+                _migrate(conn, "main", CACHE_MIGRATIONS)
+        except (sqlite3.DatabaseError, StoreError):
             conn.close()
             raise
-        conn.execute("ATTACH DATABASE ? AS state", (str(self.paths.state_db),))
-        conn.execute("PRAGMA state.journal_mode = WAL")
-        # Drafts and flags are the user's words: wait for the disk on every commit.
-        conn.execute("PRAGMA state.synchronous = FULL")
         try:
-            _migrate(conn, "state", STATE_MIGRATIONS)
+            conn.execute("ATTACH DATABASE ? AS state", (str(self.paths.state_db),))
+            conn.execute("PRAGMA state.journal_mode = WAL")
+            # Drafts and flags are the user's words: wait for the disk on every commit.
+            conn.execute("PRAGMA state.synchronous = FULL")
+            if migrate:
+                _migrate(conn, "state", STATE_MIGRATIONS)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(
                 f"the state database {self.paths.state_db} is unreadable ({exc}); "
                 "it has not been touched"
             ) from exc
+        with self._open_lock:
+            self._open.append(conn)
+        return conn
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
         return conn
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        with self._open_lock:
+            for conn in self._open:
+                conn.close()
+            self._open.clear()
 
     def __enter__(self) -> "Store":
         return self
@@ -253,8 +283,7 @@ class Store:
         return _Txn(self)
 
     def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, tuple(params)).fetchall()
+        return self._conn.execute(sql, tuple(params)).fetchall()
 
     # -- articles ---------------------------------------------------------
 
@@ -266,34 +295,88 @@ class Store:
         with self._transaction() as conn:
             for entry in entries:
                 aid = article_id(source_id, entry)
+                body = zlib.compress(entry.body.encode("utf-8", "replace"), 6)
                 row = conn.execute(
-                    "SELECT title, body FROM articles WHERE id = ?", (aid,)
+                    "SELECT rowid, title, body, body_format FROM articles WHERE id = ?", (aid,)
                 ).fetchone()
                 values = (
-                    spec.name, entry.title, entry.body, entry.body_format, entry.link,
+                    spec.name, entry.title, body, entry.body_format, entry.link,
                     entry.author, entry.published, "\n".join(entry.enclosures),
                     entry.comments_url,
                 )
                 if row is None:
-                    conn.execute(
+                    rowid = conn.execute(
                         "INSERT INTO articles (source, title, body, body_format, link, author,"
                         " published, enclosures, comments_url, id, source_id, sort_key)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*values, aid, source_id, entry.published or now),
-                    )
+                    ).lastrowid
+                    _index(conn, rowid, entry.title, entry.body, entry.body_format)
                     new += 1
-                else:
-                    conn.execute(
-                        "UPDATE articles SET source = ?, title = ?, body = ?, body_format = ?,"
-                        " link = ?, author = ?, published = ?, enclosures = ?, comments_url = ?,"
-                        " sort_key = COALESCE(?, sort_key) WHERE id = ?",
-                        (*values, entry.published, aid),
-                    )
+                    continue
+                conn.execute(
+                    "UPDATE articles SET source = ?, title = ?, body = ?, body_format = ?,"
+                    " link = ?, author = ?, published = ?, enclosures = ?, comments_url = ?,"
+                    " sort_key = COALESCE(?, sort_key) WHERE id = ?",
+                    (*values, entry.published, aid),
+                )
+                if (row[1], row[2], row[3]) != (entry.title, body, entry.body_format):
+                    _unindex(conn, [row])
+                    _index(conn, row[0], entry.title, entry.body, entry.body_format)
         return new
 
-    def remove_source_articles(self, source_id: str) -> int:
+    def _delete_where(self, condition: str, params: Iterable[object]) -> int:
+        """Delete the articles matching `condition` (SQL over `a`), index entries first."""
         with self._transaction() as conn:
-            return conn.execute("DELETE FROM articles WHERE source_id = ?", (source_id,)).rowcount
+            rows = conn.execute(
+                f"SELECT a.rowid, a.title, a.body, a.body_format FROM articles a WHERE {condition}",
+                tuple(params),
+            ).fetchall()
+            _unindex(conn, rows)
+            conn.executemany("DELETE FROM articles WHERE rowid = ?", [(r[0],) for r in rows])
+        return len(rows)
+
+    def remove_source_articles(self, source_id: str) -> int:
+        return self._delete_where("a.source_id = ?", (source_id,))
+
+    def prune(
+        self, source_id: str | None, *, keep_newest: int | None = None, older_than: float | None = None
+    ) -> int:
+        """Delete old articles of one source (or of all, with None), in one transaction.
+
+        Removes articles beyond the `keep_newest` newest and those dated before
+        `older_than`; never a starred article or one with a draft. The search
+        index follows through the delete trigger.
+        """
+        if keep_newest is None and older_than is None:
+            return 0
+        scope, params = ("a.source_id = ?", [source_id]) if source_id else ("1", [])
+        doomed: list[str] = []
+        if older_than is not None:
+            doomed.append("a.sort_key < ?")
+            params.append(older_than)
+        if keep_newest is not None:
+            inner = "source_id = ?" if source_id else "1"
+            doomed.append(
+                f"a.rowid NOT IN (SELECT rowid FROM articles WHERE {inner}"
+                " ORDER BY sort_key DESC, rowid DESC LIMIT ?)"
+            )
+            params.extend([source_id, keep_newest] if source_id else [keep_newest])
+        return self._delete_where(
+            "a.rowid IN (SELECT a.rowid FROM articles a"
+            " LEFT JOIN state.flags f ON f.article_id = a.id"
+            f" WHERE {scope} AND COALESCE(f.starred, 0) = 0"
+            " AND NOT EXISTS (SELECT 1 FROM state.drafts d WHERE d.article_id = a.id)"
+            f" AND ({' OR '.join(doomed)}))",
+            params,
+        )
+
+    def cache_files_size(self) -> int:
+        """Bytes on disk of the cache database, its WAL and shared memory."""
+        base = self.paths.cache_db
+        return sum(
+            p.stat().st_size for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists()
+        )
 
     def _where(self, view: View) -> tuple[str, list[object]]:
         clauses: list[str] = []
@@ -383,7 +466,7 @@ class Store:
             return None
         r = rows[0]
         return Article(
-            id=r[0], source=r[1], title=r[2], body=r[3], body_format=r[4], link=r[5],
+            id=r[0], source=r[1], title=r[2], body=_body_text(r[3]), body_format=r[4], link=r[5],
             author=r[6], published=r[7],
             enclosures=tuple(e for e in r[8].split("\n") if e),
             read=bool(r[9]), starred=bool(r[10]),
@@ -507,25 +590,128 @@ class Store:
         )
         return Draft(*rows[0]) if rows else None
 
+    def create_draft(
+        self,
+        *,
+        article_id: str,
+        article_title: str,
+        article_link: str | None,
+        article_source: str,
+        comment: str = "",
+        name: str = "",
+        email: str = "",
+        website: str = "",
+        state: str = "draft",
+        parent_comment: str | None = None,
+        now: float | None = None,
+    ) -> Draft:
+        """A new draft row, with its own copy of the article's title, link and source."""
+        _check_draft_state(state)
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO state.drafts (article_id, article_title, article_link,"
+                " article_source, parent_comment, comment, name, email, website, state,"
+                " created, updated, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (article_id, article_title, article_link, article_source, parent_comment,
+                 comment, name, email, website, state, now, now),
+            )
+            row = conn.execute(
+                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return Draft(*row)
+
+    def update_draft(
+        self,
+        draft_id: int,
+        expected_version: int,
+        *,
+        comment: str,
+        name: str,
+        email: str,
+        website: str,
+        state: str | None = None,
+        now: float | None = None,
+    ) -> Draft:
+        """Compare-and-swap: write only if the row is still at `expected_version`.
+
+        Raises `DraftConflict` (with what is stored now, or None if the row is
+        gone) when another writer got there first; nothing is written then.
+        """
+        if state is not None:
+            _check_draft_state(state)
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE state.drafts SET comment = ?, name = ?, email = ?, website = ?,"
+                " state = COALESCE(?, state), updated = ?, version = version + 1"
+                " WHERE id = ? AND version = ?",
+                (comment, name, email, website, state, now, draft_id, expected_version),
+            ).rowcount
+            row = conn.execute(
+                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
+            ).fetchone()
+        current = Draft(*row) if row else None
+        if not changed or current is None:
+            raise DraftConflict(draft_id, expected_version, current)
+        return current
+
+    def set_draft_state(self, draft_id: int, expected_version: int, state: str) -> Draft:
+        """`draft` or `ready`, with the same compare-and-swap as `update_draft`."""
+        _check_draft_state(state)
+        now = time.time()
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE state.drafts SET state = ?, updated = ?, version = version + 1"
+                " WHERE id = ? AND version = ?",
+                (state, now, draft_id, expected_version),
+            ).rowcount
+            row = conn.execute(
+                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
+            ).fetchone()
+        current = Draft(*row) if row else None
+        if not changed or current is None:
+            raise DraftConflict(draft_id, expected_version, current)
+        return current
+
+    def delete_draft(self, draft_id: int) -> bool:
+        """Remove one draft (only ever at the person's request); False if it was not there."""
+        with self._transaction() as conn:
+            return conn.execute("DELETE FROM state.drafts WHERE id = ?", (draft_id,)).rowcount > 0
+
+
+DRAFT_STATES = ("draft", "ready")
+_DRAFT_COLUMNS = ", ".join(Draft.__dataclass_fields__)
+
+
+def _check_draft_state(state: str) -> None:
+    if state not in DRAFT_STATES:
+        raise ValueError(f"draft state must be one of {', '.join(DRAFT_STATES)}, not {state!r}")
+
+
+class DraftConflict(StoreError):
+    """A draft changed or vanished since it was read; `current` is what is stored now."""
+
+    def __init__(self, draft_id: int, expected_version: int, current: Draft | None) -> None:
+        what = "was deleted" if current is None else (
+            f"is at version {current.version}, not {expected_version}"
+        )
+        super().__init__(f"draft {draft_id} {what}")
+        self.draft_id, self.expected_version, self.current = draft_id, expected_version, current
+
 
 class _Txn:
-    """`with store._transaction() as conn:` runs a BEGIN IMMEDIATE .. COMMIT under the lock."""
+    """`with store._transaction() as conn:` runs BEGIN IMMEDIATE .. COMMIT on this thread's connection."""
 
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self._conn = store._conn
 
     def __enter__(self) -> sqlite3.Connection:
-        self._store._lock.acquire()
-        conn = self._store._conn
-        conn.execute("BEGIN IMMEDIATE")
-        return conn
+        self._conn.execute("BEGIN IMMEDIATE")
+        return self._conn
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        conn = self._store._conn
-        try:
-            conn.execute("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self._store._lock.release()
+        self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
 def iter_pages(store: Store, view: View, page: int = 500) -> Iterator[Headline]:

@@ -81,7 +81,11 @@ def _regular_files(root: Path) -> tuple[list[tuple[Path, os.stat_result]], list[
                 continue
             path = Path(entry.path)
             if entry.is_symlink():
-                target = path.resolve()
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):  # a loop of links
+                    warnings.append(f"{path.relative_to(root)}: skipped (link loop)")
+                    continue
                 if not target.is_relative_to(root):
                     warnings.append(f"{path.relative_to(root)}: skipped (link leads out of the folder)")
                     continue

@@ -1,0 +1,45 @@
+"""Shared fixtures: where the repository's folders are, and a throwaway profile."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from termnews.paths import HOME_ENV, Paths
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return REPO_ROOT / "seeds"
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    """A profile (config, data, cache) under the test's own temporary folder."""
+    return Paths.resolve(tmp_path / "home")
+
+
+@pytest.fixture
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for `python -m termnews ...`: this checkout's src, no inherited profile.
+
+    The XDG folders point into the test's temporary folder, so a run that falls
+    back to the platform defaults never touches the real user's files.
+    """
+    env = {k: v for k, v in os.environ.items() if k != HOME_ENV}
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[var] = str(tmp_path / "xdg" / var.lower())
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO_ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
