@@ -225,3 +225,42 @@ async def test_markup_in_a_title_is_shown_as_text(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert app.is_running
         assert "[bold]Not bold[/]" in screen_text(app)
+
+
+async def test_palette_marks_all_read_in_view(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Mark all read")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.store.count(View(filter="unread")) == 0
+        assert app.screen.query_one(HeadlineList).current.read
+
+
+async def test_f_and_a_number_opens_that_link(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    log = tmp_path / "browser.log"
+    browser = tmp_path / "browser"
+    browser.write_text(f"#!{sys.executable}\nimport sys\nopen({str(log)!r}, 'w').write(sys.argv[1])\n")
+    browser.chmod(browser.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("BROWSER", str(browser))
+    home = make_home(tmp_path)
+    links = "\n".join(f"See [link {n}](https://example.org/{n})." for n in range(1, 13))
+    (tmp_path / "seeds" / "links.md").write_text(f"---\ntitle: Many links\ndate: 2031-01-01\n---\n{links}\n")
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await goto(app, pilot, "Many links")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(app.screen.query_one(Reader).links) == 12
+        await pilot.press("f", "1", "1")  # 11: two digits, since there are 12 links
+        for _ in range(50):
+            if log.exists():
+                break
+            await pilot.pause(0.05)
+        assert log.read_text() == "https://example.org/11"
+        assert "Link #" not in screen_text(app)

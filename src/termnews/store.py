@@ -378,9 +378,24 @@ class Store:
             p.stat().st_size for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists()
         )
 
-    def _where(self, view: View) -> tuple[str, list[object]]:
+    def _view_sql(self, view: View, columns: str) -> tuple[str, list[object], str]:
+        """`SELECT columns` over the rows of a view, its parameters, and its ORDER BY.
+
+        The flags table is joined only when the filter needs it: a join on
+        every row would turn index-only counts and skips into table scans.
+        """
         clauses: list[str] = []
         params: list[object] = []
+        if view.query is not None:
+            source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            clauses.append("articles_fts MATCH ?")
+            params.append(_fts_query(view.query))
+            order = "ORDER BY articles_fts.rank"
+        else:
+            source = "articles a"
+            order = "ORDER BY a.sort_key DESC, a.rowid DESC"
+        if view.filter in ("unread", "starred"):
+            source += " LEFT JOIN state.flags f ON f.article_id = a.id"
         if view.source_id:
             clauses.append("a.source_id = ?")
             params.append(view.source_id)
@@ -390,32 +405,8 @@ class Store:
             clauses.append("f.starred = 1")
         elif view.filter == "drafts":
             clauses.append("EXISTS (SELECT 1 FROM state.drafts d WHERE d.article_id = a.id)")
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-    def _from(self, view: View) -> tuple[str, list[object], str]:
-        """FROM clause, its parameters and the ORDER BY for a view."""
-        if view.query is not None:
-            match = _fts_query(view.query)
-            return (
-                "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-                " LEFT JOIN state.flags f ON f.article_id = a.id",
-                [match],
-                "ORDER BY articles_fts.rank",
-            )
-        return (
-            "articles a LEFT JOIN state.flags f ON f.article_id = a.id",
-            [],
-            "ORDER BY a.sort_key DESC, a.rowid DESC",
-        )
-
-    def _view_sql(self, view: View, columns: str) -> tuple[str, list[object], str]:
-        source, params, order = self._from(view)
-        where, where_params = self._where(view)
-        if view.query is not None:
-            where = (where + " AND " if where else " WHERE ") + "articles_fts MATCH ?"
-            where_params = where_params + params
-            params = []
-        return f"SELECT {columns} FROM {source}{where}", params + where_params, order
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return f"SELECT {columns} FROM {source}{where}", params, order
 
     def count(self, view: View = View()) -> int:
         if view.query is not None and not _fts_query(view.query):
@@ -429,15 +420,23 @@ class Store:
     def headlines(self, view: View = View(), offset: int = 0, limit: int = 100) -> list[Headline]:
         if view.query is not None and not _fts_query(view.query):
             return []
-        sql, params, order = self._view_sql(view, _HEADLINE_COLUMNS)
+        # Two steps: skipping `offset` rows reads only the index; the columns
+        # (and the flag and draft look-ups) are fetched for the page alone.
+        sql, params, order = self._view_sql(view, "a.rowid")
         try:
-            rows = self._query(f"{sql} {order} LIMIT ? OFFSET ?", [*params, limit, offset])
+            rowids = [r[0] for r in self._query(f"{sql} {order} LIMIT ? OFFSET ?", [*params, limit, offset])]
         except sqlite3.OperationalError:
             return []
-        return [
-            Headline(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]), r[7])
-            for r in rows
-        ]
+        if not rowids:
+            return []
+        rows = self._query(
+            f"SELECT a.rowid, {_HEADLINE_COLUMNS} FROM articles a"
+            " LEFT JOIN state.flags f ON f.article_id = a.id"
+            f" WHERE a.rowid IN ({','.join('?' * len(rowids))})",
+            rowids,
+        )
+        by_rowid = {r[0]: Headline(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), bool(r[7]), r[8]) for r in rows}
+        return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]
 
     def position(self, view: View, aid: str) -> int | None:
         """Index of an article in a (non-search) view, or None if it is not there."""
@@ -446,14 +445,15 @@ class Store:
         anchor = self._query("SELECT sort_key, rowid FROM articles WHERE id = ?", (aid,))
         if not anchor:
             return None
-        sql, params, _ = self._view_sql(view, "COUNT(*), SUM(a.id = ?)")
-        where = " AND " if " WHERE " in sql else " WHERE "
         key, rowid = anchor[0]
-        before, present = self._query(
-            f"{sql}{where}(a.sort_key > ? OR (a.sort_key = ? AND a.rowid >= ?))",
-            [aid, *params, key, key, rowid],
-        )[0]
-        return before - 1 if present else None
+        sql, params, _ = self._view_sql(view, "COUNT(*)")
+        where = " AND " if " WHERE " in sql else " WHERE "
+        if not self._query(f"{sql}{where}a.rowid = ?", [*params, rowid])[0][0]:
+            return None  # not in this view (filtered out)
+        # Rows sorted before it: a range of the time index, not a scan of the table.
+        newer = self._query(f"{sql}{where}a.sort_key > ?", [*params, key])[0][0]
+        same_time = self._query(f"{sql}{where}a.sort_key = ? AND a.rowid > ?", [*params, key, rowid])[0][0]
+        return newer + same_time
 
     def article(self, aid: str) -> Article | None:
         rows = self._query(

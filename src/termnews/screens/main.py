@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import replace
+
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -10,39 +12,53 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
 from termnews.links import LinkRefused, open_link
-from termnews.models import Headline
+from termnews.models import Headline, SourceSpec
 from termnews.render import article_markdown
+from termnews.screens.drafts import DraftsCommands, DraftsResult, DraftsScreen
 from termnews.screens.help import HelpScreen
 from termnews.session import Session
+from termnews.update import SourceOutcome
 from termnews.store import View
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
+from termnews.widgets.sources import SourcesPane
+from termnews.widgets.status import StatusLine
 
 
 class MainScreen(Screen[None]):
+    COMMANDS = {DraftsCommands}  # the command palette's "Drafts"
+
     BINDINGS = [
         Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
         Binding("N", "next_unread(-1)", "Prev unread", show=False, id="previous_unread",
                 tooltip="Previous unread article"),
-        Binding("m", "toggle_read", "Read", id="toggle_read", tooltip="Mark read / unread"),
-        Binding("s", "toggle_star", "Star", id="toggle_star", tooltip="Star / unstar"),
+        Binding("m", "toggle_read", "Read", show=False, id="toggle_read", tooltip="Mark read / unread"),
+        Binding("s", "toggle_star", "Star", show=False, id="toggle_star", tooltip="Star / unstar"),
         Binding("r", "reply", "Reply", id="reply", tooltip="Write a reply to the open article"),
-        Binding("o", "open_link", "Open link", id="open_link", tooltip="Open the article's link in the browser"),
+        Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
+        Binding("o", "open_link", "Open link", show=False, id="open_link", tooltip="Open the article's link in the browser"),
+        Binding("f", "follow_link", "Link #", show=False, id="follow_link",
+                tooltip="Open link number N of the article: f then the number"),
         Binding("slash", "search", "Search", id="search", tooltip="Search titles and bodies"),
+        Binding("R", "refresh_all", "Refresh", id="refresh_all", tooltip="Refresh every source"),
+        Binding("ctrl+r", "refresh_current", "Refresh source", show=False, id="refresh_source",
+                tooltip="Refresh the source of the article under the cursor"),
+        Binding("1", "toggle_sources", "Sources", id="toggle_sources", tooltip="Show / hide the sources pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show all keys"),
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit termnews"),
     ]
 
     DEFAULT_CSS = """
-    MainScreen > #panes { height: 1fr; layout: vertical; }
+    #body { height: 1fr; }
+    #panes { height: 1fr; layout: vertical; }
     #headlines { height: 40%; min-height: 5; border-bottom: solid $panel-lighten-2; }
     #right { height: 1fr; }
     #reader { width: 1fr; }
     #search { dock: top; display: none; }
     #search.-open { display: block; }
     /* Wide terminals: headlines on the left, reader and composer on the right. */
-    MainScreen.-wide > #panes { layout: horizontal; }
+    MainScreen.-wide #panes { layout: horizontal; }
     MainScreen.-wide #headlines { height: 100%; width: 40%; border-bottom: none; border-right: solid $panel-lighten-2; }
     /* Very wide or narrow: the composer goes under the reader, not beside it. */
     MainScreen.-composer-below #right { layout: vertical; }
@@ -54,14 +70,18 @@ class MainScreen(Screen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self._link_digits: str | None = None  # digits typed after `f`
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search (escape to leave)", id="search")
-        with Horizontal(id="panes"):
-            yield HeadlineList(self.session.store, id="headlines")
-            with Horizontal(id="right"):
-                yield Reader(id="reader")
-                yield Composer(id="composer")
+        with Horizontal(id="body"):
+            yield SourcesPane(id="sources")
+            with Horizontal(id="panes"):
+                yield HeadlineList(self.session.store, id="headlines")
+                with Horizontal(id="right"):
+                    yield Reader(id="reader")
+                    yield Composer(self.session.store, self.session.config.identity, id="composer")
+        yield StatusLine(id="status")
         yield Footer()
 
     @property
@@ -76,6 +96,8 @@ class MainScreen(Screen[None]):
         self.headlines.focus()
         self.headlines.reload()
         self.refresh_cheap_sources()
+        if self.session.config.refresh_minutes:
+            self.set_interval(self.session.config.refresh_minutes * 60, self.action_refresh_all)
 
     def on_resize(self) -> None:
         width = self.size.width
@@ -93,6 +115,55 @@ class MainScreen(Screen[None]):
                 self.app.call_from_thread(
                     self.notify, f"{outcome.spec.name}: {outcome.error}", severity="error"
                 )
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_sources(self, specs: list[SourceSpec]) -> None:
+        """Fetch `specs` in the background; the list updates without moving the cursor."""
+
+        def progress(outcome: SourceOutcome, done: int, total: int) -> None:
+            self.app.call_from_thread(self._refresh_progress, outcome, done, total)
+
+        outcomes = self.session.refresh(specs, progress)
+        self.app.call_from_thread(self._refresh_done, outcomes)
+
+    def _refresh_progress(self, outcome: SourceOutcome, done: int, total: int) -> None:
+        self.query_one(StatusLine).show(activity=f"refreshing {done}/{total}")
+        if outcome.error:
+            self.notify(f"{outcome.spec.name}: {outcome.error}", title="Refresh failed",
+                        severity="error", markup=False)
+
+    def _refresh_done(self, outcomes: list[SourceOutcome]) -> None:
+        failed = sum(1 for o in outcomes if o.error)
+        new = sum(o.new for o in outcomes)
+        summary = f"{new} new" + (f", {failed} failed" if failed else "")
+        self.query_one(StatusLine).show(activity=f"refreshed: {summary}")
+        self.headlines.reload()
+
+    def action_refresh_all(self) -> None:
+        self.refresh_sources(self.session.specs())
+
+    def action_refresh_current(self) -> None:
+        current = self.headlines.current
+        spec = self.session.spec_named(current.source) if current else None
+        if spec is None:
+            self.notify("No source under the cursor", timeout=2)
+            return
+        self.refresh_sources([spec])
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def update_counts(self) -> None:
+        """Unread and total counts for the status line and the sources pane."""
+        store = self.session.store
+        view = self.headlines.view
+        specs = self.session.specs()
+        per_source = store.article_counts()
+        total = store.count(view)
+        unread = total if view.filter == "unread" else store.count(replace(view, filter="unread"))
+        self.app.call_from_thread(self._show_counts, specs, per_source, unread, total)
+
+    def _show_counts(self, specs, per_source, unread: int, total: int) -> None:  # noqa: ANN001
+        self.query_one(SourcesPane).show_sources(specs, per_source)
+        self.query_one(StatusLine).show(unread=unread, total=total)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, headline: Headline) -> None:
@@ -114,11 +185,41 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="flags", exit_on_error=False)
     def save_flag(self, article_id: str, flag: str, value: bool) -> None:
         self.session.store.set_flag([article_id], flag, value)  # type: ignore[arg-type]
+        self.app.call_from_thread(self.update_counts)
 
     # -- messages --------------------------------------------------------------
 
     def on_headline_list_opened(self, message: HeadlineList.Opened) -> None:
+        self.query_one(Composer).leave_unless(message.headline.id)  # saves the reply it closes
         self.load_article(message.headline)
+
+    def on_composer_drafts_changed(self, message: Composer.DraftsChanged) -> None:
+        self.headlines.reload()  # the article's ✎ mark
+
+    def on_headline_list_reloaded(self, message: HeadlineList.Reloaded) -> None:
+        self.update_counts()
+
+    def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
+        self.query_one(StatusLine).show(view_label=message.choice.label)
+        self.headlines.reload(message.choice.view)
+        self.headlines.focus()
+
+    def action_mark_view_read(self) -> None:
+        self.mark_view_read(self.headlines.view)
+
+    @work(thread=True, group="flags", exit_on_error=False)
+    def mark_view_read(self, view: View) -> None:
+        marked = self.session.store.mark_view_read(view)
+        self.app.call_from_thread(self.headlines.reload)
+        self.app.call_from_thread(self.notify, f"Marked {marked} articles read", timeout=3)
+
+    def action_toggle_sources(self) -> None:
+        pane = self.query_one(SourcesPane)
+        pane.toggle_class("-open")
+        if pane.has_class("-open"):
+            pane.focus()
+        else:
+            self.headlines.focus()
 
     def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
         self._open(message.href)
@@ -127,6 +228,7 @@ class MainScreen(Screen[None]):
         if message.input.id == "search":
             query = message.value.strip()
             self.headlines.reload(View(query=query) if query else View())
+            self.query_one(StatusLine).show(view_label=f"Search: {query}" if query else "All")
             self.headlines.focus()
 
     def key_escape(self) -> None:
@@ -134,6 +236,7 @@ class MainScreen(Screen[None]):
         if search.has_class("-open"):
             search.remove_class("-open")
             search.value = ""
+            self.query_one(StatusLine).show(view_label="All")
             self.headlines.reload(View())
             self.headlines.focus()
 
@@ -164,7 +267,32 @@ class MainScreen(Screen[None]):
         if article is None:
             self.notify("Open an article first (enter), then r to reply", timeout=3)
             return
-        self.query_one(Composer).open_for(article)
+        self.query_one(Composer).reply_to(article)
+
+    def action_drafts(self) -> None:
+        composer = self.query_one(Composer)
+        self.app.push_screen(
+            DraftsScreen(self.session.store, settle=composer.prepare_flush()), self._drafts_closed
+        )
+
+    def _drafts_closed(self, result: DraftsResult | None) -> None:
+        if result is None:
+            return
+        composer = self.query_one(Composer)
+        if result.deleted:
+            composer.forget(result.deleted)
+            self.headlines.reload()
+        if result.open is not None:
+            composer.open_draft_id(result.open.id)
+            if self.reader.article is None or self.reader.article.id != result.open.article_id:
+                self.show_article_id(result.open.article_id)
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def show_article_id(self, article_id: str) -> None:
+        """The article a draft answers, in the reader, if the cache still has it."""
+        article = self.session.store.article(article_id)
+        if article is not None:
+            self.app.call_from_thread(self._show_article, article, article_markdown(article))
 
     def action_open_link(self) -> None:
         article = self.reader.article
@@ -173,6 +301,39 @@ class MainScreen(Screen[None]):
             self.notify("This article has no link", timeout=2)
             return
         self._open(link)
+
+    def action_follow_link(self) -> None:
+        links = self.reader.links
+        if not links:
+            self.notify("This article has no links", timeout=2)
+            return
+        self._link_digits = ""
+        self.notify(f"Link number (1-{len(links)})?", timeout=3)
+
+    def on_key(self, event: events.Key) -> None:
+        """After `f`: digits choose a link, opened as soon as the number is unambiguous."""
+        if self._link_digits is None:
+            return
+        event.stop()
+        event.prevent_default()
+        links = self.reader.links
+        if event.character and event.character.isdigit():
+            self._link_digits += event.character
+            number = int(self._link_digits)
+            if number * 10 > len(links):  # no further digit could make a valid number
+                self._link_digits = None
+                self._open_numbered(number)
+        else:
+            digits, self._link_digits = self._link_digits, None
+            if event.key == "enter" and digits:
+                self._open_numbered(int(digits))
+
+    def _open_numbered(self, number: int) -> None:
+        links = self.reader.links
+        if 1 <= number <= len(links):
+            self._open(links[number - 1])
+        else:
+            self.notify(f"No link {number}", timeout=2)
 
     def _open(self, url: str) -> None:
         try:

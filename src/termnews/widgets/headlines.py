@@ -15,6 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -74,6 +75,9 @@ class HeadlineList(ScrollView, can_focus=True):
     class Opened(Message):
         headline: Headline
 
+    class Reloaded(Message):
+        """The list was read again: counts may have changed."""
+
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
@@ -81,6 +85,8 @@ class HeadlineList(ScrollView, can_focus=True):
         self.cursor = 0
         self.total = 0
         self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
+        # Rendered rows, keyed by what they show: moving the cursor re-renders two rows, not all.
+        self._strips: LRUCache[tuple[Headline, bool, bool, int], Strip] = LRUCache(256)
 
     # -- data -------------------------------------------------------------
 
@@ -102,6 +108,7 @@ class HeadlineList(ScrollView, can_focus=True):
         if keep is None:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
+        self.post_message(self.Reloaded())
         self.post_message(self.CursorMoved(self.current))
 
     def row(self, index: int) -> Headline | None:
@@ -160,7 +167,7 @@ class HeadlineList(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self.current))
 
     def refresh_line(self, index: int) -> None:
-        self.refresh_lines(index - int(self.scroll_y), 1)
+        self.refresh_lines(index, 1)  # virtual coordinates: ScrollView subtracts the offset
 
     def action_cursor(self, step: int) -> None:
         self.move_to(self.cursor + step)
@@ -186,13 +193,22 @@ class HeadlineList(ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
         headline = self.row(index)
         if headline is None:
             return Strip.blank(width, self.rich_style)
-        return Strip(self._row_segments(headline, index == self.cursor, width), width)
+        key = (headline, index == self.cursor, self.has_focus, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = Strip(self._row_segments(headline, index == self.cursor, width), width)
+            self._strips[key] = strip
+        return strip
 
     def _row_segments(self, h: Headline, under_cursor: bool, width: int) -> list[Segment]:
         base = self.rich_style + self.get_component_rich_style(

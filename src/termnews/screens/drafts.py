@@ -1,0 +1,328 @@
+"""`D`: every draft across all articles; open, delete (after asking), export.
+
+Also the small dialogs the drafts flow needs: "continue the last draft or start
+a new reply?", "delete this draft?", "export to which file?", and the command
+palette entries. Rows are read and written in thread workers; titles and
+comments from feeds are shown as plain `Text`, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rich.text import Text
+from textual import work
+from textual.worker import get_current_worker
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
+from termnews.render import format_date
+from termnews.store import Draft, Store
+
+_DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 70; max-width: 95%; height: auto;
+    border: round $accent; background: $panel; padding: 1 2;
+}}
+{name} .dialog-title {{ text-style: bold; }}
+{name} .dialog-detail {{ color: $text-muted; margin-top: 1; }}
+{name} Horizontal {{ height: auto; margin-top: 1; }}
+{name} Button {{ margin-right: 1; }}
+"""
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _when(stamp: float) -> str:
+    return format_date(stamp, "%Y-%m-%d %H:%M")
+
+
+class ReplyChoiceScreen(ModalScreen[str | None]):
+    """The article has drafts: continue the last one, or start a new reply?"""
+
+    BINDINGS = [
+        Binding("c", "choose('continue')", "Continue", id="reply_choice.continue",
+                tooltip="Continue the last draft"),
+        Binding("n", "choose('new')", "New reply", id="reply_choice.new",
+                tooltip="Start a new reply beside the drafts"),
+        Binding("escape", "choose(None)", "Cancel", id="reply_choice.cancel", tooltip="Open nothing"),
+    ]
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ReplyChoiceScreen")
+
+    def __init__(self, article: ArticleRef, drafts: list[Draft]) -> None:
+        super().__init__()
+        self.article, self.drafts = article, drafts
+
+    def compose(self) -> ComposeResult:
+        last = self.drafts[0]
+        count = len(self.drafts)
+        with Vertical():
+            yield Static(Text("Reply to: " + self.article.title), classes="dialog-title")
+            yield Static(Text(
+                f"This article has {count} draft{'s' if count != 1 else ''}. Last one: #{last.id},"
+                f" {last.state}, changed {_when(last.updated)}"
+            ), classes="dialog-detail")
+            yield Static(Text("“" + (first_line(last.comment, 60) or "(empty)") + "”"),
+                         classes="dialog-detail")
+            with Horizontal():
+                yield Button("Continue last draft (c)", id="continue", variant="primary")
+                yield Button("New reply (n)", id="new")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#continue", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id if event.button.id in ("continue", "new") else None)
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+
+class ConfirmDeleteScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Delete", id="confirm_delete.yes", tooltip="Delete the draft"),
+        Binding("n,escape", "answer(False)", "Keep", id="confirm_delete.no", tooltip="Keep the draft"),
+    ]
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDeleteScreen")
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__()
+        self.draft = draft
+
+    def compose(self) -> ComposeResult:
+        d = self.draft
+        with Vertical():
+            yield Static(Text(f"Delete draft #{d.id}? This cannot be undone."), classes="dialog-title")
+            yield Static(Text(f"Reply to: {d.article_title}"), classes="dialog-detail")
+            yield Static(Text("“" + (first_line(d.comment, 60) or "(empty)") + "”"), classes="dialog-detail")
+            with Horizontal():
+                yield Button("Delete (y)", id="yes", variant="error")
+                yield Button("Keep (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Where to write the export; `.json` gives JSON, anything else Markdown."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Export nothing")]
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ExportScreen")
+
+    def __init__(self, default: Path, count: int) -> None:
+        super().__init__()
+        self.default, self.count = default, count
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"Export {self.count} draft{'s' if self.count != 1 else ''} to:"),
+                         classes="dialog-title")
+            yield Input(str(self.default), id="export-path")
+            yield Static(Text("A name ending in .json writes JSON; anything else, Markdown. "
+                              "enter exports, escape cancels."), classes="dialog-detail")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        self.dismiss(Path(value).expanduser() if value else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass
+class DraftsResult:
+    """What happened on the drafts screen: a draft to open, drafts deleted."""
+
+    open: Draft | None = None
+    deleted: set[int] = field(default_factory=set)
+
+
+class DraftsScreen(Screen[DraftsResult]):
+    """Every draft, newest change first."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="drafts.open", tooltip="Open the draft in the composer"),
+        Binding("d,delete", "delete", "Delete", id="drafts.delete", tooltip="Delete the draft (asks first)"),
+        Binding("e", "export", "Export", id="drafts.export", tooltip="Export every draft to a file"),
+        Binding("escape,q", "close", "Back", id="drafts.close", tooltip="Back to the headlines"),
+    ]
+
+    DEFAULT_CSS = """
+    DraftsScreen > #drafts-title { text-style: bold; padding: 0 1; background: $panel; }
+    DraftsScreen > DataTable { height: 1fr; }
+    DraftsScreen > #drafts-empty { padding: 1 2; color: $text-muted; display: none; }
+    DraftsScreen.-empty > #drafts-empty { display: block; }
+    DraftsScreen.-empty > DataTable { display: none; }
+    """
+
+    def __init__(self, store: Store, settle: Callable[[], object] | None = None) -> None:
+        """`settle` runs in the loading worker first (the composer writes what it has)."""
+        super().__init__()
+        self.store = store
+        self._settle = settle
+        self.drafts: dict[int, Draft] = {}
+        self.result = DraftsResult()
+
+    def compose(self) -> ComposeResult:
+        yield Static("Drafts", id="drafts-title", markup=False)
+        table: DataTable[Text] = DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("No drafts yet. Open an article, press r and write: the reply is kept here.",
+                     id="drafts-empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in (("#", "id"), ("State", "state"), ("Last change", "updated"),
+                           ("Source", "source"), ("Article", "article"), ("First line", "first")):
+            table.add_column(label, key=key)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="drafts-load", exit_on_error=False)
+    def load(self) -> None:
+        if self._settle is not None:
+            try:
+                self._settle()
+            except Exception as exc:  # noqa: BLE001 - the list still shows what is stored
+                self.app.call_from_thread(self.notify, f"Draft not saved: {exc}", severity="error",
+                                          markup=False)
+        drafts = self.store.drafts()
+        if not get_current_worker().is_cancelled:  # a newer load is on its way
+            self.app.call_from_thread(self._show, drafts)
+
+    def _show(self, drafts: list[Draft]) -> None:
+        table = self.query_one(DataTable)
+        keep = self.current
+        table.clear()
+        self.drafts = {d.id: d for d in drafts}
+        for d in drafts:
+            table.add_row(
+                Text(str(d.id), justify="right"),
+                Text(d.state, style="bold green" if d.state == "ready" else ""),
+                Text(_when(d.updated)),
+                Text(_clip(d.article_source, 16)),
+                Text(_clip(d.article_title, 40)),
+                Text(first_line(d.comment, 50) or "(empty)", style="" if d.comment.strip() else "dim"),
+                key=str(d.id),
+            )
+        count = len(drafts)
+        ready = sum(d.state == "ready" for d in drafts)
+        self.query_one("#drafts-title", Static).update(
+            Text(f"Drafts: {count}" + (f" ({ready} ready)" if ready else ""))
+        )
+        self.set_class(count == 0, "-empty")
+        if keep is not None and keep.id in self.drafts:
+            table.move_cursor(row=table.get_row_index(str(keep.id)))
+
+    @property
+    def current(self) -> Draft | None:
+        table = self.query_one(DataTable)
+        if not self.drafts or table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # noqa: BLE001 - no row under the cursor
+            return None
+        return self.drafts.get(int(key)) if key is not None else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        draft = self.current
+        if draft is not None:
+            self.result.open = draft
+            self.dismiss(self.result)
+
+    def action_close(self) -> None:
+        self.dismiss(self.result)
+
+    def action_delete(self) -> None:
+        draft = self.current
+        if draft is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete(draft.id)
+
+        self.app.push_screen(ConfirmDeleteScreen(draft), answered)
+
+    @work(thread=True, group="drafts-write", exit_on_error=False)
+    def delete(self, draft_id: int) -> None:
+        gone = self.store.delete_draft(draft_id)
+        self.app.call_from_thread(self._deleted, draft_id, gone)
+
+    def _deleted(self, draft_id: int, gone: bool) -> None:
+        self.result.deleted.add(draft_id)
+        self.notify(f"Deleted draft #{draft_id}" if gone else f"Draft #{draft_id} was already gone",
+                    timeout=3)
+        self.load()
+
+    def action_export(self) -> None:
+        if not self.drafts:
+            self.notify("No drafts to export", timeout=2)
+            return
+        default = Path.home() / time.strftime("termnews-drafts-%Y%m%d-%H%M%S.md")
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.export(path)
+
+        self.app.push_screen(ExportScreen(default, len(self.drafts)), chosen)
+
+    @work(thread=True, group="drafts-write", exit_on_error=False)
+    def export(self, path: Path) -> None:
+        drafts = self.store.drafts()
+        try:
+            written = write_export(path, export_text(drafts, format_for_path(path)))
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error",
+                                      markup=False)
+            return
+        self.app.call_from_thread(
+            self.notify, f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False
+        )
+
+
+class DraftsCommands(Provider):
+    """Command palette: the drafts screen."""
+
+    COMMANDS = (("Drafts", "Every draft: open, delete, export (D)"),)
+
+    async def _open(self) -> None:
+        await self.app.run_action("drafts", self.screen)
+
+    async def discover(self) -> Hits:
+        for name, help_text in self.COMMANDS:
+            yield DiscoveryHit(name, self._open, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text in self.COMMANDS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._open, help=help_text)
