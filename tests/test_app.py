@@ -158,6 +158,7 @@ async def test_search_replaces_list_until_escape(tmp_path: Path) -> None:
         await pilot.press(*"Peskov", "enter")
         await settle(app, pilot)
         assert headlines.total == 1 and headlines.current.title == SEED_TITLE
+        assert "Dmitry Peskov told" in screen_text(app)  # the match, shown beside the title
         await pilot.press("escape")
         await settle(app, pilot)
         assert headlines.total == SEED_COUNT

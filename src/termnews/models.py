@@ -76,6 +76,8 @@ class Headline:
     starred: bool
     has_draft: bool
     link: str | None
+    #: In search results: the words around the first match in the body.
+    snippet: str | None = None
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,24 @@ def plain_text(body: str, body_format: BodyFormat) -> str:
     return body
 
 
+def snippet(text: str, query: str, width: int = 80) -> str:
+    """One line of `text` around the first word of `query` it contains (the last word as a prefix)."""
+    words = query.split()
+    flat = " ".join(text.split())
+    lowered = flat.lower()
+    found = -1
+    for n, word in enumerate(words):
+        pattern = re.escape(word.lower()) + ("" if n == len(words) - 1 else r"\b")
+        match = re.search(r"\b" + pattern, lowered)
+        if match and (found < 0 or match.start() < found):
+            found = match.start()
+    if found < 0:
+        return clean_line(flat[:width])
+    start = max(0, found - 12)  # a little context before the match, most of it after
+    piece = flat[start:start + width]
+    return clean_line(("…" if start else "") + piece + ("…" if start + width < len(flat) else ""))
+
+
 def body_markdown(body: str, body_format: BodyFormat) -> str:
     if body_format == "html":
         text = html_to_markdown(clean_text(body))

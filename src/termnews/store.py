@@ -33,9 +33,11 @@ from typing import Iterable, Iterator, Literal, Sequence
 
 from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id
 from termnews.paths import Paths
-from termnews.render import plain_text
+from termnews.render import plain_text, snippet
 
 ViewFilter = Literal["all", "unread", "starred", "drafts"]
+# A search shows at most this many matches, the newest, ranked by relevance.
+SEARCH_WINDOW = 2000
 
 CACHE_MIGRATIONS: Sequence[str] = (
     """
@@ -64,6 +66,20 @@ CACHE_MIGRATIONS: Sequence[str] = (
         body_hash TEXT,
         last_refresh REAL,
         last_error TEXT
+    );
+    """,
+    # 2: the entry's guid (a WordPress post id lives there: `?p=ID`), and
+    # comment feeds fetched on demand: validators and the comments, as JSON.
+    """
+    ALTER TABLE articles ADD COLUMN guid TEXT;
+    CREATE TABLE comment_feeds (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        fetched REAL NOT NULL,
+        last_error TEXT,
+        comments TEXT NOT NULL DEFAULT '[]'
     );
     """,
 )
@@ -102,6 +118,18 @@ STATE_MIGRATIONS: Sequence[str] = (
         added REAL NOT NULL
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 2: the outbox. What the last attempt to send a draft came to (the
+    # site's words), when it may be tried again (429), when the attempt in
+    # flight started, when it was sent, and the site's id and URL for it.
+    """
+    ALTER TABLE state.drafts ADD COLUMN send_error TEXT;
+    ALTER TABLE state.drafts ADD COLUMN send_after REAL;
+    ALTER TABLE state.drafts ADD COLUMN send_started REAL;
+    ALTER TABLE state.drafts ADD COLUMN sent_at REAL;
+    ALTER TABLE state.drafts ADD COLUMN remote_id TEXT;
+    ALTER TABLE state.drafts ADD COLUMN remote_url TEXT;
+    ALTER TABLE state.drafts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
     """,
 )
 
@@ -152,6 +180,37 @@ class Draft:
     created: float
     updated: float
     version: int
+    # The outbox's record (state migration 2).
+    send_error: str | None = None
+    send_after: float | None = None
+    send_started: float | None = None
+    sent_at: float | None = None
+    remote_id: str | None = None
+    remote_url: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class ArticleReplyInfo:
+    """What a sender needs to know about an article beyond `Article`."""
+
+    id: str
+    link: str | None
+    guid: str | None
+    comments_url: str | None
+
+
+@dataclass(frozen=True)
+class CommentFeedState:
+    """A comment feed as last fetched: validators, when, the error, the comments (JSON)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    fetched: float
+    last_error: str | None
+    comments_json: str
 
 
 def _migrate(conn: sqlite3.Connection, schema: str, migrations: Sequence[str]) -> None:
@@ -302,13 +361,13 @@ class Store:
                 values = (
                     spec.name, entry.title, body, entry.body_format, entry.link,
                     entry.author, entry.published, "\n".join(entry.enclosures),
-                    entry.comments_url,
+                    entry.comments_url, entry.guid,
                 )
                 if row is None:
                     rowid = conn.execute(
                         "INSERT INTO articles (source, title, body, body_format, link, author,"
-                        " published, enclosures, comments_url, id, source_id, sort_key)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " published, enclosures, comments_url, guid, id, source_id, sort_key)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*values, aid, source_id, entry.published or now),
                     ).lastrowid
                     _index(conn, rowid, entry.title, entry.body, entry.body_format)
@@ -317,7 +376,7 @@ class Store:
                 conn.execute(
                     "UPDATE articles SET source = ?, title = ?, body = ?, body_format = ?,"
                     " link = ?, author = ?, published = ?, enclosures = ?, comments_url = ?,"
-                    " sort_key = COALESCE(?, sort_key) WHERE id = ?",
+                    " guid = ?, sort_key = COALESCE(?, sort_key) WHERE id = ?",
                     (*values, entry.published, aid),
                 )
                 if (row[1], row[2], row[3]) != (entry.title, body, entry.body_format):
@@ -387,10 +446,15 @@ class Store:
         clauses: list[str] = []
         params: list[object] = []
         if view.query is not None:
-            source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-            clauses.append("articles_fts MATCH ?")
+            # The newest SEARCH_WINDOW matches, ranked by relevance: ranking every
+            # match of a common word in a large cache would cost a scan of them all.
+            source = (
+                "(SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ?"
+                f" ORDER BY rowid DESC LIMIT {SEARCH_WINDOW}) m"
+                " JOIN articles a ON a.rowid = m.rowid"
+            )
             params.append(_fts_query(view.query))
-            order = "ORDER BY articles_fts.rank"
+            order = "ORDER BY m.rank"
         else:
             source = "articles a"
             order = "ORDER BY a.sort_key DESC, a.rowid DESC"
@@ -429,13 +493,20 @@ class Store:
             return []
         if not rowids:
             return []
+        body = ", a.body, a.body_format" if view.query is not None else ""
         rows = self._query(
-            f"SELECT a.rowid, {_HEADLINE_COLUMNS} FROM articles a"
+            f"SELECT a.rowid, {_HEADLINE_COLUMNS}{body} FROM articles a"
             " LEFT JOIN state.flags f ON f.article_id = a.id"
             f" WHERE a.rowid IN ({','.join('?' * len(rowids))})",
             rowids,
         )
-        by_rowid = {r[0]: Headline(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), bool(r[7]), r[8]) for r in rows}
+        by_rowid = {
+            r[0]: Headline(
+                r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), bool(r[7]), r[8],
+                snippet=snippet(plain_text(_body_text(r[9]), r[10]), view.query) if body else None,
+            )
+            for r in rows
+        }
         return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]
 
     def position(self, view: View, aid: str) -> int | None:

@@ -224,6 +224,9 @@ class HeadlineList(ScrollView, can_focus=True):
         show_meta = width >= 48
         title_width = width - 4 - ((SOURCE_WIDTH + DATE_WIDTH + 2) if show_meta else 0)
         title = Text(h.title, no_wrap=True, overflow="ellipsis", end="")
+        if h.snippet:  # a search result: half the room for the title, the rest for the match
+            title.truncate(max(1, title_width // 2), overflow="ellipsis")
+            title.append(f"  {h.snippet}", meta)
         title.truncate(max(1, title_width), overflow="ellipsis", pad=True)
         line.append_text(title)
         if show_meta:
