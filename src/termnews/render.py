@@ -95,21 +95,23 @@ def plain_text(body: str, body_format: BodyFormat) -> str:
 
 
 def snippet(text: str, query: str, width: int = 80) -> str:
-    """One line of `text` around the first word of `query` it contains (the last word as a prefix)."""
-    words = query.split()
-    flat = " ".join(text.split())
-    lowered = flat.lower()
-    found = -1
-    for n, word in enumerate(words):
-        pattern = re.escape(word.lower()) + ("" if n == len(words) - 1 else r"\b")
-        match = re.search(r"\b" + pattern, lowered)
-        if match and (found < 0 or match.start() < found):
-            found = match.start()
-    if found < 0:
-        return clean_line(flat[:width])
-    start = max(0, found - 12)  # a little context before the match, most of it after
-    piece = flat[start:start + width]
-    return clean_line(("…" if start else "") + piece + ("…" if start + width < len(flat) else ""))
+    """One line of `text` from just before the first word of `query` it contains.
+
+    Words match whole, as the search does; `word*` matches as a prefix.
+    """
+    patterns = [
+        re.escape(w.rstrip("*")) + ("" if w.endswith("*") else r"\b")
+        for w in query.split()
+        if w.rstrip("*")
+    ]
+    match = re.search(r"\b(?:" + "|".join(patterns) + ")", text, re.IGNORECASE) if patterns else None
+    start = max(0, match.start() - 3 * width) if match else 0
+    window = " ".join(text[start:start + 6 * width].split())  # flatten only what may show
+    if match:
+        found = window.lower().find(match.group(0).lower())
+        cut = max(0, found - 12)  # a little context before the match, most of it after
+        return clean_line(("…" if start or cut else "") + window[cut:cut + width] + "…")
+    return clean_line(window[:width])
 
 
 def body_markdown(body: str, body_format: BodyFormat) -> str:

@@ -228,13 +228,18 @@ def _migrate(conn: sqlite3.Connection, schema: str, migrations: Sequence[str]) -
 
 
 def _fts_query(text: str) -> str:
-    """User words to an FTS5 query: every word must match, the last as a prefix."""
-    words = [w.replace('"', '""') for w in text.split()]
-    if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    """User words to an FTS5 query: every word must match; `word*` matches as a prefix.
+
+    Each word is quoted, so nothing the user types is FTS5 syntax but the
+    trailing star. (Prefixes are opt-in: they cost a scan of every matching term.)
+    """
+    terms = []
+    for word in text.split():
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if word:
+            terms.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return " ".join(terms)
 
 
 def _body_text(stored: bytes) -> str:
@@ -278,6 +283,8 @@ class Store:
         self.paths = paths
         self.notices: list[str] = []
         self._local = threading.local()
+        self._generation = 0  # bumped by every write transaction
+        self._searches: dict[tuple[View, int], list[int]] = {}
         self._open: list[sqlite3.Connection] = []
         self._open_lock = threading.Lock()
         paths.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -473,24 +480,34 @@ class Store:
         return f"SELECT {columns} FROM {source}{where}", params, order
 
     def count(self, view: View = View()) -> int:
-        if view.query is not None and not _fts_query(view.query):
-            return 0
+        if view.query is not None:
+            return len(self._search_rowids(view))
         sql, params, _ = self._view_sql(view, "COUNT(*)")
-        try:
-            return self._query(sql, params)[0][0]
-        except sqlite3.OperationalError:
-            return 0
+        return self._query(sql, params)[0][0]
+
+    def _search_rowids(self, view: View) -> list[int]:
+        """The ranked matches of a search view, computed once per query and cache state."""
+        if not _fts_query(view.query or ""):
+            return []
+        key = (view, self._generation)
+        found = self._searches.get(key)
+        if found is None:
+            sql, params, order = self._view_sql(view, "a.rowid")
+            try:
+                found = [r[0] for r in self._query(f"{sql} {order}", params)]
+            except sqlite3.OperationalError:  # a query FTS5 cannot parse
+                found = []
+            self._searches = {key: found}  # keep only the latest search
+        return found
 
     def headlines(self, view: View = View(), offset: int = 0, limit: int = 100) -> list[Headline]:
-        if view.query is not None and not _fts_query(view.query):
-            return []
-        # Two steps: skipping `offset` rows reads only the index; the columns
-        # (and the flag and draft look-ups) are fetched for the page alone.
-        sql, params, order = self._view_sql(view, "a.rowid")
-        try:
+        if view.query is not None:
+            rowids = self._search_rowids(view)[offset:offset + limit]
+        else:
+            # Two steps: skipping `offset` rows reads only the index; the columns
+            # (and the flag and draft look-ups) are fetched for the page alone.
+            sql, params, order = self._view_sql(view, "a.rowid")
             rowids = [r[0] for r in self._query(f"{sql} {order} LIMIT ? OFFSET ?", [*params, limit, offset])]
-        except sqlite3.OperationalError:
-            return []
         if not rowids:
             return []
         body = ", a.body, a.body_format" if view.query is not None else ""
@@ -710,12 +727,15 @@ class Store:
         gone) when another writer got there first; nothing is written then.
         """
         if state is not None:
-            _check_draft_state(state)
+            _check_outbox_only(state)
         now = time.time() if now is None else now
         with self._transaction() as conn:
+            # A reply that is (or may be) at the site keeps its state: only the
+            # outbox moves it, so editing its words can never queue it again.
             changed = conn.execute(
                 "UPDATE state.drafts SET comment = ?, name = ?, email = ?, website = ?,"
-                " state = COALESCE(?, state), updated = ?, version = version + 1"
+                " state = CASE WHEN state IN ('sending', 'sent', 'held') THEN state"
+                " ELSE COALESCE(?, state) END, updated = ?, version = version + 1"
                 " WHERE id = ? AND version = ?",
                 (comment, name, email, website, state, now, draft_id, expected_version),
             ).rowcount
@@ -728,13 +748,16 @@ class Store:
         return current
 
     def set_draft_state(self, draft_id: int, expected_version: int, state: str) -> Draft:
-        """`draft` or `ready`, with the same compare-and-swap as `update_draft`."""
-        _check_draft_state(state)
+        """`draft` or `ready`, with the same compare-and-swap as `update_draft`.
+
+        A draft in `sending`, `sent` or `held` is left as it is (`DraftConflict`).
+        """
+        _check_outbox_only(state)
         now = time.time()
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE state.drafts SET state = ?, updated = ?, version = version + 1"
-                " WHERE id = ? AND version = ?",
+                " WHERE id = ? AND version = ? AND state NOT IN ('sending', 'sent', 'held')",
                 (state, now, draft_id, expected_version),
             ).rowcount
             row = conn.execute(
@@ -750,14 +773,137 @@ class Store:
         with self._transaction() as conn:
             return conn.execute("DELETE FROM state.drafts WHERE id = ?", (draft_id,)).rowcount > 0
 
+    # -- the outbox -------------------------------------------------------------------
 
-DRAFT_STATES = ("draft", "ready")
+    def claim_for_sending(self, draft_id: int, expected_version: int, now: float | None = None) -> Draft:
+        """`ready` -> `sending`, compare-and-swap: only one sender ever holds a draft.
+
+        Raises `DraftConflict` when the draft changed, vanished or is not ready.
+        """
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE state.drafts SET state = 'sending', send_started = ?, send_error = NULL,"
+                " send_after = NULL, attempts = attempts + 1, updated = ?, version = version + 1"
+                " WHERE id = ? AND version = ? AND state = 'ready'",
+                (now, now, draft_id, expected_version),
+            ).rowcount
+            row = conn.execute(
+                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
+            ).fetchone()
+        current = Draft(*row) if row else None
+        if not changed or current is None:
+            raise DraftConflict(draft_id, expected_version, current)
+        return current
+
+    def record_send(
+        self,
+        draft_id: int,
+        state: str,
+        *,
+        error: str | None = None,
+        send_after: float | None = None,
+        sent_at: float | None = None,
+        remote_id: str | None = None,
+        remote_url: str | None = None,
+        now: float | None = None,
+    ) -> Draft:
+        """What an attempt came to, for a draft in `sending`; its words are never touched.
+
+        `state` is `sent` or `held` (with the site's id and URL), `failed` (with
+        the site's reason), `ready` (not sent: try again, after `send_after` if
+        given) or `sending` (the outcome is unknown: checked before any retry).
+        Raises `DraftConflict` if the draft is no longer `sending`.
+        """
+        _check_draft_state(state)
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE state.drafts SET state = ?, send_error = ?, send_after = ?,"
+                " sent_at = COALESCE(?, sent_at), remote_id = COALESCE(?, remote_id),"
+                " remote_url = COALESCE(?, remote_url), updated = ?, version = version + 1"
+                " WHERE id = ? AND state = 'sending'",
+                (state, error, send_after, sent_at, remote_id, remote_url, now, draft_id),
+            ).rowcount
+            row = conn.execute(
+                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
+            ).fetchone()
+        current = Draft(*row) if row else None
+        if not changed or current is None:
+            raise DraftConflict(draft_id, current.version if current else 0, current)
+        return current
+
+    def outbox(self) -> list[Draft]:
+        """Drafts the outbox acts on: `ready` ones and those whose last attempt is in doubt."""
+        rows = self._query(
+            f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE state IN ('ready', 'sending')"
+            " ORDER BY updated, id"
+        )
+        return [Draft(*r) for r in rows]
+
+    # -- what senders and the comments pane need ------------------------------------
+
+    def article_reply_info(self, aid: str) -> ArticleReplyInfo | None:
+        rows = self._query("SELECT id, link, guid, comments_url FROM articles WHERE id = ?", (aid,))
+        return ArticleReplyInfo(*rows[0]) if rows else None
+
+    def comment_feed(self, url: str) -> CommentFeedState | None:
+        rows = self._query(
+            "SELECT url, etag, last_modified, body_hash, fetched, last_error, comments"
+            " FROM comment_feeds WHERE url = ?",
+            (url,),
+        )
+        return CommentFeedState(*rows[0]) if rows else None
+
+    def save_comment_feed(
+        self,
+        url: str,
+        *,
+        comments_json: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+        error: str | None = None,
+        now: float | None = None,
+    ) -> None:
+        """Remember a fetch of a comment feed; a failed one keeps the comments and validators."""
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            if comments_json is None:
+                conn.execute(
+                    "INSERT INTO comment_feeds (url, fetched, last_error) VALUES (?, ?, ?)"
+                    " ON CONFLICT (url) DO UPDATE SET fetched = excluded.fetched,"
+                    " last_error = excluded.last_error",
+                    (url, now, error),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO comment_feeds (url, etag, last_modified, body_hash, fetched,"
+                    " last_error, comments) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+                    " last_modified = excluded.last_modified, body_hash = excluded.body_hash,"
+                    " fetched = excluded.fetched, last_error = excluded.last_error,"
+                    " comments = excluded.comments",
+                    (url, etag, last_modified, body_hash, now, error, comments_json),
+                )
+
+
+DRAFT_STATES = ("draft", "ready", "sending", "sent", "held", "failed")
+#: States only the outbox moves a draft out of: the reply is at the site, or may be.
+SENT_STATES = ("sending", "sent", "held")
 _DRAFT_COLUMNS = ", ".join(Draft.__dataclass_fields__)
 
 
 def _check_draft_state(state: str) -> None:
     if state not in DRAFT_STATES:
         raise ValueError(f"draft state must be one of {', '.join(DRAFT_STATES)}, not {state!r}")
+
+
+def _check_outbox_only(state: str) -> None:
+    """Editing may set `draft`, `ready` or `failed`; the sent states belong to the outbox."""
+    _check_draft_state(state)
+    if state in SENT_STATES:
+        raise ValueError(f"only the outbox puts a draft in {state!r}")
 
 
 class DraftConflict(StoreError):
@@ -775,6 +921,7 @@ class _Txn:
     """`with store._transaction() as conn:` runs BEGIN IMMEDIATE .. COMMIT on this thread's connection."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._conn = store._conn
 
     def __enter__(self) -> sqlite3.Connection:
@@ -783,6 +930,7 @@ class _Txn:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        self._store._generation += 1  # cached search results are stale now
 
 
 def iter_pages(store: Store, view: View, page: int = 500) -> Iterator[Headline]:

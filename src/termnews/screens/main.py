@@ -214,12 +214,14 @@ class MainScreen(Screen[None]):
         self.app.call_from_thread(self.notify, f"Marked {marked} articles read", timeout=3)
 
     def action_toggle_sources(self) -> None:
+        """Open and focus the sources pane; close it if it already has focus."""
         pane = self.query_one(SourcesPane)
-        pane.toggle_class("-open")
-        if pane.has_class("-open"):
-            pane.focus()
-        else:
+        if pane.has_class("-open") and pane.has_focus:
+            pane.remove_class("-open")
             self.headlines.focus()
+        else:
+            pane.add_class("-open")
+            pane.focus()
 
     def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
         self._open(message.href)
