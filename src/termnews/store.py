@@ -614,13 +614,20 @@ class Store:
                 )
 
     def article_counts(self) -> dict[str, tuple[int, int]]:
-        """Per source id: (articles, unread)."""
-        rows = self._query(
-            "SELECT a.source_id, COUNT(*), SUM(COALESCE(f.read, 0) = 0)"
-            " FROM articles a LEFT JOIN state.flags f ON f.article_id = a.id"
-            " GROUP BY a.source_id"
+        """Per source id: (articles, unread).
+
+        Totals come from the per-source index; read articles from the flags,
+        so the cost follows what was read, not the size of the cache.
+        """
+        totals = self._query("SELECT source_id, COUNT(*) FROM articles GROUP BY source_id")
+        # CROSS JOIN makes SQLite walk the flags and look articles up, not the reverse.
+        read = dict(
+            self._query(
+                "SELECT a.source_id, COUNT(*) FROM state.flags f CROSS JOIN articles a ON a.id = f.article_id"
+                " WHERE f.read = 1 GROUP BY a.source_id"
+            )
         )
-        return {r[0]: (r[1], r[2]) for r in rows}
+        return {source: (total, total - read.get(source, 0)) for source, total in totals}
 
     def subscriptions(self) -> list[SourceSpec]:
         rows = self._query(
