@@ -18,8 +18,12 @@ from termnews.store import Store  # noqa: E402
 PER_SOURCE = 1000
 
 
+BODY_POOL = 2_000  # distinct bodies, reused: generating 100,000 would take longer than storing them
+
+
 def build(home: Path, count: int, seed: int = 7) -> None:
     rng = random.Random(seed)
+    bodies = [html_body(rng) for _ in range(min(count, BODY_POOL))]
     base = 1_600_000_000.0
     with Store(Paths.resolve(home)) as store:
         for first in range(0, count, PER_SOURCE):
@@ -28,7 +32,7 @@ def build(home: Path, count: int, seed: int = 7) -> None:
             entries = [
                 ArticleData(
                     title=title(rng),
-                    body=html_body(rng),
+                    body=bodies[i % len(bodies)],
                     body_format="html",
                     guid=f"urn:bench:{i}",
                     link=f"https://example.org/a/{i}",
