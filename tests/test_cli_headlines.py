@@ -211,7 +211,9 @@ def test_search_finds_a_word_from_a_seed_body(cli) -> None:
 
     done = cli("search", "lighth*")  # title prefix, plain output
     assert done.returncode == 0
-    assert done.stdout.rstrip("\n").endswith("Dark-sky evening at the lighthouse")
+    title, _, match = done.stdout.rstrip("\n").partition("  | ")
+    assert title.endswith("Dark-sky evening at the lighthouse")
+    assert "lighthouse" in match  # the words around the match follow the title
 
 
 def test_search_without_results_exits_1(cli) -> None:

@@ -35,7 +35,7 @@ from termnews.config import Identity
 from termnews.models import Article
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
-from termnews.store import Draft, DraftConflict, Store
+from termnews.store import SENT_STATES, Draft, DraftConflict, Store
 
 # The limits of the WordPress comment form that the composer stands in for.
 COMMENT_MAX = 65_525
@@ -163,6 +163,9 @@ class DraftEditor:
     staged fields, so two overlapping workers can never put older words over
     newer ones. A new reply gets a row only once something differs from the
     empty form (so opening and closing the composer leaves no trace).
+
+    `parent` is the comment a new reply answers (its id in the comment feed),
+    recorded when the row is made; None answers the article itself.
     """
 
     def __init__(
@@ -171,10 +174,12 @@ class DraftEditor:
         article: ArticleRef,
         draft: Draft | None = None,
         initial: DraftFields | None = None,
+        parent: str | None = None,
     ) -> None:
         self.store = store
         self.article = ArticleRef.of_draft(draft) if draft is not None else article
         self.draft = draft
+        self.parent = draft.parent_comment if draft is not None else parent
         self._lock = threading.Lock()
         self._saved = DraftFields.of(draft) if draft is not None else (initial or DraftFields())
         self._staged = self._saved
@@ -199,18 +204,25 @@ class DraftEditor:
     def flush(self, state: str | None = None) -> SaveOutcome:
         """Write the staged fields (and `state`, if given) unless nothing changed.
 
-        Editing a ready draft sends it back to `draft`: ready means "these
-        exact words were checked".
+        Editing a ready (or failed) draft sends it back to `draft`: ready means
+        "these exact words were checked". A reply that is at the site, or may
+        be (`sending`, `sent`, `held`), keeps its state: it is never queued again.
         """
         with self._lock:
             fields = self._staged
             draft = self.draft
+            refused = None
+            if draft is not None and draft.state in SENT_STATES and state is not None:
+                if state != draft.state:
+                    refused = (f"Draft #{draft.id} is {draft.state}: it stays so and is not"
+                               " sent again (start a new reply to say more)")
+                state = None
             if fields == self._saved and (state is None or (draft is not None and draft.state == state)):
-                return SaveOutcome(draft)
+                return SaveOutcome(draft, message=refused)
             if draft is None:
-                saved = self._create(fields, state or "draft")
+                saved = self._create(fields, state or "draft", self.parent)
                 return self._done(saved, fields, created=True)
-            if state is None and draft.state == "ready" and fields != self._saved:
+            if state is None and draft.state in ("ready", "failed") and fields != self._saved:
                 state = "draft"
             try:
                 saved = self.store.update_draft(
@@ -218,7 +230,7 @@ class DraftEditor:
                 )
             except DraftConflict as conflict:
                 return self._keep_both(draft, conflict.current, fields, state)
-            return self._done(saved, fields)
+            return self._done(saved, fields, message=refused)
 
     def _create(self, fields: DraftFields, state: str, parent: str | None = None) -> Draft:
         a = self.article
@@ -238,7 +250,8 @@ class DraftEditor:
             # The other process stored exactly these words: nothing to keep twice.
             self.draft, self._saved = theirs, fields
             return SaveOutcome(theirs)
-        saved = self._create(fields, state or mine.state, mine.parent_comment)
+        kept_state = state or ("draft" if mine.state in SENT_STATES else mine.state)
+        saved = self._create(fields, kept_state, mine.parent_comment)
         if theirs is None:
             message = (
                 f"Draft #{mine.id} was deleted elsewhere; your text is saved as draft #{saved.id}"

@@ -13,7 +13,7 @@ from termnews.paths import Paths
 from termnews.sources import load_all_kinds
 from termnews.store import Store
 from termnews.retention import clean
-from termnews.update import Progress, SourceOutcome, refresh
+from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
 
 
 @dataclass
@@ -37,9 +37,14 @@ class Session:
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
 
-    def refresh(self, specs: list[SourceSpec], progress: Progress | None = None) -> list[SourceOutcome]:
+    def refresh(
+        self,
+        specs: list[SourceSpec],
+        progress: Progress | None = None,
+        settings: RefreshSettings | None = None,
+    ) -> list[SourceOutcome]:
         """Fetch `specs` into the store, then apply the retention rules."""
-        outcomes = refresh(self.store, specs, progress)
+        outcomes = refresh(self.store, specs, progress, settings=settings)
         clean(self.store, self.specs(), self.config.keep)
         return outcomes
 

@@ -1,20 +1,50 @@
 """Refreshing sources into the store.
 
-`refresh` fetches each source, sanitizes what it returns (the one sanitizing
-step between sources and the screen) and stores it in one transaction per
-source. A failed or empty fetch deletes nothing already cached. Never imports
-Textual: the app runs this in a worker, the CLI directly.
+`refresh` drives every source through up to three stages and keeps each
+where it runs best:
+
+1. fetch, in a pool of threads (network and disk waits release the GIL);
+   conditional GET and the body hash answer "not modified" here, unparsed;
+2. parse, in worker processes (feedparser is CPU-bound pure Python; a worker
+   that dies or hangs on a hostile feed takes down only that source);
+   `clean_article`, the one sanitizing step between sources and the screen,
+   runs there too;
+3. store, in the calling thread, one transaction per source.
+
+A failed or empty fetch deletes nothing already cached. Sources that do not
+split into stages (`local`, most plugins) run whole in a fetch thread. Never
+imports Textual: the app runs this in a thread worker, the CLI directly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable
+import multiprocessing
+import os
+import time
+from collections import deque
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
+import threading
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Callable
 
 from termnews.models import ArticleData, FetchContext, FetchResult, SourceSpec
 from termnews.sanitize import LIMITS, clean_line, clean_text
 from termnews.sources import load_kind
-from termnews.store import Store
+from termnews.sources.base import Source
+
+if TYPE_CHECKING:
+    from termnews.fetch import HttpClient, HttpOptions
+    from termnews.store import Store
+
+# httpx (termnews.fetch) and the store are imported where used: a parser
+# process imports this module for `clean_article` and needs neither.
 
 
 @dataclass(frozen=True)
@@ -28,6 +58,38 @@ class SourceOutcome:
 
 
 Progress = Callable[[SourceOutcome, int, int], None]
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    """How hard a refresh works; the defaults are sized for the machine."""
+
+    #: Sources fetched at once (network waits overlap): 4 per core, 4 to 16.
+    #: More threads buy little on a fast network and cost memory (each one
+    #: that allocates gets a malloc arena of its own).
+    fetch_workers: int = field(default_factory=lambda: min(16, max(4, 4 * _cpus())))
+    #: Parser processes: one per core. 0 parses in the refresh's own process.
+    parse_workers: int = field(default_factory=_cpus)
+    #: Bytes of downloaded documents waiting to be parsed and stored; fetching
+    #: pauses above it, so memory stays flat when the store is the slow stage.
+    held_bytes: int = 4 * 1024 * 1024
+    #: A document whose parse takes longer is abandoned with an error.
+    parse_timeout: float = 120.0
+    #: Defaults for every HTTP request (a source's options may override them).
+    http: HttpOptions = field(default_factory=lambda: _http_options())
+
+
+def _http_options() -> HttpOptions:
+    from termnews.fetch import HttpOptions
+
+    return HttpOptions()
 
 
 def clean_article(entry: ArticleData) -> ArticleData:
@@ -44,16 +106,19 @@ def clean_article(entry: ArticleData) -> ArticleData:
 
 
 def fetch_source(spec: SourceSpec, ctx: FetchContext) -> FetchResult:
-    """Run one source, turning anything it raises into an error result."""
+    """Run one source whole, turning anything it raises into an error result."""
     try:
         return load_kind(spec.kind)(spec).fetch(ctx)
     except Exception as exc:  # a source (or plugin) must never end the refresh
         return FetchResult(error=f"{type(exc).__name__}: {exc}")
 
 
-def store_result(store: Store, spec: SourceSpec, result: FetchResult) -> SourceOutcome:
+def store_result(
+    store: Store, spec: SourceSpec, result: FetchResult, *, cleaned: bool = False
+) -> SourceOutcome:
+    """Store one source's result in one transaction and record the fetch."""
     if result.error is None and not result.not_modified:
-        articles = [clean_article(a) for a in result.articles]
+        articles = result.articles if cleaned else [clean_article(a) for a in result.articles]
         new = store.store_articles(spec, articles)
     else:
         articles, new = [], 0
@@ -69,19 +134,257 @@ def store_result(store: Store, spec: SourceSpec, result: FetchResult) -> SourceO
     )
 
 
+def _context(store: Store, spec: SourceSpec) -> FetchContext:
+    status = store.source_status(spec.source_id)
+    if status is None:
+        return FetchContext()
+    return FetchContext(
+        etag=status.etag, last_modified=status.last_modified, body_hash=status.body_hash
+    )
+
+
 def refresh(
-    store: Store, specs: list[SourceSpec], progress: Progress | None = None
+    store: Store,
+    specs: list[SourceSpec],
+    progress: Progress | None = None,
+    *,
+    settings: RefreshSettings | None = None,
 ) -> list[SourceOutcome]:
-    outcomes: list[SourceOutcome] = []
-    for spec in specs:
-        status = store.source_status(spec.source_id)
-        ctx = FetchContext(
-            etag=status.etag if status else None,
-            last_modified=status.last_modified if status else None,
-            body_hash=status.body_hash if status else None,
-        )
-        outcome = store_result(store, spec, fetch_source(spec, ctx))
-        outcomes.append(outcome)
-        if progress:
-            progress(outcome, len(outcomes), len(specs))
-    return outcomes
+    """Refresh `specs` into `store`; one outcome per spec, in the same order.
+
+    `progress(outcome, done, total)` is called in this thread as each source
+    is stored.
+    """
+    return _Refresh(store, specs, progress, settings or RefreshSettings()).run()
+
+
+# -- the pipeline -------------------------------------------------------------------
+
+
+def _fetch_stage(
+    cls: type[Source], spec: SourceSpec, ctx: FetchContext, http: "HttpClient | None",
+    options: "HttpOptions",
+) -> object:
+    """Runs in a fetch thread: a staged source's download, or a whole fetch."""
+    from termnews.sources.feed import FeedSource, StagedSource
+
+    if issubclass(cls, FeedSource):
+        source: Source = cls(spec, options)
+    else:
+        source = cls(spec)
+    if isinstance(source, StagedSource) and http is not None:
+        return source.download(ctx, http)
+    return source.fetch(ctx)
+
+
+def _parse_stage(cls: type[Source], download: object) -> FetchResult:
+    """Runs in a worker process."""
+    try:
+        return cls.parse(download)  # type: ignore[attr-defined]
+    except Exception as exc:
+        return FetchResult(error=f"could not parse: {type(exc).__name__}: {exc}")
+
+
+def _worker_init() -> None:
+    # A hostile document may try to take all memory: cap the worker's address
+    # space so it fails there (as that source's error), not the machine.
+    try:
+        import resource
+
+        limit = 4 * 1024**3
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """How to start parser processes.
+
+    Plain fork only while this process has a single thread (the CLI, before
+    any fetch starts): it is the cheapest, and children share the parent's
+    pages. Otherwise (the app, or a pool restarted mid-refresh) a forked child
+    could inherit a lock another thread held, so a fork server starts them.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["termnews.feedparse", "termnews.sources.feed", "termnews.update"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _ready() -> None:
+    """A no-op job: submitting it starts the workers."""
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool whose workers may be stuck in a parse."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+_CRASHED = "the feed parser crashed on this document (its worker process died)"
+
+
+class _Refresh:
+    def __init__(
+        self, store: Store, specs: list[SourceSpec], progress: Progress | None,
+        settings: RefreshSettings,
+    ) -> None:
+        self.store, self.specs, self.progress, self.settings = store, specs, progress, settings
+        self.outcomes: list[SourceOutcome | None] = [None] * len(specs)
+        self.done = 0
+        self.parse_pool: ProcessPoolExecutor | None = None
+
+    def finish(self, index: int, result: FetchResult, cleaned: bool) -> None:
+        try:
+            outcome = store_result(self.store, self.specs[index], result, cleaned=cleaned)
+        except Exception as exc:  # a store error ends this source, not the refresh
+            outcome = SourceOutcome(self.specs[index], error=f"could not store: {exc}")
+        self.outcomes[index] = outcome
+        self.done += 1
+        if self.progress:
+            self.progress(outcome, self.done, len(self.specs))
+
+    def run(self) -> list[SourceOutcome]:
+        from termnews.sources.feed import StagedSource
+
+        jobs: deque[tuple[int, type[Source]]] = deque()
+        kinds: dict[str, type[Source] | Exception] = {}  # entry points are read once
+        for index, spec in enumerate(self.specs):
+            if spec.kind not in kinds:
+                try:
+                    kinds[spec.kind] = load_kind(spec.kind)
+                except Exception as exc:
+                    kinds[spec.kind] = exc
+            kind = kinds[spec.kind]
+            if isinstance(kind, Exception):
+                self.finish(index, FetchResult(error=str(kind)), True)
+            else:
+                jobs.append((index, kind))
+        staged = any(issubclass(cls, StagedSource) for _, cls in jobs)
+        if staged and self.settings.parse_workers > 0:
+            # Start the parser processes now, before any fetching thread
+            # exists (see `_mp_context`). Forked children share the parent's
+            # pages, so the parsers are imported first, once for all.
+            import termnews.feedparse  # noqa: F401
+            self._pool().submit(_ready)
+        workers = max(1, self.settings.fetch_workers)
+        from termnews.fetch import HttpClient
+
+        http = HttpClient(max_connections=workers) if staged else None
+        fetchers = ThreadPoolExecutor(workers, thread_name_prefix="termnews-fetch")
+        try:
+            self._loop(jobs, fetchers, http, workers)
+        finally:
+            fetchers.shutdown(wait=True, cancel_futures=True)
+            if self.parse_pool is not None:
+                self.parse_pool.shutdown(wait=True, cancel_futures=True)
+            if http is not None:
+                http.close()
+        return [o for o in self.outcomes if o is not None]
+
+    def _loop(
+        self, jobs: deque[tuple[int, type[Source]]], fetchers: ThreadPoolExecutor,
+        http: HttpClient | None, workers: int,
+    ) -> None:
+        from termnews.sources.feed import Download
+
+        pending: dict[Future, tuple] = {}
+        # Downloaded documents not yet stored are kept under a byte budget: when
+        # parsing or storing is the slow stage, fetching waits instead of piling
+        # bodies up in memory. (A network-bound refresh never reaches it.)
+        budget = self.settings.held_bytes
+        held = fetching = 0
+        last_parse = time.monotonic()
+        while jobs or pending:
+            while jobs and fetching < workers and held < budget:
+                fetching += 1
+                index, cls = jobs.popleft()
+                spec = self.specs[index]
+                future = fetchers.submit(
+                    _fetch_stage, cls, spec, _context(self.store, spec), http, self.settings.http
+                )
+                pending[future] = ("fetch", index, cls, None)
+            parsing = any(job[0] == "parse" for job in pending.values())
+            done, _ = wait(pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
+            broken: list[tuple[int, type[Source], Download]] = []
+            for future in done:
+                stage, index, cls, download = pending.pop(future)
+                if stage == "fetch":
+                    fetching -= 1
+                    try:
+                        got = future.result()
+                    except Exception as exc:
+                        got = FetchResult(error=f"{type(exc).__name__}: {exc}")
+                    if isinstance(got, Download):
+                        held += len(got.body)
+                        pending[self._submit_parse(cls, got)] = ("parse", index, cls, got)
+                        last_parse = time.monotonic()
+                    else:
+                        self.finish(index, got, cleaned=False)
+                    continue
+                last_parse = time.monotonic()
+                held -= len(download.body)
+                try:
+                    self.finish(index, future.result(), cleaned=True)
+                except BrokenProcessPool:
+                    broken.append((index, cls, download))
+            stuck = (
+                parsing and not done
+                and time.monotonic() - last_parse > self.settings.parse_timeout
+            )
+            if broken or stuck:
+                # The pool is gone (a worker died) or wedged (a parse that never
+                # ends): end it, then give each document it held a worker of its
+                # own, so only the guilty one fails.
+                stranded = broken + [
+                    (job[1], job[2], job[3]) for f, job in list(pending.items()) if job[0] == "parse"
+                ]
+                for f, job in list(pending.items()):
+                    if job[0] == "parse":
+                        del pending[f]
+                        held -= len(job[3].body)
+                if self.parse_pool is not None:
+                    _stop(self.parse_pool)
+                    self.parse_pool = None
+                for index, cls, download in stranded:
+                    self.finish(index, self._parse_alone(cls, download), cleaned=True)
+                last_parse = time.monotonic()
+
+    def _submit_parse(self, cls: type[Source], download: object) -> Future:
+        if self.settings.parse_workers <= 0:
+            future: Future = Future()
+            future.set_result(_parse_stage(cls, download))
+            return future
+        return self._pool().submit(_parse_stage, cls, download)
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.parse_pool is None:
+            self.parse_pool = ProcessPoolExecutor(
+                self.settings.parse_workers, mp_context=_mp_context(), initializer=_worker_init
+            )
+        return self.parse_pool
+
+    def _parse_alone(self, cls: type[Source], download: object) -> FetchResult:
+        pool = ProcessPoolExecutor(1, mp_context=_mp_context(), initializer=_worker_init)
+        try:
+            future = pool.submit(_parse_stage, cls, download)
+            done, _ = wait([future], timeout=self.settings.parse_timeout)
+            if not done:
+                return FetchResult(
+                    error=f"parsing took longer than {self.settings.parse_timeout:g} s; abandoned"
+                )
+            return future.result()
+        except BrokenProcessPool:
+            return FetchResult(error=_CRASHED)
+        finally:
+            _stop(pool)

@@ -25,6 +25,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
 from termnews.render import format_date
+from termnews.models import SourceSpec
 from termnews.store import Draft, Store
 
 _DIALOG_CSS = """
@@ -165,6 +166,8 @@ class DraftsScreen(Screen[DraftsResult]):
         Binding("enter", "open", "Open", id="drafts.open", tooltip="Open the draft in the composer"),
         Binding("d,delete", "delete", "Delete", id="drafts.delete", tooltip="Delete the draft (asks first)"),
         Binding("e", "export", "Export", id="drafts.export", tooltip="Export every draft to a file"),
+        Binding("S", "send", "Send ready", show=False, id="drafts.send",
+                tooltip="Send every ready draft to its site (the outbox)"),
         Binding("escape,q", "close", "Back", id="drafts.close", tooltip="Back to the headlines"),
     ]
 
@@ -176,11 +179,18 @@ class DraftsScreen(Screen[DraftsResult]):
     DraftsScreen.-empty > DataTable { display: none; }
     """
 
-    def __init__(self, store: Store, settle: Callable[[], object] | None = None) -> None:
-        """`settle` runs in the loading worker first (the composer writes what it has)."""
+    def __init__(
+        self,
+        store: Store,
+        settle: Callable[[], object] | None = None,
+        specs: Callable[[], list[SourceSpec]] | None = None,
+    ) -> None:
+        """`settle` runs in the loading worker first (the composer writes what it has);
+        `specs` gives the sources in force, whose options pick each draft's sender."""
         super().__init__()
         self.store = store
         self._settle = settle
+        self._specs = specs
         self.drafts: dict[int, Draft] = {}
         self.result = DraftsResult()
 
@@ -220,7 +230,7 @@ class DraftsScreen(Screen[DraftsResult]):
         for d in drafts:
             table.add_row(
                 Text(str(d.id), justify="right"),
-                Text(d.state, style="bold green" if d.state == "ready" else ""),
+                Text(d.state, style=_STATE_STYLES.get(d.state, "")),
                 Text(_when(d.updated)),
                 Text(_clip(d.article_source, 16)),
                 Text(_clip(d.article_title, 40)),
@@ -229,8 +239,13 @@ class DraftsScreen(Screen[DraftsResult]):
             )
         count = len(drafts)
         ready = sum(d.state == "ready" for d in drafts)
+        sent = sum(d.state in ("sent", "held") for d in drafts)
+        failed = sum(d.state == "failed" for d in drafts)
+        extra = [f"{ready} ready"] if ready else []
+        extra += [f"{sent} sent"] if sent else []
+        extra += [f"{failed} failed"] if failed else []
         self.query_one("#drafts-title", Static).update(
-            Text(f"Drafts: {count}" + (f" ({ready} ready)" if ready else ""))
+            Text(f"Drafts: {count}" + (f" ({', '.join(extra)})" if extra else ""))
         )
         self.set_class(count == 0, "-empty")
         if keep is not None and keep.id in self.drafts:
@@ -306,6 +321,44 @@ class DraftsScreen(Screen[DraftsResult]):
         self.app.call_from_thread(
             self.notify, f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False
         )
+
+
+    def action_send(self) -> None:
+        if not any(d.state in ("ready", "sending") for d in self.drafts.values()):
+            self.notify("No draft is ready: open one and press ctrl+s to mark it ready", timeout=4)
+            return
+        self.notify("Sending the ready drafts…", timeout=3)
+        self.send_ready()
+
+    @work(thread=True, exclusive=True, group="drafts-send", exit_on_error=False)
+    def send_ready(self) -> None:
+        from termnews.outbox import Outbox
+
+        if self._settle is not None:
+            try:
+                self._settle()
+            except Exception:  # noqa: BLE001 - what is stored is what gets sent
+                pass
+        outbox = Outbox(self.store, self._specs() if self._specs else [])
+        reports = outbox.send_all()
+        self.app.call_from_thread(self._sent, reports)
+
+    def _sent(self, reports: list) -> None:  # noqa: ANN001 - outbox.SendReport
+        for r in reports:
+            severity = "information" if r.state in ("sent", "held") else (
+                "error" if r.state == "failed" else "warning")
+            self.notify(f"#{r.draft_id} {r.state}: {r.message}", title=_clip(r.title, 40),
+                        severity=severity, timeout=10, markup=False)
+        self.load()
+
+
+_STATE_STYLES = {
+    "ready": "bold green",
+    "sending": "bold yellow",
+    "sent": "green",
+    "held": "yellow",
+    "failed": "bold red",
+}
 
 
 class DraftsCommands(Provider):

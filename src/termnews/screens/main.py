@@ -7,10 +7,11 @@ from dataclasses import replace
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
+from termnews.drafts import ArticleRef
 from termnews.links import LinkRefused, open_link
 from termnews.models import Headline, SourceSpec
 from termnews.render import article_markdown
@@ -19,6 +20,7 @@ from termnews.screens.help import HelpScreen
 from termnews.session import Session
 from termnews.update import SourceOutcome
 from termnews.store import View
+from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
@@ -36,6 +38,8 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read", show=False, id="toggle_read", tooltip="Mark read / unread"),
         Binding("s", "toggle_star", "Star", show=False, id="toggle_star", tooltip="Star / unstar"),
         Binding("r", "reply", "Reply", id="reply", tooltip="Write a reply to the open article"),
+        Binding("c", "toggle_comments", "Comments", show=False, id="toggle_comments",
+                tooltip="Show / hide the open article's comments (fetched from its comment feed)"),
         Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
         Binding("o", "open_link", "Open link", show=False, id="open_link", tooltip="Open the article's link in the browser"),
         Binding("f", "follow_link", "Link #", show=False, id="follow_link",
@@ -44,7 +48,7 @@ class MainScreen(Screen[None]):
         Binding("R", "refresh_all", "Refresh", id="refresh_all", tooltip="Refresh every source"),
         Binding("ctrl+r", "refresh_current", "Refresh source", show=False, id="refresh_source",
                 tooltip="Refresh the source of the article under the cursor"),
-        Binding("1", "toggle_sources", "Sources", id="toggle_sources", tooltip="Show / hide the sources pane"),
+        Binding("1", "toggle_sources", "Sources", show=False, id="toggle_sources", tooltip="Show / hide the sources pane"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show all keys"),
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit termnews"),
     ]
@@ -55,6 +59,7 @@ class MainScreen(Screen[None]):
     #headlines { height: 40%; min-height: 5; border-bottom: solid $panel-lighten-2; }
     #right { height: 1fr; }
     #reader { width: 1fr; }
+    #reading { width: 1fr; }
     #search { dock: top; display: none; }
     #search.-open { display: block; }
     /* Wide terminals: headlines on the left, reader and composer on the right. */
@@ -79,7 +84,9 @@ class MainScreen(Screen[None]):
             with Horizontal(id="panes"):
                 yield HeadlineList(self.session.store, id="headlines")
                 with Horizontal(id="right"):
-                    yield Reader(id="reader")
+                    with Vertical(id="reading"):
+                        yield Reader(id="reader")
+                        yield CommentsPane(id="comments")
                     yield Composer(self.session.store, self.session.config.identity, id="composer")
         yield StatusLine(id="status")
         yield Footer()
@@ -174,6 +181,7 @@ class MainScreen(Screen[None]):
         markdown = article_markdown(article)
         if not article.read:
             store.set_flag([article.id], "read", True)
+            self.app.call_from_thread(self.update_counts)
         self.app.call_from_thread(self._show_article, article, markdown)
 
     async def _show_article(self, article, markdown: str) -> None:  # noqa: ANN001
@@ -181,6 +189,76 @@ class MainScreen(Screen[None]):
         current = self.headlines.current
         if current is not None and current.id == article.id:
             self.headlines.update_current(read=True)
+        comments = self.query_one(CommentsPane)
+        if comments.is_open and comments.article_id != article.id:
+            self.load_comments(article.id, article.title)
+
+    # -- comments ------------------------------------------------------------------
+
+    def action_toggle_comments(self) -> None:
+        pane = self.query_one(CommentsPane)
+        if pane.is_open:
+            pane.close()
+            self.headlines.focus()
+            return
+        article = self.reader.article
+        if article is None:
+            self.notify("Open an article first (enter), then c for its comments", timeout=3)
+            return
+        pane.open()
+        if pane.article_id != article.id or not pane.comments:
+            self.load_comments(article.id, article.title)
+
+    def load_comments(self, article_id: str, title: str) -> None:
+        self.query_one(CommentsPane).show_message(article_id, "Fetching comments…")
+        self.fetch_comments(article_id)
+
+    @work(thread=True, exclusive=True, group="comments", exit_on_error=False)
+    def fetch_comments(self, article_id: str) -> None:
+        from termnews.comments import fetch_comments
+
+        info = self.session.store.article_reply_info(article_id)
+        if info is None or not info.comments_url:
+            self.app.call_from_thread(
+                self.query_one(CommentsPane).show_message, article_id,
+                "This article's feed gives no comment feed: no comments to show",
+            )
+            return
+        result = fetch_comments(self.session.store, info.comments_url)
+        self.app.call_from_thread(self._show_comments, article_id, result)
+
+    def _show_comments(self, article_id: str, result) -> None:  # noqa: ANN001
+        pane = self.query_one(CommentsPane)
+        if self.reader.article is not None and self.reader.article.id == article_id:
+            pane.show(article_id, result)
+
+    def on_comments_pane_closed(self, message: CommentsPane.Closed) -> None:
+        self.headlines.focus()
+
+    def on_comments_pane_reply_requested(self, message: CommentsPane.ReplyRequested) -> None:
+        article = self.reader.article
+        if article is None:
+            return
+        self.reply_to_comment(ArticleRef.of_article(article), message.comment)
+
+    @work(thread=True, exclusive=True, group="comment-reply", exit_on_error=False)
+    def reply_to_comment(self, article: ArticleRef, comment) -> None:  # noqa: ANN001
+        """Continue the unsent reply to this comment, or start one that records it as parent."""
+        drafts = self.session.store.drafts(article.id)
+        open_ones = [d for d in drafts if d.parent_comment == comment.id
+                     and d.state in ("draft", "ready", "failed")]
+        self.app.call_from_thread(self._reply_to_comment, article, comment,
+                                  open_ones[0].id if open_ones else None)
+
+    def _reply_to_comment(self, article: ArticleRef, comment, draft_id: int | None) -> None:  # noqa: ANN001
+        composer = self.query_one(Composer)
+        if draft_id is not None:
+            composer.open_draft_id(draft_id)
+        else:
+            composer.open_draft(article, None)
+            if composer.editor is not None:
+                composer.editor.parent = comment.id  # recorded when the draft is first saved
+        self.notify(f"Replying to {comment.author}", timeout=3, markup=False)
 
     @work(thread=True, group="flags", exit_on_error=False)
     def save_flag(self, article_id: str, flag: str, value: bool) -> None:
@@ -274,7 +352,8 @@ class MainScreen(Screen[None]):
     def action_drafts(self) -> None:
         composer = self.query_one(Composer)
         self.app.push_screen(
-            DraftsScreen(self.session.store, settle=composer.prepare_flush()), self._drafts_closed
+            DraftsScreen(self.session.store, settle=composer.prepare_flush(), specs=self.session.specs),
+            self._drafts_closed
         )
 
     def _drafts_closed(self, result: DraftsResult | None) -> None:
@@ -351,5 +430,6 @@ class MainScreen(Screen[None]):
         search.focus()
 
     def action_help(self) -> None:
-        nodes = [self.app, self, self.headlines, self.reader, self.query_one(Composer)]
+        nodes = [self.app, self, self.headlines, self.reader, self.query_one(CommentsPane),
+                 self.query_one(Composer)]
         self.app.push_screen(HelpScreen(nodes))

@@ -18,6 +18,7 @@ GROUP = "termnews.sources"
 # Used when termnews runs from a source tree without installed metadata.
 _BUILTIN = {
     "local": "termnews.sources.local:LocalSource",
+    "feed": "termnews.sources.feed:FeedSource",
 }
 
 

@@ -1,0 +1,111 @@
+"""The comments pane through Pilot: c shows the thread nested, r on a comment replies to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_support import make_app, make_home, screen_text, settle
+from feedserver import FeedServer
+from termnews.widgets.comments import CommentsPane
+from termnews.widgets.composer import Composer
+from termnews.widgets.headlines import HeadlineList
+
+DATA = Path(__file__).parent / "data" / "comments"
+IDENTITY = '\n[identity]\nname = "Test Reader"\nemail = "reader@example.org"\n'
+
+
+def post_feed(comments_url: str) -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/">
+<channel><title>A blog</title><link>http://example.org/</link>
+<item><title>A post with a thread</title><link>http://example.org/?p=4</link>
+<guid isPermaLink="false">http://example.org/?p=4</guid>
+<pubDate>Sat, 28 Nov 2026 07:00:00 +0000</pubDate>
+<description>What do you think?</description>
+<wfw:commentRss>{comments_url}</wfw:commentRss></item>
+</channel></rss>"""
+
+
+def make_threaded_home(tmp_path: Path, comments_url: str) -> Path:
+    blog = tmp_path / "blog"
+    blog.mkdir()
+    (blog / "post.xml").write_text(post_feed(comments_url), encoding="utf-8")
+    return make_home(tmp_path, f'\n[[sources]]\nname = "blog"\nkind = "local"\nlocation = "{blog}"\n'
+                     + IDENTITY)
+
+
+async def open_post(app, pilot) -> None:  # noqa: ANN001
+    await settle(app, pilot)
+    headlines = app.screen.query_one(HeadlineList)
+    index = headlines.find(0, 1, lambda h: h.title == "A post with a thread")
+    assert index is not None
+    headlines.move_to(index)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_c_shows_the_thread_nested_and_r_replies_to_a_comment(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        server.feed("/comments.atom", (DATA / "wordpress-atom.xml").read_bytes(), "application/atom+xml")
+        app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
+        async with app.run_test(size=(110, 44)) as pilot:
+            await open_post(app, pilot)
+            pane = app.screen.query_one(CommentsPane)
+            assert not pane.is_open
+
+            await pilot.press("c")
+            await settle(app, pilot)
+
+            assert pane.is_open
+            assert [(d, c.author) for d, c in pane.comments] == [
+                (0, "Alice"), (1, "Bob"), (2, "Dan"), (0, "Carol [bold]red[/bold]")]
+            text = screen_text(app)
+            assert "4 comments" in text
+            assert "  │ Bob" in text and "    │ Deeper" in text  # nested by indentation
+            assert "In reply to" not in text
+            await pilot.press("end")
+            await settle(app, pilot)
+            assert "Carol [bold]red[/bold]" in screen_text(app)  # a feed's text is never markup
+
+            await pilot.press("home", "down")  # to Bob
+            await pilot.press("r")
+            await settle(app, pilot)
+
+            composer = app.screen.query_one(Composer)
+            assert composer.is_open and composer.editor.parent == "http://example.org/?p=4#comment-3"
+            await pilot.press(*"I agree with Bob")
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+
+            [draft] = app.session.store.drafts()
+            assert draft.parent_comment == "http://example.org/?p=4#comment-3"
+            assert draft.comment == "I agree with Bob" and draft.state == "ready"
+
+            await pilot.press("escape")  # the composer closes
+            await settle(app, pilot)
+            await pilot.press("c")  # and c hides the comments
+            await settle(app, pilot)
+            assert not pane.is_open
+
+
+async def test_an_article_without_a_comment_feed_says_so(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert app.screen.query_one(CommentsPane).is_open
+        assert "gives no comment feed" in screen_text(app)
+
+
+async def test_an_unreachable_comment_feed_is_reported_in_the_pane(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        server.status("/comments.atom", 500)
+        app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
+        async with app.run_test(size=(110, 40)) as pilot:
+            await open_post(app, pilot)
+            await pilot.press("c")
+            await settle(app, pilot)
+            assert "could not fetch: HTTP 500 Internal Server Error" in screen_text(app)

@@ -1,0 +1,168 @@
+"""`termnews add / remove / sources / refresh` as a person runs them: subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedserver import FeedServer, simple_rss
+from termnews.models import SourceSpec
+from termnews.paths import Paths
+from termnews.store import Store, View
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    root = tmp_path / "home"
+    (root / "config").mkdir(parents=True)
+    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
+    return root
+
+
+@pytest.fixture
+def run(home: Path, subprocess_env):
+    def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "termnews", "--home", str(home), *args],
+            env=subprocess_env, capture_output=True, text=True, timeout=120,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        if check is not None:
+            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
+        return done
+
+    return run
+
+
+@pytest.fixture
+def server():
+    with FeedServer() as s:
+        yield s
+
+
+def test_add_then_refresh_stores_entries_and_second_refresh_is_a_304(run, home, server):
+    server.feed("/feed.xml", simple_rss(4))
+    url = server.url("/feed.xml")
+    added = run("add", url)
+    assert f"added feed source '127.0.0.1:{server.port}': {url}" in added.stdout
+
+    first = run("refresh")
+    assert first.stdout.strip() == "1 source ok, 0 failed, 4 new articles"
+    second = run("refresh")
+    assert second.stdout.strip() == "1 source ok, 0 failed, 0 new articles"
+
+    seen = server.requests("/feed.xml")
+    assert [s.headers.get("if-none-match") is not None for s in seen] == [False, True]
+    with Store(Paths.resolve(home)) as store:
+        spec = store.subscriptions()[0]
+        titles = {h.title for h in store.headlines(View(source_id=spec.source_id))}
+    assert titles == {"Story 0", "Story 1", "Story 2", "Story 3"}
+
+    listed = run("headlines").stdout
+    assert "Story 3" in listed
+
+
+def test_refresh_exit_status_and_errors_on_stderr(run, server):
+    server.feed("/good.xml", simple_rss(2))
+    server.status("/bad.xml", 500)
+    run("add", server.url("/good.xml"), "--name", "good")
+    run("add", server.url("/bad.xml"), "--name", "bad")
+    done = run("refresh", check=1)
+    assert done.stdout.strip() == "1 source ok, 1 failed, 2 new articles"
+    assert done.stderr.strip() == "termnews: bad: HTTP 500 Internal Server Error"
+
+    quiet = run("refresh", "--quiet", check=1)
+    assert quiet.stdout == ""
+    assert "bad: HTTP 500" in quiet.stderr
+
+    only_good = run("refresh", "good")
+    assert only_good.stdout.strip() == "1 source ok, 0 failed, 0 new articles"
+
+
+def test_sources_lists_kind_name_location_counts_refresh_and_error(run, server, tmp_path):
+    server.feed("/good.xml", simple_rss(3))
+    server.status("/bad.xml", 404)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "hello.txt").write_text("Hello\nworld\n")
+    run("add", server.url("/good.xml"), "--name", "good", "--tag", "news")
+    run("add", server.url("/bad.xml"), "--name", "bad")
+    run("add", str(folder))
+    run("refresh", check=1)
+
+    rows = {r["name"]: r for r in map(json.loads, run("sources", "--json").stdout.splitlines())}
+    assert set(rows) == {"good", "bad", "notes"}
+    assert rows["good"]["kind"] == "feed" and rows["good"]["articles"] == 3
+    assert rows["good"]["tags"] == ["news"] and rows["good"]["last_error"] is None
+    assert rows["good"]["last_refresh"]
+    assert rows["bad"]["last_error"] == "HTTP 404 Not Found" and rows["bad"]["articles"] == 0
+    assert rows["notes"]["kind"] == "local" and rows["notes"]["location"] == str(folder.resolve())
+    assert rows["notes"]["articles"] == 1
+
+    text = run("sources").stdout
+    assert "last error: HTTP 404 Not Found" in text
+    assert "feed   good" in text
+
+
+def test_add_refuses_duplicates_and_nonsense(run, server, tmp_path):
+    url = server.url("/feed.xml")
+    run("add", url, "--name", "one")
+    assert "exists already" in run("add", server.url("/other.xml"), "--name", "one", check=2).stderr
+    assert "subscribed already, as 'one'" in run("add", url, "--name", "two", check=2).stderr
+    assert "no such file or folder" in run("add", str(tmp_path / "missing.xml"), check=2).stderr
+    assert "only http and https" in run("add", "ftp://example.org/feed", check=2).stderr
+    assert run("refresh", "--jobs", "0", check=2).returncode == 2  # argparse: usage error
+
+
+def test_feed_file_name_defaults_to_its_stem(run, tmp_path):
+    path = tmp_path / "world-news.rss"
+    path.write_bytes(simple_rss(2))
+    assert "added feed source 'world-news'" in run("add", str(path)).stdout
+    assert run("refresh").stdout.strip() == "1 source ok, 0 failed, 2 new articles"
+
+
+def test_remove_drops_cached_articles_but_keeps_flags_and_drafts(run, home, server):
+    server.feed("/feed.xml", simple_rss(3))
+    run("add", server.url("/feed.xml"), "--name", "news")
+    run("refresh")
+    with Store(Paths.resolve(home)) as store:
+        spec: SourceSpec = store.subscriptions()[0]
+        ids = [h.id for h in store.headlines(View(source_id=spec.source_id))]
+        store.set_flag(ids[:1], "starred", True)
+        store.create_draft(article_id=ids[0], article_title="Story", article_link=None,
+                           article_source="news", comment="my words")
+
+    done = run("remove", "news")
+    assert "removed 'news' and 3 cached articles" in done.stdout
+    assert "no source named 'news'" in run("remove", "news", check=2).stderr
+    with Store(Paths.resolve(home)) as store:
+        assert store.count(View(source_id=spec.source_id)) == 0
+        assert store.subscriptions() == []
+        assert [d.comment for d in store.drafts(ids[0])] == ["my words"]
+        assert store._query("SELECT starred FROM state.flags WHERE article_id = ?", [ids[0]]) == [(1,)]
+
+    # Added again, it is fetched in full (its validators were forgotten).
+    run("add", server.url("/feed.xml"), "--name", "news")
+    assert run("refresh").stdout.strip() == "1 source ok, 0 failed, 3 new articles"
+
+
+def test_sources_from_config_cannot_be_removed_here(run, home):
+    (home / "config" / "config.toml").write_text(
+        '[general]\nseeds = false\n[[sources]]\nname = "cfg"\nkind = "feed"\nlocation = "http://127.0.0.1:9/x"\n'
+    )
+    assert "is defined in" in run("remove", "cfg", check=2).stderr
+
+
+def test_home_option_after_the_command_too(home, subprocess_env, server):
+    server.feed("/feed.xml", simple_rss(1))
+    done = subprocess.run(
+        [sys.executable, "-m", "termnews", "add", server.url("/feed.xml"), "--home", str(home)],
+        env=subprocess_env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    with Store(Paths.resolve(home)) as store:
+        assert len(store.subscriptions()) == 1
