@@ -291,13 +291,13 @@ class HttpClient:
                 return HttpResult(url, error=f"timed out after {_seconds(options.deadline)}")
             return HttpResult(
                 url,
-                error=f"could not connect to {_host(url)}: timed out after "
+                error=f"could not connect to {host_of(url)}: timed out after "
                 f"{_seconds(round(time.monotonic() - start, 1))}",
             )
         except (httpx.ConnectError, httpcore.ConnectError) as exc:
-            return HttpResult(url, error=f"could not connect to {_host(url)}: {_reason(exc)}")
+            return HttpResult(url, error=f"could not connect to {host_of(url)}: {error_reason(exc)}")
         except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
-            return HttpResult(url, error=f"connection failed: {_reason(exc)}")
+            return HttpResult(url, error=f"connection failed: {error_reason(exc)}")
         except (httpx.InvalidURL, httpcore.UnsupportedProtocol, ValueError) as exc:
             return HttpResult(url, error=f"invalid URL: {exc}")
         finally:
@@ -400,14 +400,14 @@ def _status_text(status: int) -> str:
         return f"HTTP {status}"
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
     try:
         return urlsplit(url).netloc or url
     except ValueError:
         return url
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
     """The most specific sentence in an exception chain, without errno noise."""
     seen = exc
     while seen.__cause__ is not None or seen.__context__ is not None:

@@ -361,7 +361,7 @@ class Store:
         with self._transaction() as conn:
             for entry in entries:
                 aid = article_id(source_id, entry)
-                body = zlib.compress(entry.body.encode("utf-8", "replace"), 6)
+                body = zlib.compress(entry.body.encode("utf-8", "replace"), 1)  # fast; level 6 saves only 7%
                 row = conn.execute(
                     "SELECT rowid, title, body, body_format FROM articles WHERE id = ?", (aid,)
                 ).fetchone()

@@ -33,6 +33,7 @@ from html.parser import HTMLParser
 from typing import Any, ClassVar, Mapping
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
+from termnews.fetch import error_reason, host_of
 from termnews.sanitize import clean_line
 from termnews.senders import Prepared, Reply, SendResult, Sender
 
@@ -159,17 +160,17 @@ class WordPressSender(Sender):
                     body = _read_capped(response)
                     return interpret(response.status_code, response.headers, body, prepared.endpoint)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            return SendResult("offline", f"offline: could not connect to {_host(prepared.endpoint)}: {_reason(exc)}")
+            return SendResult("offline", f"offline: could not connect to {host_of(prepared.endpoint)}: {error_reason(exc)}")
         except httpx.TimeoutException as exc:
-            return SendResult("unknown", f"no answer from {_host(prepared.endpoint)} ({type(exc).__name__}:"
+            return SendResult("unknown", f"no answer from {host_of(prepared.endpoint)} ({type(exc).__name__}:"
                               " timed out after the request left)")
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError) as exc:
-            return SendResult("unknown", f"the connection to {_host(prepared.endpoint)} broke before"
-                              f" an answer came: {_reason(exc)}")
+            return SendResult("unknown", f"the connection to {host_of(prepared.endpoint)} broke before"
+                              f" an answer came: {error_reason(exc)}")
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             return SendResult("failed", f"invalid comment address {prepared.endpoint!r}: {exc}")
         except httpx.HTTPError as exc:
-            return SendResult("unknown", f"sending failed midway: {_reason(exc)}")
+            return SendResult("unknown", f"sending failed midway: {error_reason(exc)}")
 
 
 def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: str = "") -> SendResult:
@@ -316,19 +317,3 @@ def _read_capped(response: Any) -> bytes:
         if size >= MAX_ANSWER:
             break
     return b"".join(parts)[:MAX_ANSWER]
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).netloc or url
-    except ValueError:
-        return url
-
-
-def _reason(exc: BaseException) -> str:
-    seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
-    if isinstance(seen, OSError) and seen.strerror:
-        return seen.strerror[:1].lower() + seen.strerror[1:]
-    return (str(seen) or type(seen).__name__)[:200]
