@@ -242,6 +242,12 @@ def _fts_query(text: str) -> str:
     return " ".join(terms)
 
 
+def _draft_row(conn: sqlite3.Connection, draft_id: int) -> "Draft | None":
+    """A draft as it is now in the database (inside the caller's transaction)."""
+    row = conn.execute(f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)).fetchone()
+    return Draft(*row) if row else None
+
+
 def _body_text(stored: bytes) -> str:
     return zlib.decompress(stored).decode("utf-8", "replace")
 
@@ -711,10 +717,9 @@ class Store:
                 (article_id, article_title, article_link, article_source, parent_comment,
                  comment, name, email, website, state, now, now),
             )
-            row = conn.execute(
-                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
-        return Draft(*row)
+            created = _draft_row(conn, cursor.lastrowid)
+        assert created is not None
+        return created
 
     def update_draft(
         self,
@@ -746,10 +751,7 @@ class Store:
                 " WHERE id = ? AND version = ?",
                 (comment, name, email, website, state, now, draft_id, expected_version),
             ).rowcount
-            row = conn.execute(
-                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
-            ).fetchone()
-        current = Draft(*row) if row else None
+            current = _draft_row(conn, draft_id)
         if not changed or current is None:
             raise DraftConflict(draft_id, expected_version, current)
         return current
@@ -767,10 +769,7 @@ class Store:
                 " WHERE id = ? AND version = ? AND state NOT IN ('sending', 'sent', 'held')",
                 (state, now, draft_id, expected_version),
             ).rowcount
-            row = conn.execute(
-                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
-            ).fetchone()
-        current = Draft(*row) if row else None
+            current = _draft_row(conn, draft_id)
         if not changed or current is None:
             raise DraftConflict(draft_id, expected_version, current)
         return current
@@ -795,10 +794,7 @@ class Store:
                 " WHERE id = ? AND version = ? AND state = 'ready'",
                 (now, now, draft_id, expected_version),
             ).rowcount
-            row = conn.execute(
-                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
-            ).fetchone()
-        current = Draft(*row) if row else None
+            current = _draft_row(conn, draft_id)
         if not changed or current is None:
             raise DraftConflict(draft_id, expected_version, current)
         return current
@@ -832,10 +828,7 @@ class Store:
                 " WHERE id = ? AND state = 'sending'",
                 (state, error, send_after, sent_at, remote_id, remote_url, now, draft_id),
             ).rowcount
-            row = conn.execute(
-                f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)
-            ).fetchone()
-        current = Draft(*row) if row else None
+            current = _draft_row(conn, draft_id)
         if not changed or current is None:
             raise DraftConflict(draft_id, current.version if current else 0, current)
         return current
