@@ -265,3 +265,42 @@ async def test_f_and_a_number_opens_that_link(tmp_path: Path, monkeypatch) -> No
             await pilot.pause(0.05)
         assert log.read_text() == "https://example.org/11"
         assert "Link #" not in screen_text(app)
+
+
+async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
+    feed = tmp_path / "extra.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Extra</title>'
+        "<item><title>From the added feed</title><guid>x1</guid></item></channel></rss>"
+    )
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Add source")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        field = app.screen.query_one(Input)
+        field.value = str(feed)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [n.message for n in app._notifications]
+        headlines = app.screen.query_one(HeadlineList)
+        for _ in range(100):  # the feed is parsed in a worker process
+            await settle(app, pilot)
+            if headlines.total == SEED_COUNT + 1:
+                break
+        assert headlines.total == SEED_COUNT + 1, screen_text(app)[-400:]
+        assert headlines.find(0, 1, lambda h: h.title == "From the added feed") is not None
+
+        out = tmp_path / "feeds.opml"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Export OPML")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        app.screen.query_one(Input).value = str(out)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert str(feed) in out.read_text()

@@ -21,7 +21,8 @@ from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerCancelled
 
 from termnews.app import TermnewsApp
-from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ExportScreen, ReplyChoiceScreen
+from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ReplyChoiceScreen
+from termnews.screens.prompt import PromptScreen
 from termnews.session import Session
 from termnews.store import Draft
 from termnews.widgets.composer import AUTOSAVE_DELAY, Composer
@@ -377,7 +378,7 @@ async def test_drafts_screen_export(home: Path, tmp_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("e")
         await settle(app, pilot)
-        assert isinstance(app.screen, ExportScreen)
+        assert isinstance(app.screen, PromptScreen)
         field = app.screen.query_one(Input)
         assert field.value.endswith(".md")
         field.value = str(target)

@@ -38,7 +38,10 @@ PALETTE_COMMANDS = (
     ("Mark all read in view", "Mark every article in the current list as read", "mark_view_read"),
     ("Sources pane", "Show or hide the sources and views (1)", "toggle_sources"),
     ("Search", "Search titles and bodies (/)", "search"),
+    ("Add source", "Subscribe to a feed URL, a feed file or a folder", "add_source"),
+    ("Export OPML", "Write every feed subscription to an OPML file", "export_opml"),
     ("Drafts", "Every draft: open, delete, export (D)", "drafts"),
+    ("Export drafts", "Write every draft to a Markdown or JSON file", "export_drafts"),
     ("Keys", "Every key binding in force (?)", "help"),
 )
 

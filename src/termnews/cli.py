@@ -16,7 +16,7 @@ from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.models import Headline, SourceSpec
 from termnews.paths import Paths
 from termnews.render import format_date
-from termnews.session import Session
+from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -112,42 +112,13 @@ class UsageError(Exception):
     """A mistake in what the user asked: reported in one line, exit status 2."""
 
 
-def _infer(location: str) -> tuple[str, str]:
-    """(kind, location as stored) for what a user typed after `termnews add`."""
-    from termnews.sources.feed import is_url
-
-    if is_url(location):
-        return "feed", location
-    if "://" in location:
-        raise UsageError(f"{location}: only http and https URLs can be subscribed to")
-    path = Path(location).expanduser()
-    if path.is_dir():
-        return "local", str(path.resolve())
-    if path.is_file():
-        return "feed", str(path.resolve())
-    raise UsageError(f"{location}: no such file or folder (and not an http(s) URL)")
-
-
-def _check_new(session: Session, spec: SourceSpec) -> None:
-    for other in session.specs():
-        if other.name == spec.name:
-            raise UsageError(f"a source named {spec.name!r} exists already; choose another name with --name")
-        if other.source_id == spec.source_id:
-            raise UsageError(f"{spec.location} is subscribed already, as {other.name!r}")
-
-
 def cmd_add(session: Session, args: argparse.Namespace) -> int:
-    from termnews.opml import default_name
-
-    kind, location = _infer(args.location)
-    name = " ".join((args.name if args.name is not None else default_name(location)).split())
-    if not name:
-        raise UsageError("the name must not be empty")
-    spec = SourceSpec(name, kind, location, {}, tuple(dict.fromkeys(args.tag or ())))
-    _check_new(session, spec)
-    session.store.add_subscription(spec)
-    print(f"added {kind} source {name!r}: {location}")
-    if kind == "feed":
+    try:
+        spec = session.subscribe(args.location, args.name, tuple(args.tag or ()))
+    except SubscriptionError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"added {spec.kind} source {spec.name!r}: {spec.location}")
+    if spec.kind == "feed":
         print("run `termnews refresh` to fetch it")
     return EXIT_OK
 

@@ -6,6 +6,7 @@ Shared by the CLI and the app so both see the same sources the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from termnews.config import Config, load_config, source_specs
 from termnews.models import SourceSpec
@@ -14,6 +15,26 @@ from termnews.sources import load_all_kinds
 from termnews.store import Store
 from termnews.retention import clean
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
+
+
+class SubscriptionError(ValueError):
+    """What is wrong with a source someone asked to add, in one sentence."""
+
+
+def _infer_kind(location: str) -> tuple[str, str]:
+    """(kind, location as stored) for what someone typed: a URL, a feed file or a folder."""
+    from termnews.sources.feed import is_url
+
+    if is_url(location):
+        return "feed", location
+    if "://" in location:
+        raise SubscriptionError(f"{location}: only http and https URLs can be subscribed to")
+    path = Path(location).expanduser()
+    if path.is_dir():
+        return "local", str(path.resolve())
+    if path.is_file():
+        return "feed", str(path.resolve())
+    raise SubscriptionError(f"{location}: no such file or folder (and not an http(s) URL)")
 
 
 @dataclass
@@ -33,6 +54,23 @@ class Session:
 
     def specs(self) -> list[SourceSpec]:
         return source_specs(self.config, self.store.subscriptions())
+
+    def subscribe(self, location: str, name: str | None = None, tags: tuple[str, ...] = ()) -> SourceSpec:
+        """Add a subscription (kept in state.sqlite); raises SubscriptionError."""
+        from termnews.opml import default_name
+
+        kind, location = _infer_kind(location.strip())
+        name = " ".join((name if name else default_name(location)).split())
+        if not name:
+            raise SubscriptionError("the name must not be empty")
+        spec = SourceSpec(name, kind, location, {}, tuple(dict.fromkeys(tags)))
+        for other in self.specs():
+            if other.name == spec.name:
+                raise SubscriptionError(f"a source named {spec.name!r} exists already; choose another name")
+            if other.source_id == spec.source_id:
+                raise SubscriptionError(f"{spec.location} is subscribed already, as {other.name!r}")
+        self.store.add_subscription(spec)
+        return spec
 
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)

@@ -277,6 +277,67 @@ def _move_aside(path: Path) -> Path:
     return target
 
 
+_SALVAGE_TABLES = ("flags", "drafts", "subscriptions", "settings")
+
+
+def _salvage_state(conn: sqlite3.Connection, original: Path) -> dict[str, int]:
+    """Copy every row still readable from a damaged state file into `state`.
+
+    The damaged file is opened read-only (`immutable`: nothing, not even a
+    journal, is written beside it); a table, or a row, that cannot be read is
+    skipped. Returns the number of rows recovered per table.
+    """
+    saved: dict[str, int] = {}
+    repaired = original.with_name(original.name + ".salvage")
+    try:
+        source = sqlite3.connect(f"{original.as_uri()}?mode=ro&immutable=1", uri=True)
+        source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        # A clobbered header: read a copy whose 16-byte magic string is put back.
+        try:
+            data = bytearray(original.read_bytes())
+            data[:16] = b"SQLite format 3\0"
+            repaired.write_bytes(bytes(data))
+            source = sqlite3.connect(f"{repaired.as_uri()}?mode=ro&immutable=1", uri=True)
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except (OSError, sqlite3.Error):
+            repaired.unlink(missing_ok=True)
+            return saved
+    try:
+        for table in _SALVAGE_TABLES:
+            try:
+                wanted = [r[1] for r in conn.execute(f"PRAGMA state.table_info({table})")]
+                have = [r[1] for r in source.execute(f"PRAGMA table_info({table})")]
+                columns = [c for c in have if c in wanted]
+                if not columns:
+                    continue
+                rowids = [r[0] for r in source.execute(f"SELECT rowid FROM {table}")] if table != "flags" else None
+            except sqlite3.Error:
+                continue
+            names = ", ".join(columns)
+            insert = f"INSERT OR IGNORE INTO state.{table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+            rows: list[tuple] = []
+            try:
+                if rowids is None:
+                    rows = source.execute(f"SELECT {names} FROM {table}").fetchall()
+                else:
+                    for rowid in rowids:  # one at a time: a damaged page loses only its rows
+                        try:
+                            rows.extend(source.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,)))
+                        except sqlite3.Error:
+                            continue
+            except sqlite3.Error:
+                pass
+            with_values = [r for r in rows if r]
+            conn.executemany(insert, with_values)
+            if with_values:
+                saved[table] = len(with_values)
+    finally:
+        source.close()
+        repaired.unlink(missing_ok=True)  # our own scratch copy, never the user's file
+    return saved
+
+
 class Store:
     """All reads and writes of termnews's two SQLite files.
 
@@ -285,7 +346,10 @@ class Store:
     a page of headlines. Every call is short: one page of rows, one transaction.
     """
 
-    def __init__(self, paths: Paths) -> None:
+    def __init__(self, paths: Paths, *, salvage_state: bool = False) -> None:
+        """Open both files. An unreadable state file raises `StoreError`, untouched,
+        unless `salvage_state`: then it is kept under a new name, and what can
+        still be read from it goes into a new one (`notices` says where)."""
         self.paths = paths
         self.notices: list[str] = []
         self._local = threading.local()
@@ -301,6 +365,17 @@ class Store:
             moved = _move_aside(paths.cache_db)
             self.notices.append(f"the cache was unreadable ({exc}); moved to {moved} and rebuilt")
             self._local.conn = self._connect(migrate=True)
+        except StoreError as exc:
+            if not salvage_state or not isinstance(exc.__cause__, sqlite3.DatabaseError):
+                raise
+            kept = _move_aside(paths.state_db)  # renamed, never deleted
+            self._local.conn = self._connect(migrate=True)
+            saved = _salvage_state(self._local.conn, kept)
+            self.notices.append(
+                f"the state database {paths.state_db} was unreadable ({exc.__cause__}); the original is "
+                f"kept at {kept}; recovered into a new one: "
+                + (", ".join(f"{n} {table}" for table, n in saved.items()) or "nothing could be read")
+            )
 
     def _connect(self, migrate: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(

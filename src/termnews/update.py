@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from collections import deque
 from concurrent.futures import (
@@ -117,6 +118,12 @@ def store_result(
     store: Store, spec: SourceSpec, result: FetchResult, *, cleaned: bool = False
 ) -> SourceOutcome:
     """Store one source's result in one transaction and record the fetch."""
+    # Errors and warnings quote servers, files and plugins: they are shown too.
+    result = replace(
+        result,
+        error=None if result.error is None else (clean_line(result.error, LIMITS["title"]) or "error"),
+        warnings=tuple(clean_line(w, LIMITS["title"]) for w in result.warnings),
+    )
     if result.error is None and not result.not_modified:
         articles = result.articles if cleaned else [clean_article(a) for a in result.articles]
         new = store.store_articles(spec, articles)
@@ -199,6 +206,25 @@ def _worker_init() -> None:
         pass
 
 
+def _start_forkserver() -> None:
+    """Start the fork server (and resource tracker) with the process's own stderr.
+
+    Both hand `sys.stderr.fileno()` to the server they start; inside the app,
+    Textual has replaced `sys.stderr` with an object that has no usable file
+    descriptor, and starting a worker would fail with "bad value(s) in
+    fds_to_keep". Started once; later pools reuse the running server.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    replaced = sys.stderr
+    try:
+        sys.stderr = sys.__stderr__
+        resource_tracker.ensure_running()
+        forkserver.ensure_running()
+    finally:
+        sys.stderr = replaced
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     """How to start parser processes.
 
@@ -213,6 +239,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["termnews.feedparse", "termnews.sources.feed", "termnews.update"])
+        _start_forkserver()
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -9,6 +9,7 @@ comments from feeds are shown as plain `Text`, never parsed as markup.
 from __future__ import annotations
 
 import time
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,7 +19,6 @@ from textual import work
 from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
@@ -26,6 +26,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
 from termnews.render import format_date
 from termnews.models import SourceSpec
+from termnews.screens.prompt import PromptScreen
 from termnews.store import Draft, Store
 
 _DIALOG_CSS = """
@@ -47,6 +48,33 @@ def _clip(text: str, width: int) -> str:
 
 def _when(stamp: float) -> str:
     return format_date(stamp, "%Y-%m-%d %H:%M")
+
+
+def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
+    """Ask where, then write every draft there (Markdown, or JSON for a `.json` name)."""
+    default = Path.home() / time.strftime("termnews-drafts-%Y%m%d-%H%M%S.md")
+
+    def export(path: Path) -> None:  # in a thread worker
+        drafts = store.drafts()
+        try:
+            written = write_export(path, export_text(drafts, format_for_path(path)))
+        except OSError as exc:
+            screen.app.call_from_thread(screen.notify, f"Export failed: {exc}", severity="error", markup=False)
+            return
+        screen.app.call_from_thread(
+            screen.notify, f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False
+        )
+
+    def chosen(value: str | None) -> None:
+        if value:
+            screen.run_worker(partial(export, Path(value).expanduser()), thread=True,
+                              group="drafts-write", exit_on_error=False)
+
+    screen.app.push_screen(
+        PromptScreen(f"Export {count} draft{'s' if count != 1 else ''} to:", str(default),
+                     "A name ending in .json writes JSON; anything else, Markdown."),
+        chosen,
+    )
 
 
 class ReplyChoiceScreen(ModalScreen[str | None]):
@@ -122,33 +150,6 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
-
-
-class ExportScreen(ModalScreen[Path | None]):
-    """Where to write the export; `.json` gives JSON, anything else Markdown."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Export nothing")]
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ExportScreen")
-
-    def __init__(self, default: Path, count: int) -> None:
-        super().__init__()
-        self.default, self.count = default, count
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(f"Export {self.count} draft{'s' if self.count != 1 else ''} to:"),
-                         classes="dialog-title")
-            yield Input(str(self.default), id="export-path")
-            yield Static(Text("A name ending in .json writes JSON; anything else, Markdown. "
-                              "enter exports, escape cancels."), classes="dialog-detail")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        value = event.value.strip()
-        self.dismiss(Path(value).expanduser() if value else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass
@@ -301,26 +302,7 @@ class DraftsScreen(Screen[DraftsResult]):
         if not self.drafts:
             self.notify("No drafts to export", timeout=2)
             return
-        default = Path.home() / time.strftime("termnews-drafts-%Y%m%d-%H%M%S.md")
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.export(path)
-
-        self.app.push_screen(ExportScreen(default, len(self.drafts)), chosen)
-
-    @work(thread=True, group="drafts-write", exit_on_error=False)
-    def export(self, path: Path) -> None:
-        drafts = self.store.drafts()
-        try:
-            written = write_export(path, export_text(drafts, format_for_path(path)))
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error",
-                                      markup=False)
-            return
-        self.app.call_from_thread(
-            self.notify, f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False
-        )
+        ask_and_export_drafts(self, self.store, len(self.drafts))
 
 
     def action_send(self) -> None:
@@ -359,23 +341,3 @@ _STATE_STYLES = {
     "held": "yellow",
     "failed": "bold red",
 }
-
-
-class DraftsCommands(Provider):
-    """Command palette: the drafts screen."""
-
-    COMMANDS = (("Drafts", "Every draft: open, delete, export (D)"),)
-
-    async def _open(self) -> None:
-        await self.app.run_action("drafts", self.screen)
-
-    async def discover(self) -> Hits:
-        for name, help_text in self.COMMANDS:
-            yield DiscoveryHit(name, self._open, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text in self.COMMANDS:
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), self._open, help=help_text)

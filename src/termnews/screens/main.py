@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -15,9 +16,11 @@ from termnews.drafts import ArticleRef
 from termnews.links import LinkRefused, open_link
 from termnews.models import Headline, SourceSpec
 from termnews.render import article_markdown
-from termnews.screens.drafts import DraftsCommands, DraftsResult, DraftsScreen
+from termnews.screens.drafts import DraftsResult, DraftsScreen, ask_and_export_drafts
 from termnews.screens.help import HelpScreen
-from termnews.session import Session
+from termnews.session import Session, SubscriptionError
+from termnews.drafts import write_export
+from termnews.screens.prompt import PromptScreen
 from termnews.update import SourceOutcome
 from termnews.store import View
 from termnews.widgets.comments import CommentsPane
@@ -29,7 +32,6 @@ from termnews.widgets.status import StatusLine
 
 
 class MainScreen(Screen[None]):
-    COMMANDS = {DraftsCommands}  # the command palette's "Drafts"
 
     BINDINGS = [
         Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
@@ -130,7 +132,14 @@ class MainScreen(Screen[None]):
         def progress(outcome: SourceOutcome, done: int, total: int) -> None:
             self.app.call_from_thread(self._refresh_progress, outcome, done, total)
 
-        outcomes = self.session.refresh(specs, progress)
+        try:
+            outcomes = self.session.refresh(specs, progress)
+        except Exception as exc:  # the refresh machinery itself failed: say so, keep the cache
+            self.app.call_from_thread(
+                self.notify, f"Refresh failed: {type(exc).__name__}: {exc}", severity="error", markup=False
+            )
+            self.app.call_from_thread(self.query_one(StatusLine).show, activity="refresh failed")
+            return
         self.app.call_from_thread(self._refresh_done, outcomes)
 
     def _refresh_progress(self, outcome: SourceOutcome, done: int, total: int) -> None:
@@ -281,6 +290,52 @@ class MainScreen(Screen[None]):
         self.query_one(StatusLine).show(view_label=message.choice.label)
         self.headlines.reload(message.choice.view)
         self.headlines.focus()
+
+    def action_add_source(self) -> None:
+        def chosen(location: str | None) -> None:
+            if location:
+                self.add_source(location)
+
+        self.app.push_screen(
+            PromptScreen("Add a source: a feed URL, a feed file or a folder", "https://",
+                         "It is fetched at once; its articles join the list."),
+            chosen,
+        )
+
+    @work(thread=True, group="sources-write", exit_on_error=False)
+    def add_source(self, location: str) -> None:
+        try:
+            spec = self.session.subscribe(location)
+        except SubscriptionError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Not added", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Added {spec.name!r}; fetching it", markup=False)
+        self.app.call_from_thread(self.refresh_sources, [spec])
+
+    def action_export_opml(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.export_opml(Path(path).expanduser())
+
+        self.app.push_screen(
+            PromptScreen("Export the feed subscriptions as OPML to:", str(Path.home() / "termnews-feeds.opml")),
+            chosen,
+        )
+
+    @work(thread=True, group="sources-write", exit_on_error=False)
+    def export_opml(self, path: Path) -> None:
+        from termnews.opml import write_opml
+
+        feeds = [s for s in self.session.specs() if s.kind == "feed"]
+        try:
+            write_export(path, write_opml(feeds))
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Wrote {len(feeds)} feeds to {path}", markup=False)
+
+    def action_export_drafts(self) -> None:
+        ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))
 
     def action_mark_view_read(self) -> None:
         self.mark_view_read(self.headlines.view)
