@@ -173,8 +173,13 @@ class MainScreen(Screen[None]):
         view = self.headlines.view
         specs = self.session.specs()
         per_source = store.article_counts()
-        total = store.count(view)
-        unread = total if view.filter == "unread" else store.count(replace(view, filter="unread"))
+        if view.query is None and view.filter == "all":
+            # From the per-source counts, which read the index and the flags, not every article.
+            counted = [per_source.get(view.source_id, (0, 0))] if view.source_id else per_source.values()
+            total, unread = sum(t for t, _ in counted), sum(u for _, u in counted)
+        else:
+            total = store.count(view)
+            unread = total if view.filter == "unread" else store.count(replace(view, filter="unread"))
         self.app.call_from_thread(self._show_counts, specs, per_source, unread, total)
 
     def _show_counts(self, specs, per_source, unread: int, total: int) -> None:  # noqa: ANN001
