@@ -253,13 +253,17 @@ def test_config_path_and_init(cli, home: Path) -> None:
     assert len(json_lines(cli("headlines", "--json"))) == len(seed_entries())
 
 
-def test_corrupt_state_is_a_clean_error(cli, home: Path) -> None:
+def test_corrupt_state_is_kept_and_says_where(cli, home: Path) -> None:
     assert cli("headlines").returncode == 0
     state = Paths.resolve(home).state_db
     for suffix in ("-wal", "-shm"):
         Path(f"{state}{suffix}").unlink(missing_ok=True)
-    state.write_bytes(b"not a database\n" * 500)
+    garbage = b"not a database\n" * 500
+    state.write_bytes(garbage)
     done = cli("headlines")
     assert "Traceback" not in done.stderr
-    assert done.returncode == 2
+    assert done.returncode == 0
     assert done.stderr.startswith("termnews:")
+    kept = list(state.parent.glob("state.sqlite.corrupt-*"))
+    assert [p.read_bytes() for p in kept if not p.name.endswith(("-wal", "-shm"))] == [garbage]
+    assert str(kept[0]) in done.stderr

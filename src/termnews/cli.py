@@ -424,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, StoreError) as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    for notice in session.store.notices:  # a cache rebuilt, a state file salvaged
+        print(f"termnews: {notice}", file=sys.stderr)
     try:
         return args.func(session, args)
     except UsageError as exc:

@@ -47,7 +47,8 @@ class Session:
     def open(cls, home: str | None = None) -> "Session":
         paths = Paths.resolve(home)
         config = load_config(paths.config_file)
-        return cls(paths, config, Store(paths))
+        # A damaged state file is kept as it is; what it still holds moves to a new one.
+        return cls(paths, config, Store(paths, salvage_state=True))
 
     def close(self) -> None:
         self.store.close()

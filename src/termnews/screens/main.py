@@ -480,7 +480,7 @@ class MainScreen(Screen[None]):
         try:
             open_link(url)
         except LinkRefused as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify(str(exc), severity="warning", markup=False)
         else:
             self.notify(f"Opening {url}", timeout=3, markup=False)
 
