@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_cache import build  # noqa: E402
+from stats import percentile  # noqa: E402
 
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.screen import Screen  # noqa: E402
@@ -32,11 +33,6 @@ from termnews.app import TermnewsApp  # noqa: E402
 from termnews.session import Session  # noqa: E402
 
 STEPS = (("j", 1000), ("pagedown", 200), ("G", 1), ("g", 1))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 _frames: list[float] = []

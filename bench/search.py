@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_cache import build  # noqa: E402
+from stats import percentile  # noqa: E402
 from corpus import VOCABULARY  # noqa: E402
 
 from termnews.paths import Paths  # noqa: E402
@@ -36,11 +37,6 @@ def queries() -> list[str]:
         f"{by_rank[500]} {by_rank[5000]}",
         by_rank[500][:3] + "*",  # a prefix search
     ]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def main() -> None:
