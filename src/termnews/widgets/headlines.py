@@ -58,6 +58,7 @@ class HeadlineList(ScrollView, can_focus=True):
     HeadlineList {
         background: $surface;
         scrollbar-gutter: stable;
+        overflow-x: hidden;
         & > .headline--cursor { background: $accent 40%; }
         &:focus > .headline--cursor { background: $accent; color: $text; }
         & > .headline--unread { text-style: bold; }
@@ -97,7 +98,7 @@ class HeadlineList(ScrollView, can_focus=True):
             self.view, keep = view, None
         self._pages.clear()
         self.total = self.store.count(self.view)
-        self.virtual_size = Size(self.size.width, self.total)
+        self.virtual_size = Size(0, self.total)  # rows fit the width: no sideways scrolling
         if keep is not None:
             position = self.store.position(self.view, keep.id)
             if position is not None:
@@ -189,7 +190,7 @@ class HeadlineList(ScrollView, can_focus=True):
             self.action_open()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, self.total)
+        self.virtual_size = Size(0, self.total)
 
     # -- rendering ------------------------------------------------------------
 
