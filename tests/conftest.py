@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from feedserver import FeedServer
 from termnews.paths import HOME_ENV, Paths
+from termnews.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +45,17 @@ def subprocess_env(tmp_path: Path) -> dict[str, str]:
     )
     env["PYTHONIOENCODING"] = "utf-8"
     return env
+
+
+@pytest.fixture
+def store(paths: Paths):
+    """An open store on the throwaway profile."""
+    with Store(paths) as opened:
+        yield opened
+
+
+@pytest.fixture
+def server():
+    """A feed server on 127.0.0.1 (tests/feedserver.py), stopped after the test."""
+    with FeedServer() as running:
+        yield running

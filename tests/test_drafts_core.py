@@ -43,11 +43,6 @@ VALID = DraftFields("A thoughtful reply.\nSecond line.", "Ann Reader", "ann@exam
                     "https://ann.example.org")
 
 
-@pytest.fixture
-def store(paths: Paths):
-    with Store(paths) as s:
-        yield s
-
 
 # -- validation -------------------------------------------------------------------
 

@@ -20,16 +20,6 @@ from termnews.update import RefreshSettings, SourceOutcome, refresh
 FAST = RefreshSettings(http=HttpOptions(deadline=5.0, connect_timeout=2.0))
 
 
-@pytest.fixture
-def server():
-    with FeedServer() as s:
-        yield s
-
-
-@pytest.fixture
-def store(paths):
-    with Store(paths) as s:
-        yield s
 
 
 def feed_spec(server: FeedServer, path: str, name: str = "news", **options) -> SourceSpec:

@@ -29,16 +29,6 @@ SLOW_AUTHOR = (
 ).encode()
 
 
-@pytest.fixture
-def server():
-    with FeedServer() as s:
-        yield s
-
-
-@pytest.fixture
-def store(paths):
-    with Store(paths) as s:
-        yield s
 
 
 def cache_then(store: Store, server: FeedServer, path: str, route, settings=FAST):
