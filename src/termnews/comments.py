@@ -217,8 +217,7 @@ def nest(comments: Iterable[Comment]) -> Thread:
     out: list[tuple[int, Comment]] = []
     seen: set[str] = set()
 
-    def walk(parent: str | None, depth: int) -> None:
-        stack = [(depth, c) for c in reversed(children.get(parent, []))]
+    def walk(stack: list) -> None:  # (level, comment) pairs, depth first, each comment once
         while stack:
             level, c = stack.pop()
             if c.id in seen:
@@ -227,17 +226,10 @@ def nest(comments: Iterable[Comment]) -> Thread:
             out.append((level, c))
             stack.extend((level + 1, k) for k in reversed(children.get(c.id, [])))
 
-    walk(None, 0)
+    walk([(0, c) for c in reversed(children.get(None, []))])
     for c in items:  # loops: parents that only point at each other
         if c.id not in seen:
-            walk_one = [(0, c)]
-            while walk_one:
-                level, k = walk_one.pop()
-                if k.id in seen:
-                    continue
-                seen.add(k.id)
-                out.append((level, k))
-                walk_one.extend((level + 1, g) for g in reversed(children.get(k.id, [])))
+            walk([(0, c)])
     return Thread(tuple(out))
 
 
