@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import html_body, title  # noqa: E402
-
-from termnews.models import ArticleData, SourceSpec  # noqa: E402
-from termnews.paths import Paths  # noqa: E402
-from termnews.store import Store  # noqa: E402
+from corpus import html_body, title
+from termnews.models import ArticleData, SourceSpec
+from termnews.paths import Paths
+from termnews.store import Store
 
 PER_SOURCE = 1000
 

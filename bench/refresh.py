@@ -106,13 +106,13 @@ def _rss(rng: random.Random, n: int, entries: int) -> bytes:
         link = f"https://site{n}.example.org/{2023 - i % 3}/{i}/story-{rng.randint(1, 10**6)}"
         stamp = 1_700_000_000 - i * rng.randint(600, 7200)
         guid = (
-            f'<guid isPermaLink="false">site{n}-{i}</guid>' if rng.random() < 0.5
-            else f"<guid>{link}</guid>"
+            f'<guid isPermaLink="false">site{n}-{i}</guid>' if rng.random() < 0.5 else f"<guid>{link}</guid>"
         )
         summary = html.escape(_sentence(rng) + " " + _sentence(rng))
         enclosure = (
             f'<enclosure url="https://cdn.example.org/{n}/{i}.mp3" length="{rng.randint(10**5, 10**7)}" type="audio/mpeg"/>'
-            if rng.random() < 0.1 else ""
+            if rng.random() < 0.1
+            else ""
         )
         date = formatdate(stamp, usegmt=rng.random() < 0.5, localtime=False)
         out.append(
@@ -132,7 +132,9 @@ def _rss(rng: random.Random, n: int, entries: int) -> bytes:
 def _iso(stamp: float, rng: random.Random) -> str:
     offset = rng.choice([0, 0, 60, -300, 330])
     t = time.gmtime(stamp + offset * 60)
-    zone = "Z" if offset == 0 else f"{'+' if offset > 0 else '-'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    zone = (
+        "Z" if offset == 0 else f"{'+' if offset > 0 else '-'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    )
     return time.strftime("%Y-%m-%dT%H:%M:%S", t) + zone
 
 
@@ -187,12 +189,12 @@ class _Doc:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         doc = self.server.docs.get(self.path)
         if doc is None:
             self.send_response(404)
@@ -202,7 +204,10 @@ class _Handler(BaseHTTPRequestHandler):
         validators = self.server.validators
         if validators and (
             self.headers.get("If-None-Match") == doc.etag
-            or (not self.headers.get("If-None-Match") and self.headers.get("If-Modified-Since") == doc.modified)
+            or (
+                not self.headers.get("If-None-Match")
+                and self.headers.get("If-Modified-Since") == doc.modified
+            )
         ):
             self.send_response(304)
             self.send_header("ETag", doc.etag)
@@ -229,7 +234,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, docs: dict[str, _Doc], shared: "_Shared") -> None:
+    def __init__(self, docs: dict[str, _Doc], shared: _Shared) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.docs = docs
         self.shared = shared
@@ -257,10 +262,12 @@ class _Shared:
         return self.ok.value, self.not_modified.value
 
 
-def _serve(corpus: dict[str, bytes], shared: _Shared, port: "multiprocessing.queues.Queue") -> None:
+def _serve(corpus: dict[str, bytes], shared: _Shared, port: multiprocessing.queues.Queue) -> None:
     docs = {
         path: _Doc(
-            body, gzip.compress(body, 6), '"' + hashlib.sha256(body).hexdigest()[:20] + '"',
+            body,
+            gzip.compress(body, 6),
+            '"' + hashlib.sha256(body).hexdigest()[:20] + '"',
             formatdate(1_700_000_000, usegmt=True),
         )
         for path, body in corpus.items()
@@ -379,7 +386,10 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     # bench's own (corpus-sized) pages. VmHWM is reset by exec.
     largest = max((h for _, h in hwm.values()), default=0)
     return Run(
-        seconds, largest / 1024, peak / 1024, proc.returncode,
+        seconds,
+        largest / 1024,
+        peak / 1024,
+        proc.returncode,
         {pid: (name, h / 1024) for pid, (name, h) in hwm.items()},
     )
 
@@ -398,8 +408,12 @@ class Termnews:
         (self.home / "config" / "config.toml").write_text("[general]\nseeds = false\n")
         opml = work / "feeds.opml"
         outlines = "\n".join(f'<outline type="rss" text="f{i}" xmlUrl="{u}"/>' for i, u in enumerate(urls))
-        opml.write_text(f'<?xml version="1.0"?>\n<opml version="2.0"><head/><body>\n{outlines}\n</body></opml>\n')
-        subprocess.run(self._cmd("import-opml", str(opml)), env=self.env, check=True, stdout=subprocess.DEVNULL)
+        opml.write_text(
+            f'<?xml version="1.0"?>\n<opml version="2.0"><head/><body>\n{outlines}\n</body></opml>\n'
+        )
+        subprocess.run(
+            self._cmd("import-opml", str(opml)), env=self.env, check=True, stdout=subprocess.DEVNULL
+        )
 
     def _cmd(self, *args: str) -> list[str]:
         return [self.python, "-m", "termnews", "--home", str(self.home), *args]
@@ -434,9 +448,19 @@ class Newsboat:
             p.unlink()
 
     def run(self) -> Run:
-        return measure([
-            "newsboat", "-x", "reload", "-u", str(self.urls), "-c", str(self.cache), "-C", str(self.config),
-        ])
+        return measure(
+            [
+                "newsboat",
+                "-x",
+                "reload",
+                "-u",
+                str(self.urls),
+                "-c",
+                str(self.cache),
+                "-C",
+                str(self.config),
+            ]
+        )
 
     def count(self) -> int:
         import sqlite3
@@ -445,7 +469,7 @@ class Newsboat:
             return conn.execute("SELECT COUNT(*) FROM rss_item").fetchone()[0]
 
 
-def scenario(name: str, prog: "Termnews | Newsboat", server: Server, runs: int) -> list[Run]:
+def scenario(name: str, prog: Termnews | Newsboat, server: Server, runs: int) -> list[Run]:
     results = []
     if name == "cold":
         server.validators = True
@@ -475,14 +499,20 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per scenario (median shown)")
     parser.add_argument("--python", default=sys.executable, help="the Python that runs termnews")
-    parser.add_argument("--newsboat-threads", type=int, default=None,
-                        help="newsboat's reload-threads (default: newsboat's own default)")
+    parser.add_argument(
+        "--newsboat-threads",
+        type=int,
+        default=None,
+        help="newsboat's reload-threads (default: newsboat's own default)",
+    )
     parser.add_argument("--only", choices=["termnews", "newsboat"], help="time one program only")
     args = parser.parse_args()
 
     have_newsboat = shutil.which("newsboat") is not None
     if not have_newsboat and args.only != "termnews":
-        print("newsboat not found: apt-get install -y newsboat (or run with --only termnews)", file=sys.stderr)
+        print(
+            "newsboat not found: apt-get install -y newsboat (or run with --only termnews)", file=sys.stderr
+        )
         return 2
     began = time.perf_counter()
     corpus = make_corpus(args.feeds, args.entries)

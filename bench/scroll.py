@@ -22,15 +22,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_cache import build  # noqa: E402
-from stats import percentile  # noqa: E402
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Label
 
-from textual.app import App, ComposeResult  # noqa: E402
-from textual.screen import Screen  # noqa: E402
-from textual.widgets import Label  # noqa: E402
-
-from termnews.app import TermnewsApp  # noqa: E402
-from termnews.session import Session  # noqa: E402
+from build_cache import build
+from stats import percentile
+from termnews.app import TermnewsApp
+from termnews.session import Session
 
 STEPS = (("j", 1000), ("pagedown", 200), ("G", 1), ("g", 1))
 
@@ -85,7 +84,9 @@ async def drive(home: Path) -> tuple[dict[str, list[float]], dict[str, list[floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--home", type=Path, help="reuse (or build) the cache here")
     args = parser.parse_args()

@@ -19,12 +19,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_cache import build  # noqa: E402
-from stats import percentile  # noqa: E402
-from corpus import VOCABULARY  # noqa: E402
-
-from termnews.paths import Paths  # noqa: E402
-from termnews.store import Store, View  # noqa: E402
+from build_cache import build
+from corpus import VOCABULARY
+from stats import percentile
+from termnews.paths import Paths
+from termnews.store import Store, View
 
 REPEATS = 25
 
@@ -40,7 +39,9 @@ def queries() -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--home", type=Path, help="reuse (or build) the cache here")
     args = parser.parse_args()
@@ -63,7 +64,9 @@ def main() -> None:
                 store.headlines(view, 0, 100)
                 samples.append((time.perf_counter() - started) * 1000)
             every.extend(samples)
-            print(f"{query:<28} {matches:>8} {statistics.median(samples):>10.1f} {percentile(samples, 0.95):>8.1f}")
+            print(
+                f"{query:<28} {matches:>8} {statistics.median(samples):>10.1f} {percentile(samples, 0.95):>8.1f}"
+            )
     print(f"{'all queries':<28} {'':>8} {statistics.median(every):>10.1f} {percentile(every, 0.95):>8.1f}")
 
 

@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_cache import build  # noqa: E402
-from refresh import Newsboat, Run, Server, Termnews, make_corpus, measure  # noqa: E402
+from build_cache import build
+from refresh import Newsboat, Run, Server, Termnews, make_corpus, measure
 
 FLOOR_APP = """
 from textual.app import App
@@ -66,7 +66,9 @@ def median(runs: list[Run]) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
@@ -82,26 +84,44 @@ def main() -> int:
         newsboat = Newsboat(work, urls, None)
         newsboat.run()
         termnews10k = Termnews(work, urls, python)
-        subprocess.run([python, "-m", "termnews", "--home", str(termnews10k.home), "refresh", "--quiet"],
-                       env=termnews10k.env, check=True)
+        subprocess.run(
+            [python, "-m", "termnews", "--home", str(termnews10k.home), "refresh", "--quiet"],
+            env=termnews10k.env,
+            check=True,
+        )
         home100k = work / "termnews-100k"
         build(home100k, 100_000)
-        print(f"caches ready in {time.perf_counter() - started:.0f} s: newsboat {newsboat.count()} "
-              f"articles, termnews {termnews10k.count()} and 100,000")
+        print(
+            f"caches ready in {time.perf_counter() - started:.0f} s: newsboat {newsboat.count()} "
+            f"articles, termnews {termnews10k.count()} and 100,000"
+        )
 
         floor_script = work / "floor.py"
         floor_script.write_text(FLOOR_APP)
         env = dict(termnews10k.env, TERMNEWS_EXIT_AFTER_FIRST_PAINT="1")
         print(f"wall time to first paint (median of {args.runs}):")
         floor = median_runs("bare Textual app", args.runs, [python, str(floor_script)])
-        t10k = median_runs("termnews, 10,000", args.runs,
-                           [python, "-m", "termnews", "--home", str(termnews10k.home)], env)
-        t100k = median_runs("termnews, 100,000", args.runs,
-                            [python, "-m", "termnews", "--home", str(home100k)], env)
-        nb = median_runs("newsboat -x print-unread, 10,000", args.runs, [
-            "newsboat", "-x", "print-unread", "-u", str(newsboat.urls),
-            "-c", str(newsboat.cache), "-C", str(newsboat.config),
-        ])
+        t10k = median_runs(
+            "termnews, 10,000", args.runs, [python, "-m", "termnews", "--home", str(termnews10k.home)], env
+        )
+        t100k = median_runs(
+            "termnews, 100,000", args.runs, [python, "-m", "termnews", "--home", str(home100k)], env
+        )
+        nb = median_runs(
+            "newsboat -x print-unread, 10,000",
+            args.runs,
+            [
+                "newsboat",
+                "-x",
+                "print-unread",
+                "-u",
+                str(newsboat.urls),
+                "-c",
+                str(newsboat.cache),
+                "-C",
+                str(newsboat.config),
+            ],
+        )
         print("ratios (targets in parentheses):")
         print(f"  termnews 100,000 / bare Textual     {median(t100k) / median(floor):5.2f}  (<= 1.5)")
         print(f"  termnews 10,000 / newsboat 10,000   {median(t10k) / median(nb):5.2f}  (<= 0.3)")
@@ -109,8 +129,10 @@ def main() -> int:
         print(f"  peak memory, termnews 100,000       {peak:5.0f} MiB (< 90)")
         ours = sum(p.stat().st_size for p in (termnews10k.home / "cache").glob("cache.sqlite*"))
         theirs = sum(p.stat().st_size for p in newsboat.dir.glob("cache.db*"))
-        print(f"  cache on disk, 10,000 articles      termnews {ours / 2**20:.1f} MiB,"
-              f" newsboat {theirs / 2**20:.1f} MiB, ratio {ours / theirs:.2f} (<= 1.0)")
+        print(
+            f"  cache on disk, 10,000 articles      termnews {ours / 2**20:.1f} MiB,"
+            f" newsboat {theirs / 2**20:.1f} MiB, ratio {ours / theirs:.2f} (<= 1.0)"
+        )
         print(f"total {time.perf_counter() - started:.0f} s")
     finally:
         server.stop()

@@ -39,7 +39,7 @@ def make_app(home: Path) -> TermnewsApp:
     return TermnewsApp(Session.open(str(home)))
 
 
-async def settle(app: TermnewsApp, pilot) -> None:  # noqa: ANN001
+async def settle(app: TermnewsApp, pilot) -> None:
     """Let workers finish and the screen catch up."""
     for _ in range(3):
         await pilot.pause()

@@ -21,10 +21,10 @@ import hashlib
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 Route = Callable[["Handler"], None]
 
@@ -40,12 +40,12 @@ class Seen:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
         with owner.lock:
@@ -60,7 +60,10 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def reply(
-        self, status: int, body: bytes = b"", content_type: str = "text/plain",
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "text/plain",
         headers: dict[str, str] | None = None,
     ) -> None:
         self.send_response(status)
@@ -79,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    owner: "FeedServer"
+    owner: FeedServer
 
 
 class FeedServer:
@@ -93,7 +96,7 @@ class FeedServer:
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FeedServer":
+    def __enter__(self) -> FeedServer:
         self._thread.start()
         return self
 
@@ -117,8 +120,14 @@ class FeedServer:
     # -- well-behaved -------------------------------------------------------------
 
     def feed(
-        self, path: str, body: bytes, content_type: str = "application/rss+xml; charset=utf-8",
-        *, etag: bool = True, last_modified: bool = True, compress: bool = False,
+        self,
+        path: str,
+        body: bytes,
+        content_type: str = "application/rss+xml; charset=utf-8",
+        *,
+        etag: bool = True,
+        last_modified: bool = True,
+        compress: bool = False,
     ) -> None:
         """Serve `body` with validators and answer 304 when they match."""
         tag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
@@ -159,7 +168,9 @@ class FeedServer:
 
     def gzip_bomb(self, path: str, decoded_bytes: int, encoding: str = "gzip") -> None:
         """A small compressed body that inflates to `decoded_bytes` of zeros."""
-        packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
+        packer = zlib.compressobj(
+            9, zlib.DEFLATED, 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+        )
         block = b"\0" * (1024 * 1024)
         parts = [packer.compress(block) for _ in range(decoded_bytes // len(block))]
         parts.append(packer.flush())
@@ -215,13 +226,15 @@ def rss(items: list[dict[str, str]], title: str = "Test feed") -> bytes:
 
 
 def simple_rss(n: int, prefix: str = "Story") -> bytes:
-    return rss([
-        {
-            "title": f"{prefix} {i}",
-            "link": f"http://example.org/{prefix.lower()}/{i}",
-            "guid": f"http://example.org/{prefix.lower()}/{i}",
-            "pubDate": formatdate(1_700_000_000 + i * 3600, usegmt=True),
-            "description": f"&lt;p&gt;Body of {prefix.lower()} {i}&lt;/p&gt;",
-        }
-        for i in range(n)
-    ])
+    return rss(
+        [
+            {
+                "title": f"{prefix} {i}",
+                "link": f"http://example.org/{prefix.lower()}/{i}",
+                "guid": f"http://example.org/{prefix.lower()}/{i}",
+                "pubDate": formatdate(1_700_000_000 + i * 3600, usegmt=True),
+                "description": f"&lt;p&gt;Body of {prefix.lower()} {i}&lt;/p&gt;",
+            }
+            for i in range(n)
+        ]
+    )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import sys
 from pathlib import Path
 
-from textual.widgets import Input, Markdown
+from textual.widgets import Input
 
 from app_support import SEED_COUNT, SEED_TITLE, make_app, make_home, screen_text, settle
 from termnews.screens.help import HelpScreen
@@ -17,7 +16,7 @@ from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
 
 
-async def goto(app, pilot, title: str) -> None:  # noqa: ANN001
+async def goto(app, pilot, title: str) -> None:
     headlines = app.screen.query_one(HeadlineList)
     index = headlines.find(0, 1, lambda h: h.title == title)
     assert index is not None, f"{title!r} not listed"
@@ -190,12 +189,10 @@ async def test_help_lists_bindings_in_force(tmp_path: Path) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_o_opens_link_with_argument_list(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+async def test_o_opens_link_with_argument_list(tmp_path: Path, monkeypatch) -> None:
     log = tmp_path / "browser.log"
     browser = tmp_path / "browser"
-    browser.write_text(
-        f"#!{sys.executable}\nimport sys\nopen({str(log)!r}, 'w').write(repr(sys.argv[1:]))\n"
-    )
+    browser.write_text(f"#!{sys.executable}\nimport sys\nopen({str(log)!r}, 'w').write(repr(sys.argv[1:]))\n")
     browser.chmod(browser.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("BROWSER", str(browser))
     app = make_app(make_home(tmp_path))
@@ -242,7 +239,7 @@ async def test_palette_marks_all_read_in_view(tmp_path: Path) -> None:
         assert app.screen.query_one(HeadlineList).current.read
 
 
-async def test_f_and_a_number_opens_that_link(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+async def test_f_and_a_number_opens_that_link(tmp_path: Path, monkeypatch) -> None:
     log = tmp_path / "browser.log"
     browser = tmp_path / "browser"
     browser.write_text(f"#!{sys.executable}\nimport sys\nopen({str(log)!r}, 'w').write(sys.argv[1])\n")
@@ -285,7 +282,9 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         field.value = str(feed)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [n.message for n in app._notifications]
+        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [
+            n.message for n in app._notifications
+        ]
         headlines = app.screen.query_one(HeadlineList)
         for _ in range(100):  # the feed is parsed in a worker process
             await settle(app, pilot)

@@ -39,7 +39,9 @@ async def test_R_adds_new_headlines_without_moving_the_cursor(tmp_path: Path) ->
 
 
 async def test_failing_source_keeps_cached_articles_and_says_why(tmp_path: Path) -> None:
-    home = make_home(tmp_path, '\n[[sources]]\nname = "gone"\nkind = "local"\nlocation = "/nonexistent/folder"\n')
+    home = make_home(
+        tmp_path, '\n[[sources]]\nname = "gone"\nkind = "local"\nlocation = "/nonexistent/folder"\n'
+    )
     app = make_app(home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,9 +39,7 @@ def cli(subprocess_env: dict[str, str], home: Path, tmp_path: Path):
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         argv = [sys.executable, "-m", "termnews", *args, "--home", str(home)]
-        done = subprocess.run(
-            argv, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120
-        )
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
         assert not (tmp_path / "xdg").exists(), "termnews wrote outside --home"
         return done
 
@@ -85,7 +83,7 @@ def test_headlines_json_lists_every_seed(cli) -> None:
     for entry in dated:
         shown = datetime.fromisoformat(by_title[entry["title"]]["published"])
         if shown.tzinfo is None:
-            shown = shown.replace(tzinfo=timezone.utc)
+            shown = shown.replace(tzinfo=UTC)
         assert shown == datetime.fromisoformat(entry["published"])
     dated_titles = {e["title"] for e in dated}
     assert [r["title"] for r in rows if r["title"] in dated_titles] == [
@@ -156,14 +154,15 @@ def test_bad_limit_is_a_usage_error_without_traceback(cli, args: tuple[str, ...]
     assert done.stdout == ""
 
 
-def test_home_from_the_environment(
-    subprocess_env: dict[str, str], tmp_path: Path
-) -> None:
+def test_home_from_the_environment(subprocess_env: dict[str, str], tmp_path: Path) -> None:
     other = tmp_path / "from-env"
     done = subprocess.run(
         [sys.executable, "-m", "termnews", "headlines", "--json"],
         env={**subprocess_env, "TERMNEWS_HOME": str(other)},
-        capture_output=True, text=True, encoding="utf-8", timeout=120,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
     assert len(json_lines(done)) == len(seed_entries())
     assert Paths.resolve(other).state_db.exists()
@@ -174,7 +173,11 @@ def test_home_from_the_environment(
 def test_home_before_the_command(subprocess_env: dict[str, str], home: Path, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "termnews", "--home", str(home), "headlines", "--json"],
-        env=subprocess_env, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
     assert len(json_lines(done)) == len(seed_entries())
     assert not (tmp_path / "xdg").exists()  # the platform folders were not used instead
@@ -182,7 +185,11 @@ def test_home_before_the_command(subprocess_env: dict[str, str], home: Path, tmp
 
     done = subprocess.run(
         [sys.executable, "-m", "termnews", "--home", str(home), "config", "path"],
-        env=subprocess_env, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(Paths.resolve(home).config_file)

@@ -48,7 +48,8 @@ def test_comment_fields_are_sanitized_and_kept_literal() -> None:
     assert "\u202e" not in carol.author and carol.author == "Carol [bold]red[/bold]"
     text = comment_text(carol)
     assert text == "A second thread \u2014 \u201cquoted\u201d.\n\nTwo paragraphs." or text == (
-        "A second thread \u2014 \u201cquoted\u201d.\nTwo paragraphs.")
+        "A second thread \u2014 \u201cquoted\u201d.\nTwo paragraphs."
+    )
     assert "\u202e" not in text
 
 
@@ -63,12 +64,20 @@ def test_an_html_page_is_not_a_comment_feed() -> None:
         parse_comments(b"<!DOCTYPE html><html><body>hi</body></html>")
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("http://example.org/?feed=rss2&p=4", ["http://example.org/?feed=atom&p=4", "http://example.org/?feed=rss2&p=4"]),
-    ("http://example.org/2024/01/hello/feed/", ["http://example.org/2024/01/hello/feed/atom/",
-                                                "http://example.org/2024/01/hello/feed/"]),
-    ("http://example.org/comments.xml", ["http://example.org/comments.xml"]),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "http://example.org/?feed=rss2&p=4",
+            ["http://example.org/?feed=atom&p=4", "http://example.org/?feed=rss2&p=4"],
+        ),
+        (
+            "http://example.org/2024/01/hello/feed/",
+            ["http://example.org/2024/01/hello/feed/atom/", "http://example.org/2024/01/hello/feed/"],
+        ),
+        ("http://example.org/comments.xml", ["http://example.org/comments.xml"]),
+    ],
+)
 def test_threaded_feed_is_tried_first(given: str, expected: list[str]) -> None:
     assert comment_feed_urls(given) == expected
 
@@ -110,13 +119,19 @@ def test_fetch_error_without_a_copy(store: Store) -> None:
 
 
 def test_find_reply_matches_words_as_wordpress_shows_them() -> None:
-    shown = Comment("x#comment-9", "Test Reader",
-                    "<p>In reply to <a href=\"y\">Bob</a>.</p>\n<p>It&#8217;s &#8220;fine&#8221; &#8212; really&#8230;</p>",
-                    parent="p#comment-3", published=1000.0)
-    typed = "It's \"fine\" -- really..."
+    shown = Comment(
+        "x#comment-9",
+        "Test Reader",
+        '<p>In reply to <a href="y">Bob</a>.</p>\n<p>It&#8217;s &#8220;fine&#8221; &#8212; really&#8230;</p>',
+        parent="p#comment-3",
+        published=1000.0,
+    )
+    typed = 'It\'s "fine" -- really...'
     assert find_reply([shown], author="Test Reader", text=typed, parent="p#comment-3") is shown
     assert find_reply([shown], author="Someone Else", text=typed, parent="p#comment-3") is None
     assert find_reply([shown], author="Test Reader", text=typed, parent=None) is None
     assert find_reply([shown], author="Test Reader", text=typed, parent=None, threaded=False) is shown
-    assert find_reply([shown], author="Test Reader", text=typed, parent="p#comment-3",
-                      since=1000.0 + 3600) is None  # an older comment with the same words
+    assert (
+        find_reply([shown], author="Test Reader", text=typed, parent="p#comment-3", since=1000.0 + 3600)
+        is None
+    )  # an older comment with the same words

@@ -30,11 +30,12 @@ def make_threaded_home(tmp_path: Path, comments_url: str) -> Path:
     blog = tmp_path / "blog"
     blog.mkdir()
     (blog / "post.xml").write_text(post_feed(comments_url), encoding="utf-8")
-    return make_home(tmp_path, f'\n[[sources]]\nname = "blog"\nkind = "local"\nlocation = "{blog}"\n'
-                     + IDENTITY)
+    return make_home(
+        tmp_path, f'\n[[sources]]\nname = "blog"\nkind = "local"\nlocation = "{blog}"\n' + IDENTITY
+    )
 
 
-async def open_post(app, pilot) -> None:  # noqa: ANN001
+async def open_post(app, pilot) -> None:
     await settle(app, pilot)
     headlines = app.screen.query_one(HeadlineList)
     index = headlines.find(0, 1, lambda h: h.title == "A post with a thread")
@@ -58,7 +59,11 @@ async def test_c_shows_the_thread_nested_and_r_replies_to_a_comment(tmp_path: Pa
 
             assert pane.is_open
             assert [(d, c.author) for d, c in pane.comments] == [
-                (0, "Alice"), (1, "Bob"), (2, "Dan"), (0, "Carol [bold]red[/bold]")]
+                (0, "Alice"),
+                (1, "Bob"),
+                (2, "Dan"),
+                (0, "Carol [bold]red[/bold]"),
+            ]
             text = screen_text(app)
             assert "4 comments" in text
             assert "  │ Bob" in text and "    │ Deeper" in text  # nested by indentation

@@ -52,7 +52,7 @@ def stored(home: Path) -> list[Draft]:
         session.close()
 
 
-async def settle(app: TermnewsApp, pilot) -> None:  # noqa: ANN001
+async def settle(app: TermnewsApp, pilot) -> None:
     """Wait until every worker has finished and the messages they posted are handled."""
     for _ in range(100):
         try:
@@ -66,7 +66,7 @@ async def settle(app: TermnewsApp, pilot) -> None:  # noqa: ANN001
     raise AssertionError("workers never settled")
 
 
-async def open_article(app: TermnewsApp, pilot, title: str = PUTIN) -> None:  # noqa: ANN001
+async def open_article(app: TermnewsApp, pilot, title: str = PUTIN) -> None:
     await settle(app, pilot)  # the seeds are read at start
     screen = app.screen
     titles = [screen.headlines.row(i).title for i in range(screen.headlines.total)]
@@ -77,7 +77,7 @@ async def open_article(app: TermnewsApp, pilot, title: str = PUTIN) -> None:  # 
     assert screen.reader.article is not None and screen.reader.article.title == title
 
 
-async def reply(app: TermnewsApp, pilot, choice: str | None = None) -> Composer:  # noqa: ANN001
+async def reply(app: TermnewsApp, pilot, choice: str | None = None) -> Composer:
     await pilot.press("r")
     await settle(app, pilot)
     if choice is not None:
@@ -89,7 +89,7 @@ async def reply(app: TermnewsApp, pilot, choice: str | None = None) -> Composer:
     return composer
 
 
-async def type_text(pilot, text: str) -> None:  # noqa: ANN001
+async def type_text(pilot, text: str) -> None:
     keys = {" ": "space", "\n": "enter", ".": "full_stop", ",": "comma", "@": "at"}
     await pilot.press(*[keys.get(ch, ch) for ch in text])
 
@@ -129,12 +129,18 @@ async def test_typing_is_saved_about_a_second_after_the_last_key(home: Path) -> 
         await settle(app, pilot)
         [draft] = stored(home)
         assert (draft.comment, draft.name, draft.email, draft.state) == (
-            "Hello there", "Ann Reader", "ann@example.org", "draft")
+            "Hello there",
+            "Ann Reader",
+            "ann@example.org",
+            "draft",
+        )
         assert draft.article_title == PUTIN and draft.article_source == "seeds"
         # The headline shows the ✎ mark.
         headlines = app.screen.headlines
         assert headlines.current.title == PUTIN and headlines.current.has_draft
-        assert "✎" in "".join(s.text for s in headlines.render_line(headlines.cursor - int(headlines.scroll_y)))
+        assert "✎" in "".join(
+            s.text for s in headlines.render_line(headlines.cursor - int(headlines.scroll_y))
+        )
         assert "Draft #1 · draft · saved" == str(composer.query_one("#composer-status", Static).render())
 
 
@@ -214,7 +220,11 @@ async def test_validation_messages_sit_next_to_their_fields(home: Path) -> None:
         await settle(app, pilot)
         [draft] = app.session.store.drafts()  # invalid, and kept all the same
         assert (draft.state, draft.email, draft.website, len(draft.comment)) == (
-            "draft", "not-an-email", "ftp://example.org", 65_526)
+            "draft",
+            "not-an-email",
+            "ftp://example.org",
+            65_526,
+        )
 
 
 async def test_ctrl_s_marks_ready_only_when_valid_and_back_to_draft(home: Path) -> None:
@@ -312,12 +322,25 @@ def seed_drafts(home: Path) -> list[Draft]:
     session = Session.open(str(home))
     try:
         store = session.store
-        a = store.create_draft(article_id="gone1", article_title="[bold red]Not markup[/] title",
-                               article_link="https://example.org/a", article_source="feed [x]",
-                               comment="\n[i]first[/i] line\nsecond", name="Ann", email="ann@example.org")
-        b = store.create_draft(article_id="gone2", article_title="Another article",
-                               article_link=None, article_source="seeds", comment="ready one",
-                               name="Ann", email="ann@example.org", state="ready")
+        a = store.create_draft(
+            article_id="gone1",
+            article_title="[bold red]Not markup[/] title",
+            article_link="https://example.org/a",
+            article_source="feed [x]",
+            comment="\n[i]first[/i] line\nsecond",
+            name="Ann",
+            email="ann@example.org",
+        )
+        b = store.create_draft(
+            article_id="gone2",
+            article_title="Another article",
+            article_link=None,
+            article_source="seeds",
+            comment="ready one",
+            name="Ann",
+            email="ann@example.org",
+            state="ready",
+        )
         return [a, b]
     finally:
         session.close()
@@ -399,7 +422,9 @@ async def test_drafts_screen_opens_a_draft_whose_article_left_the_cache(home: Pa
         await settle(app, pilot)
         composer = app.screen.query_one(Composer)
         assert composer.is_open
-        assert str(composer.query_one("#composer-article", Static).render()) == "[bold red]Not markup[/] title"
+        assert (
+            str(composer.query_one("#composer-article", Static).render()) == "[bold red]Not markup[/] title"
+        )
         assert composer.query_one("#comment", TextArea).text == "\n[i]first[/i] line\nsecond"
         await type_text(pilot, " more")
         await pilot.press("escape")
@@ -448,7 +473,7 @@ def suspend_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
 
     @contextlib.contextmanager
-    def suspend(self):  # noqa: ANN001, ANN202
+    def suspend(self):
         calls.append("suspend")
         yield
         calls.append("resume")
@@ -463,13 +488,19 @@ def scripted_editor(tmp_path: Path, body: str) -> str:
     return f"{sys.executable} {script}"
 
 
-async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspend_calls) -> None:  # noqa: ANN001
-    monkeypatch.setenv("VISUAL", scripted_editor(tmp_path, """
+async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspend_calls) -> None:
+    monkeypatch.setenv(
+        "VISUAL",
+        scripted_editor(
+            tmp_path,
+            """
         import sys
         path = sys.argv[1]
         text = open(path, encoding="utf-8").read()
         open(path, "w", encoding="utf-8").write(text + " and more from the editor\\n")
-    """))
+    """,
+        ),
+    )
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
@@ -486,12 +517,18 @@ async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspen
         assert [d.comment for d in app.session.store.drafts()] == ["typed and more from the editor"]
 
 
-async def test_editor_failure_loses_nothing(home: Path, tmp_path: Path, monkeypatch, suspend_calls) -> None:  # noqa: ANN001
-    monkeypatch.setenv("VISUAL", scripted_editor(tmp_path, """
+async def test_editor_failure_loses_nothing(home: Path, tmp_path: Path, monkeypatch, suspend_calls) -> None:
+    monkeypatch.setenv(
+        "VISUAL",
+        scripted_editor(
+            tmp_path,
+            """
         import sys
         open(sys.argv[1], "w").write("")
         sys.exit(1)
-    """))
+    """,
+        ),
+    )
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
@@ -529,8 +566,12 @@ async def test_another_process_editing_the_open_draft_keeps_both(
         composer.save_now()
         await settle(app, pilot)
         [draft] = app.session.store.drafts()
-        subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(home), str(draft.id)],
-                       env=subprocess_env, check=True, timeout=60)
+        subprocess.run(
+            [sys.executable, "-c", OTHER_PROCESS, str(home), str(draft.id)],
+            env=subprocess_env,
+            check=True,
+            timeout=60,
+        )
         await type_text(pilot, " too")
         composer.save_now()
         await settle(app, pilot)

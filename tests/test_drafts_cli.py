@@ -34,13 +34,24 @@ def drafts(tmp_path: Path) -> list[Draft]:
     try:
         store = session.store
         first = store.create_draft(
-            article_id="a1", article_title="Russia’s Putin [Photo via Getty Images]",
-            article_link="https://example.org/putin", article_source="seeds",
-            comment="My reply\nsecond line", name="Ann", email="ann@example.org", now=1_700_000_000,
+            article_id="a1",
+            article_title="Russia’s Putin [Photo via Getty Images]",
+            article_link="https://example.org/putin",
+            article_source="seeds",
+            comment="My reply\nsecond line",
+            name="Ann",
+            email="ann@example.org",
+            now=1_700_000_000,
         )
         second = store.create_draft(
-            article_id="a2", article_title="Evil \x1b]0;title\x07 feed", article_link=None,
-            article_source="feed", comment="", name="", email="nope", now=1_700_000_100,
+            article_id="a2",
+            article_title="Evil \x1b]0;title\x07 feed",
+            article_link=None,
+            article_source="feed",
+            comment="",
+            name="",
+            email="nope",
+            now=1_700_000_100,
         )
         store.set_draft_state(first.id, 1, "draft")  # touches `updated`: now newest
         return [store.draft(first.id), store.draft(second.id)]
@@ -48,12 +59,12 @@ def drafts(tmp_path: Path) -> list[Draft]:
         session.close()
 
 
-def test_list_is_empty_without_drafts(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_list_is_empty_without_drafts(tmp_path: Path, capsys) -> None:
     assert run(tmp_path, "drafts", "list") == EXIT_OK
     assert capsys.readouterr().out == ""
 
 
-def test_list_lines(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_list_lines(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "list") == EXIT_OK
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
@@ -63,7 +74,7 @@ def test_list_lines(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noq
     assert lines[1].endswith("—  (empty)")
 
 
-def test_list_json(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_list_json(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "list", "--json") == EXIT_OK
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in rows] == [drafts[0].id, drafts[1].id]
@@ -73,7 +84,7 @@ def test_list_json(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa
     assert rows[1]["problems"].keys() == {"comment", "name", "email"}
 
 
-def test_show(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_show(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "show", str(drafts[0].id)) == EXIT_OK
     out = capsys.readouterr().out
     assert out.startswith("## Reply to: Russia’s Putin \\[Photo via Getty Images\\]\n")
@@ -82,13 +93,13 @@ def test_show(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN
     assert json.loads(capsys.readouterr().out)["name"] == "Ann"
 
 
-def test_show_or_delete_a_missing_draft(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_show_or_delete_a_missing_draft(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "show", "99") == EXIT_FAILED
     assert "no draft #99" in capsys.readouterr().err
     assert run(tmp_path, "drafts", "delete", "99") == EXIT_FAILED
 
 
-def test_bad_id_and_no_action_are_usage_errors(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_bad_id_and_no_action_are_usage_errors(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         run(tmp_path, "drafts", "show", "abc")
     assert exit_.value.code == 2 and "not a draft number" in capsys.readouterr().err
@@ -96,13 +107,13 @@ def test_bad_id_and_no_action_are_usage_errors(tmp_path: Path, capsys) -> None: 
     assert "choose an action" in capsys.readouterr().err
 
 
-def test_export_markdown_to_stdout(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_export_markdown_to_stdout(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "export") == EXIT_OK
     out = capsys.readouterr().out
     assert out.startswith("# termnews drafts (2)\n") and out.count("## Reply to:") == 2
 
 
-def test_export_to_files(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_export_to_files(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     as_json = tmp_path / "out" / "drafts.json"
     assert run(tmp_path, "drafts", "export", str(as_json)) == EXIT_OK
     assert "exported 2 drafts to" in capsys.readouterr().err
@@ -117,29 +128,31 @@ def test_export_to_files(tmp_path: Path, drafts: list[Draft], capsys) -> None:  
     assert len(json.loads(capsys.readouterr().out)) == 2
 
 
-def test_export_to_an_unwritable_place_fails_cleanly(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_export_to_an_unwritable_place_fails_cleanly(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert run(tmp_path, "drafts", "export", str(blocker / "drafts.md")) == EXIT_FAILED
     assert "cannot write" in capsys.readouterr().err
 
 
-def test_delete(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_delete(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "delete", str(drafts[1].id)) == EXIT_OK
     assert f"deleted draft #{drafts[1].id}" in capsys.readouterr().out
     run(tmp_path, "drafts", "list", "--json")
     assert [json.loads(l)["id"] for l in capsys.readouterr().out.splitlines()] == [drafts[0].id]
 
 
-def test_drafts_survive_deleting_the_cache(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_drafts_survive_deleting_the_cache(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     shutil.rmtree(tmp_path / "cache")
     assert run(tmp_path, "drafts", "list", "--json") == EXIT_OK
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["article_title"], r["article_link"]) for r in rows][0] == (
-        "Russia’s Putin [Photo via Getty Images]", "https://example.org/putin")
+        "Russia’s Putin [Photo via Getty Images]",
+        "https://example.org/putin",
+    )
 
 
-def test_home_may_follow_the_action(tmp_path: Path, drafts: list[Draft], capsys) -> None:  # noqa: ANN001
+def test_home_may_follow_the_action(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", default=argparse.SUPPRESS)
     parser = argparse.ArgumentParser(prog="termnews", parents=[common])

@@ -37,11 +37,15 @@ from termnews.drafts import (
 from termnews.paths import Paths
 from termnews.store import DraftConflict, Store
 
-ARTICLE = ArticleRef("a1", "Russia’s Putin won’t congratulate Biden [Photo via Getty Images]",
-                     "https://example.org/putin", "seeds")
-VALID = DraftFields("A thoughtful reply.\nSecond line.", "Ann Reader", "ann@example.org",
-                    "https://ann.example.org")
-
+ARTICLE = ArticleRef(
+    "a1",
+    "Russia’s Putin won’t congratulate Biden [Photo via Getty Images]",
+    "https://example.org/putin",
+    "seeds",
+)
+VALID = DraftFields(
+    "A thoughtful reply.\nSecond line.", "Ann Reader", "ann@example.org", "https://ann.example.org"
+)
 
 
 # -- validation -------------------------------------------------------------------
@@ -66,18 +70,37 @@ def test_plausible_emails(email: str) -> None:
     assert is_plausible_email(email)
 
 
-@pytest.mark.parametrize("email", ["ann", "ann@", "@example.org", "ann@example", "a b@example.org",
-                                   "ann@@example.org", "ann@example..org", "ann@.example.org"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ann",
+        "ann@",
+        "@example.org",
+        "ann@example",
+        "a b@example.org",
+        "ann@@example.org",
+        "ann@example..org",
+        "ann@.example.org",
+    ],
+)
 def test_implausible_emails(email: str) -> None:
     assert not is_plausible_email(email)
     assert validate(DraftFields("Hi", "Ann", email)).keys() == {"email"}
 
 
-@pytest.mark.parametrize("url,ok", [
-    ("https://ann.example.org", True), ("http://example.org/x?y=1", True), ("HTTPS://EXAMPLE.ORG", True),
-    ("ftp://example.org", False), ("javascript:alert(1)", False), ("example.org", False),
-    ("https://", False), ("https://exa mple.org", False),
-])
+@pytest.mark.parametrize(
+    "url,ok",
+    [
+        ("https://ann.example.org", True),
+        ("http://example.org/x?y=1", True),
+        ("HTTPS://EXAMPLE.ORG", True),
+        ("ftp://example.org", False),
+        ("javascript:alert(1)", False),
+        ("example.org", False),
+        ("https://", False),
+        ("https://exa mple.org", False),
+    ],
+)
 def test_website_must_be_http(url: str, ok: bool) -> None:
     assert is_http_url(url) is ok
     assert ("website" in validate(DraftFields("Hi", "Ann", "ann@example.org", url))) is (not ok)
@@ -99,8 +122,9 @@ def test_first_line_skips_blank_lines_and_control_characters() -> None:
 
 
 def test_create_update_state_delete(store: Store) -> None:
-    d = store.create_draft(article_id="a1", article_title="T", article_link=None,
-                           article_source="seeds", comment="one")
+    d = store.create_draft(
+        article_id="a1", article_title="T", article_link=None, article_source="seeds", comment="one"
+    )
     assert (d.version, d.state, d.comment) == (1, "draft", "one")
     d2 = store.update_draft(d.id, 1, comment="two", name="n", email="e", website="")
     assert (d2.version, d2.comment, d2.state) == (2, "two", "draft")
@@ -243,7 +267,10 @@ WRITER = textwrap.dedent("""
 def _writer(subprocess_env: dict[str, str], home: Path, mode: str, draft_id: int, count: int):
     process = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(home), mode, str(draft_id), str(count)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env=subprocess_env,
     )
     assert process.stdout.readline().strip() == "ready", process.stderr.read()
@@ -259,8 +286,7 @@ def _finish(process: subprocess.Popen) -> dict:
 def test_two_processes_writing_at_once_lose_nothing(
     store: Store, paths: Paths, tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
-    theirs = store.create_draft(article_id="a1", article_title="T", article_link=None,
-                                article_source="seeds")
+    theirs = store.create_draft(article_id="a1", article_title="T", article_link=None, article_source="seeds")
     mine = DraftEditor(store, ARTICLE)
     process = _writer(subprocess_env, tmp_path / "home", "theirs", theirs.id, 200)
     process.stdin.write("go\n")
@@ -283,8 +309,9 @@ def test_two_processes_writing_at_once_lose_nothing(
 def test_two_processes_editing_the_same_draft_keep_both(
     store: Store, tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
-    base = store.create_draft(article_id="a1", article_title="T", article_link=None,
-                              article_source="seeds", comment="base")
+    base = store.create_draft(
+        article_id="a1", article_title="T", article_link=None, article_source="seeds", comment="base"
+    )
     mine = DraftEditor(store, ARTICLE, store.draft(base.id))
     process = _writer(subprocess_env, tmp_path / "home", "theirs", base.id, 1)
     process.stdin.write("go\n")
@@ -315,7 +342,11 @@ def test_deleting_the_cache_folder_keeps_every_draft(paths: Paths) -> None:
         assert {d.comment for d in drafts} == {VALID.comment, "second"}
         kept = next(d for d in drafts if d.article_id == "a1")
         assert (kept.article_title, kept.article_link, kept.article_source, kept.state) == (
-            ARTICLE.title, ARTICLE.link, "seeds", "ready")
+            ARTICLE.title,
+            ARTICLE.link,
+            "seeds",
+            "ready",
+        )
 
 
 # -- export ------------------------------------------------------------------------
@@ -380,22 +411,28 @@ def _script(tmp_path: Path, body: str) -> list[str]:
 
 
 def test_edit_round_trip(tmp_path: Path) -> None:
-    editor = _script(tmp_path, """
+    editor = _script(
+        tmp_path,
+        """
         import sys
         path = sys.argv[1]
         text = open(path, encoding="utf-8").read()
         open(path, "w", encoding="utf-8").write(text.upper() + "\\nAdded in the editor ✓\\n")
-    """)
+    """,
+    )
     result = edit_in_editor("draft words", editor)
     assert result == type(result)("DRAFT WORDS\nAdded in the editor ✓", True, None)
 
 
 def test_editor_failure_or_no_change_keeps_the_text(tmp_path: Path) -> None:
-    failing = _script(tmp_path, """
+    failing = _script(
+        tmp_path,
+        """
         import sys
         open(sys.argv[1], "w").write("half-written")
         sys.exit(3)
-    """)
+    """,
+    )
     result = edit_in_editor("mine", failing)
     assert (result.text, result.changed) == ("mine", False)
     assert "exited with status 3" in result.error
@@ -407,6 +444,7 @@ def test_editor_failure_or_no_change_keeps_the_text(tmp_path: Path) -> None:
 
 def test_drafts_core_does_not_import_textual(subprocess_env: dict[str, str]) -> None:
     code = "import sys, termnews.drafts, termnews.cli_drafts; print('textual' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=subprocess_env, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env, check=True
+    ).stdout
     assert out.strip() == "False"

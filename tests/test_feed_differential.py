@@ -16,7 +16,8 @@ from email.utils import formatdate
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import test_feed_parse
 from termnews.feedparse import FAST_PATH, _fast_parse, parse_feed
@@ -70,7 +71,9 @@ RSS_HEAD = (
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
     'xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel><title>t</title>'
 )
-ATOM_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+ATOM_HEAD = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+)
 
 
 def rss(*items: str) -> bytes:
@@ -93,23 +96,51 @@ EDGE_CASES = {
     "guid not permalink": (rss('<title>a</title><guid isPermaLink="false">/x</guid>'), True),
     "guid then link": (rss("<guid>http://x.org/g</guid><link>http://x.org/l</link>"), True),
     "empty link": (rss("<title>a</title><guid>http://x.org/g</guid><link></link>"), True),
-    "whitespace everywhere": (rss("<title>\n  spaced \t out \n</title><description>  \n x \n </description>"), True),
+    "whitespace everywhere": (
+        rss("<title>\n  spaced \t out \n</title><description>  \n x \n </description>"),
+        True,
+    ),
     "no title no body": (rss("<guid>g</guid>"), True),
-    "mojibake repaired": (rss("<title>caf\u00c3\u00a9</title><description>na\u00c3\u00afve</description>"), True),
+    "mojibake repaired": (
+        rss("<title>caf\u00c3\u00a9</title><description>na\u00c3\u00afve</description>"),
+        True,
+    ),
     "latin-1 text left alone": (rss("<title>café</title>"), True),
     "unparseable date": (rss("<title>a</title><pubDate>yesterday-ish</pubDate>"), True),
     "date fallbacks": (rss("<pubDate>nope</pubDate><dc:date>2024-01-02T03:04:05Z</dc:date>"), True),
     "odd dates": (rss("<pubDate>Sun, 31 Mar 2024 25:61:00 EST</pubDate>"), True),
     "empty content": (rss("<content:encoded></content:encoded><description>d</description>"), True),
-    "enclosure without url": (rss('<enclosure length="1" type="a/b"/><enclosure url="http://x.org/e"/>'), True),
-    "entities and cdata": (rss("<title>&lt;b&gt;x&lt;/b&gt; &#169; &#x263A;</title>"
-                               "<description><![CDATA[a & b <i>c</i>]]></description>"), True),
+    "enclosure without url": (
+        rss('<enclosure length="1" type="a/b"/><enclosure url="http://x.org/e"/>'),
+        True,
+    ),
+    "entities and cdata": (
+        rss(
+            "<title>&lt;b&gt;x&lt;/b&gt; &#169; &#x263A;</title>"
+            "<description><![CDATA[a & b <i>c</i>]]></description>"
+        ),
+        True,
+    ),
     "atom text title with markup": (atom("<title>a &lt;b&gt;</title><id>i</id>"), True),
-    "atom html types": (atom('<title type="HTML">x</title><content type="text/html">&lt;p&gt;</content>'), True),
-    "atom link types": (atom('<link href="http://x.org/a" type="application/xhtml+xml"/>'
-                             '<link rel="self" href="http://x.org/s"/><id>i</id>'), True),
-    "atom last alternate wins": (atom('<link href="http://x.org/1"/><link href="http://x.org/2"/><id>i</id>'), True),
-    "atom non-html alternate": (atom('<link href="http://x.org/f.pdf" type="application/pdf"/><id>http://x.org/i</id>'), True),
+    "atom html types": (
+        atom('<title type="HTML">x</title><content type="text/html">&lt;p&gt;</content>'),
+        True,
+    ),
+    "atom link types": (
+        atom(
+            '<link href="http://x.org/a" type="application/xhtml+xml"/>'
+            '<link rel="self" href="http://x.org/s"/><id>i</id>'
+        ),
+        True,
+    ),
+    "atom last alternate wins": (
+        atom('<link href="http://x.org/1"/><link href="http://x.org/2"/><id>i</id>'),
+        True,
+    ),
+    "atom non-html alternate": (
+        atom('<link href="http://x.org/f.pdf" type="application/pdf"/><id>http://x.org/i</id>'),
+        True,
+    ),
     "atom relative href": (atom('<link href="p/1"/><id>2</id>'), True),
     "atom author with email": (atom("<author><name>N</name><email>n@x.org</email></author>"), True),
     "atom author email only": (atom("<author><email>n@x.org</email></author>"), True),
@@ -118,19 +149,30 @@ EDGE_CASES = {
     "atom updated only": (atom("<updated>2024-05-06T07:08:09-07:00</updated>"), True),
     # declined: feedparser decides
     "rss author element": (rss("<author>a@x.org (A)</author>"), False),
-    "atom xhtml": (atom('<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">x</div></content>'), False),
+    "atom xhtml": (
+        atom('<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">x</div></content>'),
+        False,
+    ),
     "xml:base": (atom('<link xml:base="http://b.org/" href="a"/>'), False),
     "C1 character": (rss("<title>a\u0085b</title>"), False),
     "C1 reference": (rss("<title>a&#150;b</title>"), False),
     "latin-1 encoding": (rss("<title>x</title>").replace(b"utf-8", b"iso-8859-1"), False),
     "repeated title": (rss("<title>a</title><title>b</title>"), False),
-    "unknown element": (rss("<title>a</title><media:thumbnail xmlns:media='http://search.yahoo.com/mrss/'/>"), False),
+    "unknown element": (
+        rss("<title>a</title><media:thumbnail xmlns:media='http://search.yahoo.com/mrss/'/>"),
+        False,
+    ),
     "comment inside a title": (rss("<title>a<!-- c -->b</title>"), False),
     "description with type": (rss('<description type="text/plain">x</description>'), False),
     "not well formed": (rss("<title>a & b</title>"), False),
     "rss 0.92": (rss("<title>a</title>").replace(b'version="2.0"', b'version="0.92"'), False),
     "BOM": (b"\xef\xbb\xbf" + rss("<title>a</title>"), False),
-    "item outside channel": (rss("<title>a</title>").replace(b"</channel></rss>", b"</channel><item><title>b</title></item></rss>"), False),
+    "item outside channel": (
+        rss("<title>a</title>").replace(
+            b"</channel></rss>", b"</channel><item><title>b</title></item></rss>"
+        ),
+        False,
+    ),
 }
 
 
@@ -144,20 +186,61 @@ def test_edge_cases(name):
 # -- generated documents -----------------------------------------------------------------
 
 TRICKY = st.sampled_from(
-    ["&", "<", ">", '"', "'", " ", "  ", "\t", "\n", "\r\n", "é", "Ã©", "—", "€", "\u00a0", "ü", "ç",
-     "a", "b", "Z", "0", "/", "?", "#", ";", "=", "%20", "&amp;", "&lt;p&gt;", "<p>", "</p>", "\u2028",
-     "日本", "😀", ":", "..", "http://", "www."]
+    [
+        "&",
+        "<",
+        ">",
+        '"',
+        "'",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "é",
+        "Ã©",
+        "—",
+        "€",
+        "\u00a0",
+        "ü",
+        "ç",
+        "a",
+        "b",
+        "Z",
+        "0",
+        "/",
+        "?",
+        "#",
+        ";",
+        "=",
+        "%20",
+        "&amp;",
+        "&lt;p&gt;",
+        "<p>",
+        "</p>",
+        "\u2028",
+        "日本",
+        "😀",
+        ":",
+        "..",
+        "http://",
+        "www.",
+    ]
 )
 TEXT = st.lists(TRICKY, max_size=12).map("".join)
 URLISH = st.one_of(
     TEXT,
-    st.builds(lambda a, b: f"http://ex.org/{a}{b}", TEXT, st.sampled_from(["", "?", "?q=1", "#", "#f", ";p"])),
+    st.builds(
+        lambda a, b: f"http://ex.org/{a}{b}", TEXT, st.sampled_from(["", "?", "?q=1", "#", "#f", ";p"])
+    ),
     st.builds(lambda a: f"https://ex.org/{a}", st.text("abc/.-_~%", max_size=10)),
 )
 DATES = st.one_of(
     st.integers(0, 2_000_000_000).map(lambda t: formatdate(t, usegmt=True)),
     st.integers(0, 2_000_000_000).map(lambda t: formatdate(t, localtime=False)),
-    st.sampled_from(["2024-02-30T00:00:00Z", "2024-01-01", "1 Jan 2024", "", "Mon, 01 Jan 2024 00:00:00 PDT"]),
+    st.sampled_from(
+        ["2024-02-30T00:00:00Z", "2024-01-01", "1 Jan 2024", "", "Mon, 01 Jan 2024 00:00:00 PDT"]
+    ),
 )
 
 
@@ -170,9 +253,25 @@ def esc(text: str, cdata: bool) -> str:
 @st.composite
 def rss_items(draw) -> str:
     parts = []
-    fields = draw(st.lists(st.sampled_from(
-        ["title", "link", "guid", "guidfalse", "description", "content", "pubDate", "creator", "comments", "enclosure"]
-    ), unique=True))
+    fields = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "title",
+                    "link",
+                    "guid",
+                    "guidfalse",
+                    "description",
+                    "content",
+                    "pubDate",
+                    "creator",
+                    "comments",
+                    "enclosure",
+                ]
+            ),
+            unique=True,
+        )
+    )
     for f in fields:
         cdata = draw(st.booleans())
         if f == "title":
@@ -207,7 +306,9 @@ def atom_entries(draw) -> str:
     if draw(st.booleans()):
         parts.append(f"<id>{esc(draw(URLISH), False)}</id>")
     for _ in range(draw(st.integers(0, 3))):
-        rel = draw(st.sampled_from(["", ' rel="alternate"', ' rel="enclosure"', ' rel="related"', ' rel="self"']))
+        rel = draw(
+            st.sampled_from(["", ' rel="alternate"', ' rel="enclosure"', ' rel="related"', ' rel="self"'])
+        )
         typ = draw(st.sampled_from(["", ' type="text/html"', ' type="application/pdf"']))
         parts.append(f'<link{rel}{typ} href="{html.escape(draw(URLISH)) or "x"}"/>')
     for tag in ("published", "updated"):
@@ -227,12 +328,17 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 
 @FUZZ
-@given(st.lists(rss_items(), min_size=1, max_size=4), st.sampled_from(["", "http://feeds.example.org/a/feed.xml"]))
+@given(
+    st.lists(rss_items(), min_size=1, max_size=4),
+    st.sampled_from(["", "http://feeds.example.org/a/feed.xml"]),
+)
 def test_generated_rss_agrees(items, url):
     check_same(rss(*items), url)
 
 
 @FUZZ
-@given(st.lists(atom_entries(), min_size=1, max_size=4), st.sampled_from(["", "https://feeds.example.org/a/"]))
+@given(
+    st.lists(atom_entries(), min_size=1, max_size=4), st.sampled_from(["", "https://feeds.example.org/a/"])
+)
 def test_generated_atom_agrees(entries, url):
     check_same(atom(*entries), url)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from feedserver import FeedServer, simple_rss
 from termnews import __version__
 from termnews.fetch import HttpOptions
@@ -18,8 +16,6 @@ from termnews.store import Store, View
 from termnews.update import RefreshSettings, SourceOutcome, refresh
 
 FAST = RefreshSettings(http=HttpOptions(deadline=5.0, connect_timeout=2.0))
-
-
 
 
 def feed_spec(server: FeedServer, path: str, name: str = "news", **options) -> SourceSpec:
@@ -104,7 +100,9 @@ def test_gzip_bomb_stops_at_the_cap(store, server):
 
 def test_deflate_bomb_stops_at_a_configured_cap(store, server):
     outcome = cached_then(
-        store, server, "/feed.xml",
+        store,
+        server,
+        "/feed.xml",
         lambda: server.gzip_bomb("/feed.xml", 8 * 1024 * 1024, encoding="deflate"),
         max_size=1024 * 1024,
     )
@@ -132,7 +130,10 @@ def test_trickling_body_is_cut_at_the_deadline(store, server):
 def test_trickling_headers_are_cut_at_the_deadline(store, server):
     started = time.monotonic()
     outcome = cached_then(
-        store, server, "/feed.xml", lambda: server.trickle("/feed.xml", b"", 0.05, in_headers=True),
+        store,
+        server,
+        "/feed.xml",
+        lambda: server.trickle("/feed.xml", b"", 0.05, in_headers=True),
         timeout=1.0,
     )
     assert outcome.error == "timed out after 1 s"
@@ -154,7 +155,9 @@ def test_five_redirects_are_followed(store, server):
 
 
 def test_redirect_to_a_file_url_is_refused(store, server):
-    outcome = cached_then(store, server, "/feed.xml", lambda: server.redirect("/feed.xml", "file:///etc/passwd"))
+    outcome = cached_then(
+        store, server, "/feed.xml", lambda: server.redirect("/feed.xml", "file:///etc/passwd")
+    )
     assert outcome.error == "redirect to a file: URL refused"
 
 
@@ -165,7 +168,9 @@ def test_http_500(store, server):
 
 def test_captive_portal_html_page(store, server):
     portal = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Wi-Fi login</body></html>"
-    outcome = cached_then(store, server, "/feed.xml", lambda: server.status("/feed.xml", 200, portal, "text/html"))
+    outcome = cached_then(
+        store, server, "/feed.xml", lambda: server.status("/feed.xml", 200, portal, "text/html")
+    )
     assert outcome.error == "not a feed: the server sent an HTML page"
 
 

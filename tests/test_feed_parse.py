@@ -57,19 +57,24 @@ ATOM_03 = b"""<?xml version="1.0" encoding="utf-8"?>
 <id>tag:a03.example.org,2004:1</id><issued>2004-01-01T00:00:00Z</issued><modified>2004-01-01T00:00:00Z</modified>
 <content type="text/html" mode="escaped">&lt;p&gt;old&lt;/p&gt;</content></entry></feed>"""
 
-JSON_FEED = json.dumps({
-    "version": "https://jsonfeed.org/version/1.1",
-    "title": "JSON",
-    "items": [
-        {
-            "id": "j1", "url": "https://json.example.org/1", "title": "JSON item",
-            "content_html": "<p>json <i>html</i></p>", "date_published": "2024-03-04T05:06:07Z",
-            "authors": [{"name": "Ken"}, {"name": "Dennis"}],
-            "attachments": [{"url": "https://json.example.org/1.mp3", "mime_type": "audio/mpeg"}],
-        },
-        {"id": "j2", "content_text": "text only", "title": "Second"},
-    ],
-}).encode()
+JSON_FEED = json.dumps(
+    {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "JSON",
+        "items": [
+            {
+                "id": "j1",
+                "url": "https://json.example.org/1",
+                "title": "JSON item",
+                "content_html": "<p>json <i>html</i></p>",
+                "date_published": "2024-03-04T05:06:07Z",
+                "authors": [{"name": "Ken"}, {"name": "Dennis"}],
+                "attachments": [{"url": "https://json.example.org/1.mp3", "mime_type": "audio/mpeg"}],
+            },
+            {"id": "j2", "content_text": "text only", "title": "Second"},
+        ],
+    }
+).encode()
 
 UTC_2024_03_05_0730 = 1709623800.0
 
@@ -112,7 +117,9 @@ def test_rss_20():
     )
     # A permalink guid is also the link.
     assert (second.guid, second.link, second.body) == (
-        "https://now.example.org/b", "https://now.example.org/b", "Only a description",
+        "https://now.example.org/b",
+        "https://now.example.org/b",
+        "Only a description",
     )
     assert _fast_parse(RSS_20, "https://now.example.org/feed.xml") is not None
 

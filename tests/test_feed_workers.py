@@ -39,7 +39,6 @@ def hostile_kind(monkeypatch):
     monkeypatch.setitem(sources._BUILTIN, "hostile", f"{__name__}:HostileSource")
 
 
-
 def count(store: Store, spec: SourceSpec) -> int:
     return store.count(View(source_id=spec.source_id))
 

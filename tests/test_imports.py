@@ -44,9 +44,7 @@ def test_core_modules_together_do_not_import_textual(subprocess_env: dict[str, s
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)
-def test_each_core_module_alone_does_not_import_textual(
-    subprocess_env: dict[str, str], module: str
-) -> None:
+def test_each_core_module_alone_does_not_import_textual(subprocess_env: dict[str, str], module: str) -> None:
     assert loaded_textual_modules(subprocess_env, module) == []
 
 

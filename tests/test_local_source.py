@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -99,9 +99,9 @@ def test_seeds_folder_fetches_every_expected_article(seeds_dir: Path) -> None:
     # Dated seeds keep their own date, in the 2020-2026 range.
     dated = [a for a in result.articles if a.link]
     assert dated and all(
-        datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp()
+        datetime(2020, 1, 1, tzinfo=UTC).timestamp()
         <= a.published
-        < datetime(2027, 1, 1, tzinfo=timezone.utc).timestamp()
+        < datetime(2027, 1, 1, tzinfo=UTC).timestamp()
         for a in dated
     )
 
@@ -117,7 +117,9 @@ def test_txt_seed_keeps_caption_and_drops_wordpress_footer(seeds_dir: Path) -> N
     assert "Leave a Reply" not in article.body
     assert "Your email address will not be published" not in article.body
     assert "Required fields are marked" not in article.body
-    assert article.body.endswith("he will be ready to work with any president-elect of the United States,” he said.")
+    assert article.body.endswith(
+        "he will be ready to work with any president-elect of the United States,” he said."
+    )
 
 
 # -- .txt and .md rules ---------------------------------------------------------
@@ -144,21 +146,21 @@ def test_txt_with_bom_and_empty_txt() -> None:
 
 def test_markdown_front_matter() -> None:
     data = (
-        "---\n"
-        'title: "Quoted: a title with a colon"\n'
-        "date: 2023-02-01T10:00:00+02:00\n"
-        "author: 'A. Writer'\n"
-        "link: https://example.org/a?x=1&y=2\n"
-        "unknown: ignored\n"
-        "---\n"
-        "\n"
-        "# A heading that stays in the body\n"
-        "\n"
-        "Text.\n"
-    ).encode("utf-8")
+        b"---\n"
+        b'title: "Quoted: a title with a colon"\n'
+        b"date: 2023-02-01T10:00:00+02:00\n"
+        b"author: 'A. Writer'\n"
+        b"link: https://example.org/a?x=1&y=2\n"
+        b"unknown: ignored\n"
+        b"---\n"
+        b"\n"
+        b"# A heading that stays in the body\n"
+        b"\n"
+        b"Text.\n"
+    )
     [article] = parse_file("notes/fm.md", data, 5.0)
     assert article.title == "Quoted: a title with a colon"
-    assert article.published == datetime(2023, 2, 1, 8, 0, tzinfo=timezone.utc).timestamp()
+    assert article.published == datetime(2023, 2, 1, 8, 0, tzinfo=UTC).timestamp()
     assert article.author == "A. Writer"
     assert article.link == "https://example.org/a?x=1&y=2"
     assert article.body == "# A heading that stays in the body\n\nText."
@@ -170,7 +172,7 @@ def test_markdown_front_matter_with_crlf_and_dates() -> None:
     data = b"---\r\ntitle: Plain\r\ndate: 2022-06-30\r\n---\r\nBody line\r\n"
     [article] = parse_file("a.md", data, 5.0)
     assert article.title == "Plain"
-    assert article.published == datetime(2022, 6, 30, tzinfo=timezone.utc).timestamp()
+    assert article.published == datetime(2022, 6, 30, tzinfo=UTC).timestamp()
     assert article.body == "Body line"
     # A date that is not ISO falls back to the file's time; no title falls back to the heading.
     [article] = parse_file("b.md", b"---\ndate: last tuesday\n---\n# From heading\nx\n", 5.0)

@@ -72,7 +72,10 @@ def test_default_names():
 def termnews(home: Path, env: dict[str, str], *args: str, check: int = 0) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [sys.executable, "-m", "termnews", "--home", str(home), *args],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == check, (done.stdout, done.stderr)
@@ -101,12 +104,18 @@ def test_cli_import_then_export_then_import_elsewhere(tmp_path, subprocess_env):
         rows = map(json.loads, termnews(home, subprocess_env, "sources", "--json").stdout.splitlines())
         return sorted((r["name"], r["kind"], r["location"], tuple(r["tags"])) for r in rows)
 
-    assert listing(first) == listing(second) == sorted([
-        ("The Globe", "feed", "https://globe.example.org/rss", ("News", "World")),
-        ("Local", "feed", "https://local.example.org/feed", ("News", "Town", "Weather")),
-        ("Blog", "feed", "https://blog.example.org/atom.xml", ()),
-        ("untitled.example.org:8443", "feed", "https://untitled.example.org:8443/x.xml", ()),
-    ])
+    assert (
+        listing(first)
+        == listing(second)
+        == sorted(
+            [
+                ("The Globe", "feed", "https://globe.example.org/rss", ("News", "World")),
+                ("Local", "feed", "https://local.example.org/feed", ("News", "Town", "Weather")),
+                ("Blog", "feed", "https://blog.example.org/atom.xml", ()),
+                ("untitled.example.org:8443", "feed", "https://untitled.example.org:8443/x.xml", ()),
+            ]
+        )
+    )
 
 
 def test_cli_import_errors_are_usage_errors(tmp_path, subprocess_env):

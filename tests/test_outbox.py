@@ -10,7 +10,7 @@ from feedserver import FeedServer
 from termnews.drafts import ArticleRef, DraftEditor, DraftFields
 from termnews.outbox import Outbox
 from termnews.paths import Paths
-from termnews.senders import PluginGroup, Prepared, SendResult, Sender, load_sender, sender_names
+from termnews.senders import PluginGroup, Prepared, Sender, SendResult, load_sender, sender_names
 from termnews.store import DraftConflict, Store
 
 ARTICLE = ArticleRef("a1", "An article", "http://example.org/?p=4", "blog")
@@ -38,15 +38,19 @@ class Scripted(Sender):
     sent: list[int] = []
     feed: str | None = None
 
-    def prepare(self, reply):  # noqa: ANN001, ANN201
-        return Prepared("http://example.org/wp-comments-post.php", {"comment": reply.comment},
-                        self.feed, "post 4 at example.org")
+    def prepare(self, reply):
+        return Prepared(
+            "http://example.org/wp-comments-post.php",
+            {"comment": reply.comment},
+            self.feed,
+            "post 4 at example.org",
+        )
 
-    def send(self, reply, prepared):  # noqa: ANN001, ANN201
+    def send(self, reply, prepared):
         type(self).sent.append(reply.draft_id)
         return type(self).script.pop(0)
 
-    def comments_url(self, reply, prepared=None):  # noqa: ANN001, ANN201
+    def comments_url(self, reply, prepared=None):
         return type(self).feed
 
 
@@ -62,7 +66,7 @@ def scripted():
     yield Scripted
 
 
-def outbox(store: Store, clock: Clock | None = None, **kw) -> Outbox:  # noqa: ANN003
+def outbox(store: Store, clock: Clock | None = None, **kw) -> Outbox:
     clock = clock or Clock()
     return Outbox(store, clock=clock, sleep=clock.sleep, load=lambda name: Scripted, **kw)
 
@@ -86,12 +90,15 @@ def test_sent_once_with_the_sites_id_and_words_kept(store: Store, scripted) -> N
     assert outbox(store).send_all() == [] and scripted.sent == [draft.id]
 
 
-@pytest.mark.parametrize(("answer", "state"), [
-    (SendResult("held", "held for moderation by the site", "13"), "held"),
-    (SendResult("failed", "Sorry, comments are closed for this item.", status=403), "failed"),
-    (SendResult("failed", "Duplicate comment detected", duplicate=True, status=409), "failed"),
-    (SendResult("failed", "Error: Please fill the required fields.", status=200), "failed"),
-])
+@pytest.mark.parametrize(
+    ("answer", "state"),
+    [
+        (SendResult("held", "held for moderation by the site", "13"), "held"),
+        (SendResult("failed", "Sorry, comments are closed for this item.", status=403), "failed"),
+        (SendResult("failed", "Duplicate comment detected", duplicate=True, status=409), "failed"),
+        (SendResult("failed", "Error: Please fill the required fields.", status=200), "failed"),
+    ],
+)
 def test_each_answer_is_a_state_with_the_sites_words(store: Store, scripted, answer, state) -> None:
     draft = ready(store)
     scripted.script = [answer]
@@ -105,7 +112,9 @@ def test_each_answer_is_a_state_with_the_sites_words(store: Store, scripted, ans
 def test_too_fast_waits_for_the_site_then_sends(store: Store, scripted) -> None:
     draft = ready(store)
     clock = Clock()
-    scripted.script = [SendResult("retry", "You are posting comments too quickly. Slow down.", retry_after=15)]
+    scripted.script = [
+        SendResult("retry", "You are posting comments too quickly. Slow down.", retry_after=15)
+    ]
 
     [first] = outbox(store, clock).send_all()
     assert first.state == "ready" and first.send_after == clock.now + 15
@@ -115,7 +124,10 @@ def test_too_fast_waits_for_the_site_then_sends(store: Store, scripted) -> None:
     [early] = outbox(store, clock).send_all()
     assert early.message.startswith("waiting until") and scripted.sent == [draft.id]
 
-    scripted.script = [SendResult("retry", "Slow down.", retry_after=15), SendResult("sent", "published", "14")]
+    scripted.script = [
+        SendResult("retry", "Slow down.", retry_after=15),
+        SendResult("sent", "published", "14"),
+    ]
     clock.now += 10
     reports = outbox(store, clock).send_all(max_wait=20)  # waits in this run, then sends
     assert [r.state for r in reports] == ["sent"] and clock.slept == [15]
@@ -147,8 +159,11 @@ def test_unanswered_send_found_in_the_feed_is_sent_not_repeated(store: Store, sc
     draft = ready(store)
     with FeedServer() as server:
         scripted.feed = server.url("/comments.atom")
-        server.feed("/comments.atom", ATOM.format(entries=ENTRY.format(
-            author=WORDS.name, n=21, text=WORDS.comment)).encode(), "application/atom+xml")
+        server.feed(
+            "/comments.atom",
+            ATOM.format(entries=ENTRY.format(author=WORDS.name, n=21, text=WORDS.comment)).encode(),
+            "application/atom+xml",
+        )
         scripted.script = [SendResult("unknown", "the connection broke before an answer came")]
         clock = Clock(1_800_000_000.0 + 60)  # the feed's comment is dated a minute before
 
@@ -161,7 +176,8 @@ def test_unanswered_send_found_in_the_feed_is_sent_not_repeated(store: Store, sc
 
 
 def test_unanswered_send_not_in_the_feed_waits_then_a_retry_refused_as_duplicate_is_held(
-    store: Store, scripted,
+    store: Store,
+    scripted,
 ) -> None:
     draft = ready(store)
     clock = Clock()
@@ -198,8 +214,15 @@ def test_a_draft_changed_meanwhile_is_not_sent(store: Store, scripted) -> None:
     draft = ready(store)
     box = outbox(store)
     listed = box.pending()
-    store.update_draft(draft.id, draft.version, comment="edited", name=WORDS.name,
-                       email=WORDS.email, website="", state="draft")
+    store.update_draft(
+        draft.id,
+        draft.version,
+        comment="edited",
+        name=WORDS.name,
+        email=WORDS.email,
+        website="",
+        state="draft",
+    )
     report = box.send_one(listed[0])
     assert "changed meanwhile" in report.message and scripted.sent == []
 
@@ -230,7 +253,7 @@ def test_dry_run_posts_nothing_and_changes_nothing(store: Store, scripted) -> No
 def test_a_broken_sender_fails_its_draft_not_the_run(store: Store, tmp_path: Path) -> None:
     draft = ready(store)
 
-    def load(name: str):  # noqa: ANN202
+    def load(name: str):
         raise ImportError("No module named 'missing_plugin'")
 
     [report] = Outbox(store, load=load).send_all()
@@ -241,9 +264,16 @@ def test_a_broken_sender_fails_its_draft_not_the_run(store: Store, tmp_path: Pat
 def test_sender_plugins_load_like_sources() -> None:
     assert "wordpress" in sender_names()
     assert load_sender("wordpress").kind == "wordpress"
-    group = PluginGroup("termnews.no-such-group", {"good": "termnews.senders.wordpress:WordPressSender",
-                                                  "broken": "termnews.no_such_module:Thing",
-                                                  "wrong": "termnews.outbox:Outbox"}, Sender, "sender")
+    group = PluginGroup(
+        "termnews.no-such-group",
+        {
+            "good": "termnews.senders.wordpress:WordPressSender",
+            "broken": "termnews.no_such_module:Thing",
+            "wrong": "termnews.outbox:Outbox",
+        },
+        Sender,
+        "sender",
+    )
     assert group.names() == ["broken", "good", "wrong"]
     loaded, warnings = group.load_all()
     assert list(loaded) == ["good"]
@@ -252,23 +282,31 @@ def test_sender_plugins_load_like_sources() -> None:
         group.load("nope")
 
 
-def test_outbox_comments_and_senders_never_import_textual(subprocess_env) -> None:  # noqa: ANN001
+def test_outbox_comments_and_senders_never_import_textual(subprocess_env) -> None:
     from test_imports import loaded_textual_modules
 
-    modules = ["termnews.outbox", "termnews.comments", "termnews.senders",
-               "termnews.senders.wordpress", "termnews.cli_send"]
+    modules = [
+        "termnews.outbox",
+        "termnews.comments",
+        "termnews.senders",
+        "termnews.senders.wordpress",
+        "termnews.cli_send",
+    ]
     assert loaded_textual_modules(subprocess_env, *modules) == []
 
 
-def test_listing_senders_imports_none_of_them(subprocess_env) -> None:  # noqa: ANN001
+def test_listing_senders_imports_none_of_them(subprocess_env) -> None:
     import json
     import subprocess
     import sys
 
-    probe = ("import json, sys; from termnews.senders import sender_names; names = sender_names();"
-             " print(json.dumps([names, 'termnews.senders.wordpress' in sys.modules, 'httpx' in sys.modules]))")
-    done = subprocess.run([sys.executable, "-c", probe], env=subprocess_env, capture_output=True,
-                          text=True, timeout=60)
+    probe = (
+        "import json, sys; from termnews.senders import sender_names; names = sender_names();"
+        " print(json.dumps([names, 'termnews.senders.wordpress' in sys.modules, 'httpx' in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=subprocess_env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     names, loaded_wordpress, loaded_httpx = json.loads(done.stdout)
     assert "wordpress" in names and not loaded_wordpress and not loaded_httpx
@@ -277,13 +315,17 @@ def test_listing_senders_imports_none_of_them(subprocess_env) -> None:  # noqa: 
 def test_wordpress_answers_are_read_as_the_site_means_them() -> None:
     from termnews.senders.wordpress import interpret
 
-    die = (b"<html><head><title>Comment Submission Failure</title></head><body id=\"error-page\">"
-           b"<div class=\"wp-die-message\"><p><strong>Error:</strong> Please fill the required fields.</p>"
-           b"</div>\n</body></html>")
+    die = (
+        b'<html><head><title>Comment Submission Failure</title></head><body id="error-page">'
+        b'<div class="wp-die-message"><p><strong>Error:</strong> Please fill the required fields.</p>'
+        b"</div>\n</body></html>"
+    )
     base = "http://example.org/wp-comments-post.php"
     sent = interpret(302, {"location": "http://example.org/?p=4#comment-12"}, b"", base)
     assert (sent.outcome, sent.remote_id) == ("sent", "12")
-    held = interpret(302, {"location": "http://example.org/?p=4&unapproved=13&moderation-hash=x#comment-13"}, b"", base)
+    held = interpret(
+        302, {"location": "http://example.org/?p=4&unapproved=13&moderation-hash=x#comment-13"}, b"", base
+    )
     assert (held.outcome, held.remote_id) == ("held", "13")
     assert interpret(200, {}, die, base).message == "Error: Please fill the required fields."
     assert interpret(200, {}, die, base).outcome == "failed"
@@ -300,12 +342,31 @@ def test_wordpress_reply_to_a_comment_it_cannot_number_is_refused() -> None:
     from termnews.senders import Reply
     from termnews.senders.wordpress import WordPressSender
 
-    reply = Reply(1, "hi", "A", "a@example.org", "", None, "http://example.org/?p=4",
-                  "http://example.org/?feed=rss2&p=4", parent="urn:uuid:1234")
+    reply = Reply(
+        1,
+        "hi",
+        "A",
+        "a@example.org",
+        "",
+        None,
+        "http://example.org/?p=4",
+        "http://example.org/?feed=rss2&p=4",
+        parent="urn:uuid:1234",
+    )
     result = WordPressSender().prepare(reply)
     assert isinstance(result, SendResult) and result.outcome == "failed"
-    ok = WordPressSender().prepare(Reply(1, "hi", "A", "a@example.org", "", None, "http://example.org/?p=4",
-                                         "http://example.org/?feed=rss2&p=4",
-                                         parent="http://example.org/?p=4#comment-3"))
+    ok = WordPressSender().prepare(
+        Reply(
+            1,
+            "hi",
+            "A",
+            "a@example.org",
+            "",
+            None,
+            "http://example.org/?p=4",
+            "http://example.org/?feed=rss2&p=4",
+            parent="http://example.org/?p=4#comment-3",
+        )
+    )
     assert ok.endpoint == "http://example.org/wp-comments-post.php"
     assert ok.fields["comment_post_ID"] == "4" and ok.fields["comment_parent"] == "3"

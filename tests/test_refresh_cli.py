@@ -28,7 +28,10 @@ def run(home: Path, subprocess_env):
     def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [sys.executable, "-m", "termnews", "--home", str(home), *args],
-            env=subprocess_env, capture_output=True, text=True, timeout=120,
+            env=subprocess_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert "Traceback" not in done.stderr, done.stderr
         if check is not None:
@@ -133,8 +136,13 @@ def test_remove_drops_cached_articles_but_keeps_flags_and_drafts(run, home, serv
         spec: SourceSpec = store.subscriptions()[0]
         ids = [h.id for h in store.headlines(View(source_id=spec.source_id))]
         store.set_flag(ids[:1], "starred", True)
-        store.create_draft(article_id=ids[0], article_title="Story", article_link=None,
-                           article_source="news", comment="my words")
+        store.create_draft(
+            article_id=ids[0],
+            article_title="Story",
+            article_link=None,
+            article_source="news",
+            comment="my words",
+        )
 
     done = run("remove", "news")
     assert "removed 'news' and 3 cached articles" in done.stdout
@@ -161,7 +169,10 @@ def test_home_option_after_the_command_too(home, subprocess_env, server):
     server.feed("/feed.xml", simple_rss(1))
     done = subprocess.run(
         [sys.executable, "-m", "termnews", "add", server.url("/feed.xml"), "--home", str(home)],
-        env=subprocess_env, capture_output=True, text=True, timeout=60,
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     with Store(Paths.resolve(home)) as store:

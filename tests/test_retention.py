@@ -18,8 +18,12 @@ DAY = 86_400.0
 
 def _fill(store: Store, spec: SourceSpec, count: int, newest: float) -> list[str]:
     entries = [
-        ArticleData(title=f"{spec.name} story {i}", body=f"body word{i} shared", guid=f"g{i}",
-                    published=newest - i * DAY)
+        ArticleData(
+            title=f"{spec.name} story {i}",
+            body=f"body word{i} shared",
+            guid=f"g{i}",
+            published=newest - i * DAY,
+        )
         for i in range(count)
     ]
     store.store_articles(spec, entries)
@@ -38,8 +42,9 @@ def test_keep_newest_spares_starred_and_drafted(store: Store) -> None:
     ids = _fill(store, spec, 10, time.time())
     _fill(store, other, 5, time.time())
     store.set_flag([ids[8]], "starred", True)
-    store.create_draft(article_id=ids[9], article_title="a story 9", article_link=None,
-                       article_source="a", comment="keep me")
+    store.create_draft(
+        article_id=ids[9], article_title="a story 9", article_link=None, article_source="a", comment="keep me"
+    )
     removed = clean(store, [spec, other])
     assert removed == 5
     kept = {h.id for h in store.headlines(View(source_id=spec.source_id), 0, 100)}

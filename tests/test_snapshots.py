@@ -12,7 +12,7 @@ from app_support import SEED_TITLE, make_app, make_home, settle
 from termnews.widgets.headlines import HeadlineList
 
 
-async def _open_seed(pilot) -> None:  # noqa: ANN001
+async def _open_seed(pilot) -> None:
     await settle(pilot.app, pilot)
     headlines = pilot.app.screen.query_one(HeadlineList)
     headlines.move_to(headlines.find(0, 1, lambda h: h.title == SEED_TITLE))
@@ -20,18 +20,18 @@ async def _open_seed(pilot) -> None:  # noqa: ANN001
     await settle(pilot.app, pilot)
 
 
-def test_start_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_start_screen(snap_compare, tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     assert snap_compare(app, terminal_size=(100, 30), run_before=lambda p: settle(p.app, p))
 
 
-def test_seed_article_open(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_seed_article_open(snap_compare, tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     assert snap_compare(app, terminal_size=(100, 30), run_before=_open_seed)
 
 
-def test_help_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
-    async def run_before(pilot) -> None:  # noqa: ANN001
+def test_help_screen(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
         await settle(pilot.app, pilot)
         await pilot.press("question_mark")
         await pilot.pause()
@@ -40,11 +40,11 @@ def test_help_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
     assert snap_compare(app, terminal_size=(100, 40), run_before=run_before)
 
 
-def test_narrow_terminal_stacks_panes(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_narrow_terminal_stacks_panes(snap_compare, tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     assert snap_compare(app, terminal_size=(60, 24), run_before=_open_seed)
 
 
-def test_wide_terminal_side_by_side(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_wide_terminal_side_by_side(snap_compare, tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     assert snap_compare(app, terminal_size=(170, 40), run_before=_open_seed)

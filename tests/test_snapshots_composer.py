@@ -18,8 +18,12 @@ from termnews.paths import Paths
 from termnews.store import Store
 from termnews.widgets.composer import Composer
 
-ARTICLE = ArticleRef("a1", "Russia’s Putin won’t congratulate Biden until Trump concede [Photo via Getty Images]",
-                     "https://example.org/putin", "seeds")
+ARTICLE = ArticleRef(
+    "a1",
+    "Russia’s Putin won’t congratulate Biden until Trump concede [Photo via Getty Images]",
+    "https://example.org/putin",
+    "seeds",
+)
 SIZE = (60, 26)
 
 
@@ -45,20 +49,20 @@ class ComposerApp(App[None]):
         self.store.close()
 
 
-async def _settle(pilot) -> None:  # noqa: ANN001
+async def _settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-def test_empty_reply_with_identity(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_empty_reply_with_identity(snap_compare, tmp_path: Path) -> None:
     app = ComposerApp(tmp_path, Identity("Ann Reader", "ann@example.org", ""))
     assert snap_compare(app, terminal_size=SIZE, run_before=_settle)
 
 
-def test_typed_reply_saved(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_typed_reply_saved(snap_compare, tmp_path: Path) -> None:
     app = ComposerApp(tmp_path, Identity("Ann Reader", "ann@example.org", ""))
 
-    async def run_before(pilot) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:
         await pilot.press(*"I", "space", *"agree", "full_stop", "enter", *"[b]Not", "space", *"bold[/b]")
         pilot.app.query_one(Composer).save_now()
         await _settle(pilot)
@@ -66,10 +70,10 @@ def test_typed_reply_saved(snap_compare, tmp_path: Path) -> None:  # noqa: ANN00
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_validation_messages(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_validation_messages(snap_compare, tmp_path: Path) -> None:
     app = ComposerApp(tmp_path, Identity())
 
-    async def run_before(pilot) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:
         composer = pilot.app.query_one(Composer)
         composer.query_one("#email", Input).value = "not-an-email"
         composer.query_one("#website", Input).value = "ftp://example.org"
@@ -81,10 +85,10 @@ def test_validation_messages(snap_compare, tmp_path: Path) -> None:  # noqa: ANN
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_ready(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+def test_ready(snap_compare, tmp_path: Path) -> None:
     app = ComposerApp(tmp_path, Identity("Ann Reader", "ann@example.org", "https://ann.example.org"))
 
-    async def run_before(pilot) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:
         await pilot.press(*"Thanks", "full_stop")
         await pilot.press("ctrl+s")
         await _settle(pilot)

@@ -18,7 +18,7 @@ SIZES = [(80, 24), (120, 40)]
 THEMES = ["termnews-dark", "termnews-light", "high-contrast", "sepia"]
 
 
-async def open_seed(pilot) -> None:  # noqa: ANN001
+async def open_seed(pilot) -> None:
     await settle(pilot.app, pilot)
     headlines = pilot.app.screen.query_one(HeadlineList)
     headlines.move_to(headlines.find(0, 1, lambda h: h.title == SEED_TITLE))
@@ -26,8 +26,8 @@ async def open_seed(pilot) -> None:  # noqa: ANN001
     await settle(pilot.app, pilot)
 
 
-def keys_after_opening(*keys: str):  # noqa: ANN201
-    async def run_before(pilot) -> None:  # noqa: ANN001
+def keys_after_opening(*keys: str):
+    async def run_before(pilot) -> None:
         await open_seed(pilot)
         for key in keys:
             if key == PIN_DRAFT_TIMES:
@@ -42,7 +42,7 @@ def keys_after_opening(*keys: str):  # noqa: ANN201
 PIN_DRAFT_TIMES = "<pin draft times>"
 
 
-def pin_draft_times(app) -> None:  # noqa: ANN001
+def pin_draft_times(app) -> None:
     """Drafts show when they last changed: give them a fixed time for a stable picture."""
     with sqlite3.connect(app.session.paths.state_db) as conn:
         conn.execute("UPDATE drafts SET created = ?, updated = ?", (PINNED_MTIME, PINNED_MTIME))
@@ -50,7 +50,7 @@ def pin_draft_times(app) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("theme", THEMES)
-def test_theme(snap_compare, tmp_path: Path, theme: str, size: tuple[int, int]) -> None:  # noqa: ANN001
+def test_theme(snap_compare, tmp_path: Path, theme: str, size: tuple[int, int]) -> None:
     app = make_app(make_home(tmp_path))
     app.theme = theme
     assert snap_compare(app, terminal_size=size, run_before=open_seed)
@@ -67,6 +67,6 @@ SCREENS = {
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(snap_compare, tmp_path: Path, screen: str, size: tuple[int, int]) -> None:  # noqa: ANN001
+def test_screen(snap_compare, tmp_path: Path, screen: str, size: tuple[int, int]) -> None:
     app = make_app(make_home(tmp_path))
     assert snap_compare(app, terminal_size=size, run_before=keys_after_opening(*SCREENS[screen]))

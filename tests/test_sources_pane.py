@@ -9,7 +9,7 @@ from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.sources import SourcesPane
 
 
-async def choose(pilot, label: str) -> None:  # noqa: ANN001
+async def choose(pilot, label: str) -> None:
     pane = pilot.app.screen.query_one(SourcesPane)
     index = next(i for i, c in enumerate(pane.choices) if c.label == label)
     option_index = index  # views and sources are options in the same order

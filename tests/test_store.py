@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -202,7 +202,7 @@ def test_paging_and_counts_per_view(paths: Paths, tmp_path: Path) -> None:
         assert titles(store.headlines(View("starred"), 1, 1)) == ["Article 3"]
 
         published = [h.published for h in store.headlines(View(), 0, 100)]
-        assert published[0] == datetime(2020, 1, 7, 12, tzinfo=timezone.utc).timestamp()
+        assert published[0] == datetime(2020, 1, 7, 12, tzinfo=UTC).timestamp()
         assert published == sorted(published, reverse=True)
 
         # Filters combine with a source.
@@ -255,8 +255,29 @@ def test_search_by_body_word_and_title_prefix(search_store: Store, query: str, e
 
 @pytest.mark.parametrize(
     "query",
-    ['"', '""', "AND", "OR", "NOT", "*", "NEAR(", "NEAR(a b", "(", ")", "-", ":", "title:",
-     "^", "'", "\\", "'; DROP TABLE articles; --", "", "   ", "\x00", "a\"b"],
+    [
+        '"',
+        '""',
+        "AND",
+        "OR",
+        "NOT",
+        "*",
+        "NEAR(",
+        "NEAR(a b",
+        "(",
+        ")",
+        "-",
+        ":",
+        "title:",
+        "^",
+        "'",
+        "\\",
+        "'; DROP TABLE articles; --",
+        "",
+        "   ",
+        "\x00",
+        'a"b',
+    ],
 )
 def test_odd_search_queries_return_nothing_without_error(search_store: Store, query: str) -> None:
     assert search_store.headlines(View(query=query), 0, 100) == []

@@ -46,9 +46,9 @@ async def test_invalid_user_theme_notifies_and_default_is_used(tmp_path: Path) -
     themes.mkdir()
     (themes / "broken.toml").write_text("name = 'broken'\n[colors]\nprimary = 'nope'\n")
     (home / "config" / "config.toml").write_text(
-        (home / "config" / "config.toml").read_text().replace(
-            "seeds = false", "seeds = false\ntheme = 'broken'"
-        )
+        (home / "config" / "config.toml")
+        .read_text()
+        .replace("seeds = false", "seeds = false\ntheme = 'broken'")
     )
     app = make_app(home)
     async with app.run_test(size=(100, 30)) as pilot:

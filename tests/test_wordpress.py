@@ -27,7 +27,14 @@ from termnews.outbox import Outbox
 from termnews.paths import Paths
 from termnews.session import Session
 from termnews.store import DraftConflict, Store, View, iter_pages
-from wordpress_site import HOLD_WORD, DroppingProxy, Site, WordPressUnavailable, missing_requirements, start_site
+from wordpress_site import (
+    HOLD_WORD,
+    DroppingProxy,
+    Site,
+    WordPressUnavailable,
+    missing_requirements,
+    start_site,
+)
 
 
 @pytest.fixture(scope="session")
@@ -66,15 +73,20 @@ def wp_article(store: Store, site_url: str, post_id: int, title: str = "A post")
     """The article as the site's RSS feed gives it (guid ?p=ID, link, wfw:commentRss)."""
     spec = SourceSpec("wp", "feed", f"{site_url}/?feed=rss2")
     entry = ArticleData(
-        title=title, body="<p>body</p>", body_format="html", guid=f"{site_url}/?p={post_id}",
-        link=f"{site_url}/?p={post_id}", comments_url=f"{site_url}/?feed=rss2&p={post_id}",
+        title=title,
+        body="<p>body</p>",
+        body_format="html",
+        guid=f"{site_url}/?p={post_id}",
+        link=f"{site_url}/?p={post_id}",
+        comments_url=f"{site_url}/?feed=rss2&p={post_id}",
     )
     store.store_articles(spec, [entry])
     return ArticleRef(article_id(spec.source_id, entry), title, entry.link, spec.name)
 
 
-def ready_draft(store: Store, article: ArticleRef, text: str, *, parent: str | None = None,
-                fields: DraftFields = ME):
+def ready_draft(
+    store: Store, article: ArticleRef, text: str, *, parent: str | None = None, fields: DraftFields = ME
+):
     editor = DraftEditor(store, article, parent=parent)
     editor.stage(DraftFields(text, fields.name, fields.email, fields.website))
     return editor.flush("ready").draft
@@ -175,8 +187,12 @@ def test_missing_fields_is_a_failure_with_the_sites_message(wordpress: Site, sto
     article = wp_article(store, wordpress.url, post)
     # The composer would not mark this ready; a script or another program might.
     draft = store.create_draft(
-        article_id=article.id, article_title=article.title, article_link=article.link,
-        article_source=article.source, comment=unique("No name given"), state="ready",
+        article_id=article.id,
+        article_title=article.title,
+        article_link=article.link,
+        article_source=article.source,
+        comment=unique("No name given"),
+        state="ready",
     )
 
     [report] = Outbox(store).send_all()
@@ -283,8 +299,10 @@ def test_read_reply_to_a_comment_send_end_to_end(wordpress: Site, home: Path, ca
         assert got.error is None and got.threaded
         assert got.url == f"{wordpress.url}/?feed=atom&p={post}"
         shown = [(depth, c.author, c.body.strip()) for depth, c in got.thread]
-        assert shown == [(0, "Alice", "<p>I think it is fine.</p>"),
-                         (1, "Bob", "<p>I do not agree, Alice.</p>")]
+        assert shown == [
+            (0, "Alice", "<p>I think it is fine.</p>"),
+            (1, "Bob", "<p>I do not agree, Alice.</p>"),
+        ]
         bob_comment = got.thread.entries[1][1]
 
         # Reply to Bob, offline; mark it ready; send.
@@ -296,11 +314,19 @@ def test_read_reply_to_a_comment_send_end_to_end(wordpress: Site, home: Path, ca
         add_send_commands(parser.add_subparsers(), argparse.ArgumentParser(add_help=False))
         dry = parser.parse_args(["send", "--dry-run"])
         assert dry.func(session, dry) == 0
-        assert f"would send to post {post} at {wordpress.url}/wp-comments-post.php, in reply to comment {bob}" \
+        assert (
+            f"would send to post {post} at {wordpress.url}/wp-comments-post.php, in reply to comment {bob}"
             in capsys.readouterr().out
+        )
         assert store.draft(draft.id) == draft and wordpress.comments(post) == [
             {"id": alice, "parent": 0, "author": "Alice", "content": "I think it is fine.", "approved": "1"},
-            {"id": bob, "parent": alice, "author": "Bob", "content": "I do not agree, Alice.", "approved": "1"},
+            {
+                "id": bob,
+                "parent": alice,
+                "author": "Bob",
+                "content": "I do not agree, Alice.",
+                "approved": "1",
+            },
         ]
 
         args = parser.parse_args(["send"])

@@ -85,10 +85,14 @@ def missing_requirements() -> str | None:
     }
     absent = [name for name, found in needed.items() if not found]
     if absent or not (WORDPRESS_ROOT / "wp-settings.php").exists():
-        what = ", ".join(absent) + (" and " if absent else "") + (
-            "" if (WORDPRESS_ROOT / "wp-settings.php").exists() else str(WORDPRESS_ROOT)
+        what = (
+            ", ".join(absent)
+            + (" and " if absent else "")
+            + ("" if (WORDPRESS_ROOT / "wp-settings.php").exists() else str(WORDPRESS_ROOT))
         )
-        return f"WordPress test site needs {PACKAGES} (missing: {what.strip(' and')}); run .ci/install-wordpress"
+        return (
+            f"WordPress test site needs {PACKAGES} (missing: {what.strip(' and')}); run .ci/install-wordpress"
+        )
     if not _php_has_mysqli():
         return "WordPress test site needs php-mysql (PHP has no mysqli); run .ci/install-wordpress"
     if HOST_CONFIG.exists():
@@ -118,8 +122,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(check, timeout: float, what: str, proc: subprocess.Popen | None = None,  # noqa: ANN001
-              log: Path | None = None) -> None:
+def _wait_for(
+    check,
+    timeout: float,
+    what: str,
+    proc: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if check():
@@ -172,35 +181,52 @@ class Site:
             raise RuntimeError(f"php failed ({done.returncode}): {done.stdout[-2000:]}{done.stderr[-2000:]}")
         return done.stdout
 
-    def create_post(self, title: str, content: str = "", *, comments_open: bool = True,
-                    keep_flood: bool = False) -> int:
+    def create_post(
+        self, title: str, content: str = "", *, comments_open: bool = True, keep_flood: bool = False
+    ) -> int:
         """A published post; its id."""
-        data = json.dumps({
-            "post_title": title, "post_content": content or f"<p>{title}</p>",
-            "post_status": "publish", "comment_status": "open" if comments_open else "closed",
-            "post_author": 1,
-        })
-        code = f"$id = wp_insert_post(json_decode({_php_str(data)}, true), true);\n" \
-               "if (is_wp_error($id)) { fwrite(STDERR, $id->get_error_message()); exit(1); }\n"
+        data = json.dumps(
+            {
+                "post_title": title,
+                "post_content": content or f"<p>{title}</p>",
+                "post_status": "publish",
+                "comment_status": "open" if comments_open else "closed",
+                "post_author": 1,
+            }
+        )
+        code = (
+            f"$id = wp_insert_post(json_decode({_php_str(data)}, true), true);\n"
+            "if (is_wp_error($id)) { fwrite(STDERR, $id->get_error_message()); exit(1); }\n"
+        )
         if keep_flood:
             code += "add_post_meta($id, 'termnews_keep_flood', '1');\n"
         code += "echo $id;"
         return int(self.php(code))
 
-    def add_comment(self, post_id: int, author: str, content: str, parent: int = 0,
-                    minutes_ago: int = 0) -> int:
+    def add_comment(
+        self, post_id: int, author: str, content: str, parent: int = 0, minutes_ago: int = 0
+    ) -> int:
         """An approved comment written straight into the site (not through the form)."""
-        data = json.dumps({
-            "comment_post_ID": post_id, "comment_author": author, "comment_content": content,
-            "comment_author_email": f"{author.lower().replace(' ', '.')}@example.org",
-            "comment_parent": parent, "comment_approved": 1,
-            "comment_date_gmt": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60 * minutes_ago)),
-        })
-        return int(self.php(
-            f"$c = json_decode({_php_str(data)}, true);\n"
-            "$c['comment_date'] = get_date_from_gmt($c['comment_date_gmt']);\n"
-            "echo wp_insert_comment($c);"
-        ))
+        data = json.dumps(
+            {
+                "comment_post_ID": post_id,
+                "comment_author": author,
+                "comment_content": content,
+                "comment_author_email": f"{author.lower().replace(' ', '.')}@example.org",
+                "comment_parent": parent,
+                "comment_approved": 1,
+                "comment_date_gmt": time.strftime(
+                    "%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60 * minutes_ago)
+                ),
+            }
+        )
+        return int(
+            self.php(
+                f"$c = json_decode({_php_str(data)}, true);\n"
+                "$c['comment_date'] = get_date_from_gmt($c['comment_date_gmt']);\n"
+                "echo wp_insert_comment($c);"
+            )
+        )
 
     def comments(self, post_id: int) -> list[dict]:
         """Every comment of a post, whatever its status: id, parent, author, content, approved."""
@@ -294,20 +320,42 @@ def _start(site: Site) -> None:
         os.chown(folder, ids.pw_uid, ids.pw_gid)  # the socket and pid file live here
     log = folder / "mariadb.log"
     install = subprocess.run(
-        ["mariadb-install-db", "--no-defaults", f"--user={db_user}", f"--datadir={data}",
-         "--auth-root-authentication-method=socket", f"--auth-root-socket-user={me}",
-         "--skip-test-db", "--skip-name-resolve"],
-        capture_output=True, text=True, timeout=120,
+        [
+            "mariadb-install-db",
+            "--no-defaults",
+            f"--user={db_user}",
+            f"--datadir={data}",
+            "--auth-root-authentication-method=socket",
+            f"--auth-root-socket-user={me}",
+            "--skip-test-db",
+            "--skip-name-resolve",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if install.returncode != 0:
         raise WordPressUnavailable(f"mariadb-install-db failed: {install.stderr[-2000:]}")
     mariadbd = shutil.which("mariadbd") or _sbin("mariadbd")
     db = subprocess.Popen(
-        [mariadbd, "--no-defaults", f"--user={db_user}", f"--datadir={data}", f"--socket={sock}",
-         "--skip-networking", f"--pid-file={folder / 'mariadb.pid'}", f"--log-error={log}",
-         "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
-         "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin", "--skip-name-resolve"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            mariadbd,
+            "--no-defaults",
+            f"--user={db_user}",
+            f"--datadir={data}",
+            f"--socket={sock}",
+            "--skip-networking",
+            f"--pid-file={folder / 'mariadb.pid'}",
+            f"--log-error={log}",
+            "--innodb-buffer-pool-size=32M",
+            "--innodb-log-file-size=16M",
+            "--innodb-flush-log-at-trx-commit=0",
+            "--skip-log-bin",
+            "--skip-name-resolve",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     site.processes.append(db)
     site.socket_path = sock
@@ -318,8 +366,9 @@ def _start(site: Site) -> None:
         f"CREATE USER 'wordpress'@'localhost' IDENTIFIED BY '{password}';"
         "GRANT ALL ON wordpress.* TO 'wordpress'@'localhost';"
     )
-    done = subprocess.run(["mariadb", f"--socket={sock}", "-u", me, "-e", sql],
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        ["mariadb", f"--socket={sock}", "-u", me, "-e", sql], capture_output=True, text=True, timeout=30
+    )
     if done.returncode != 0:
         raise WordPressUnavailable(f"could not create the database: {done.stderr}")
 
@@ -333,8 +382,16 @@ def _start(site: Site) -> None:
     site.url = f"http://127.0.0.1:{site.port}"
     keys = "\n".join(
         f"define('{k}', '{secrets.token_hex(24)}');"
-        for k in ("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY",
-                  "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT")
+        for k in (
+            "AUTH_KEY",
+            "SECURE_AUTH_KEY",
+            "LOGGED_IN_KEY",
+            "NONCE_KEY",
+            "AUTH_SALT",
+            "SECURE_AUTH_SALT",
+            "LOGGED_IN_SALT",
+            "NONCE_SALT",
+        )
     )
     (folder / "site-config.php").write_text(
         f"""<?php
@@ -378,16 +435,20 @@ $table_prefix = 'wp_';
     server_log = folder / "php-server.log"
     server = subprocess.Popen(
         ["php", "-S", f"127.0.0.1:{site.port}", "-t", str(WORDPRESS_ROOT)],
-        env=site.env, stdout=server_log.open("wb"), stderr=subprocess.STDOUT,
-        start_new_session=True, cwd=WORDPRESS_ROOT,
+        env=site.env,
+        stdout=server_log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=WORDPRESS_ROOT,
     )
     site.processes.append(server)
     _wait_for(lambda: _port_open(site.port), 30, "php -S", server, server_log)
 
 
 def _mariadb_ready(sock: Path, user: str) -> bool:
-    done = subprocess.run(["mariadb", f"--socket={sock}", "-u", user, "-e", "SELECT 1"],
-                          capture_output=True, timeout=10)
+    done = subprocess.run(
+        ["mariadb", f"--socket={sock}", "-u", user, "-e", "SELECT 1"], capture_output=True, timeout=10
+    )
     return done.returncode == 0
 
 

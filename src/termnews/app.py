@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import partial
-from typing import Iterable
 from pathlib import Path
 
 from textual import work
@@ -76,11 +76,7 @@ class TermnewsApp(App[None]):
         themes, problems = load_themes(self.session.paths.user_themes_dir)
         for theme in themes:
             self.register_theme(theme)
-        wanted = (
-            self.session.store.setting(THEME_SETTING)
-            or self.session.config.theme
-            or DEFAULT_THEME
-        )
+        wanted = self.session.store.setting(THEME_SETTING) or self.session.config.theme or DEFAULT_THEME
         if wanted not in self.available_themes:
             problems.append(ThemeProblem(Path(wanted), "name", f"no such theme; using {DEFAULT_THEME}"))
             wanted = DEFAULT_THEME

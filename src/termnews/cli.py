@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
@@ -94,7 +94,9 @@ def cmd_cache(session: Session, args: argparse.Namespace) -> int:
     total = sum(n for n, _ in counts.values())
     print(f"{total} articles, {store.cache_files_size() / 2**20:.1f} MiB on disk in {session.paths.cache_db}")
     for source_id, (articles, unread) in sorted(counts.items(), key=lambda item: -item[1][0]):
-        print(f"  {names.get(source_id, '(removed source ' + source_id + ')'):<30} {articles:>8} articles {unread:>8} unread")
+        print(
+            f"  {names.get(source_id, '(removed source ' + source_id + ')'):<30} {articles:>8} articles {unread:>8} unread"
+        )
     return EXIT_OK
 
 
@@ -136,8 +138,10 @@ def cmd_remove(session: Session, args: argparse.Namespace) -> int:
         removed = session.store.remove_source_articles(spec.source_id)
         # Forget its validators too, so adding it again fetches it in full.
         session.store.record_fetch(spec.source_id, error=None)
-    print(f"removed {spec.name!r} and {removed} cached article{'s' * (removed != 1)} "
-          "(read marks, stars and drafts are kept)")
+    print(
+        f"removed {spec.name!r} and {removed} cached article{'s' * (removed != 1)} "
+        "(read marks, stars and drafts are kept)"
+    )
     return EXIT_OK
 
 
@@ -155,20 +159,23 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     for spec in session.specs():
         status = session.store.source_status(spec.source_id)
         articles, unread = counts.get(spec.source_id, (0, 0))
-        rows.append({
-            "name": spec.name,
-            "kind": spec.kind,
-            "location": spec.location,
-            "tags": list(spec.tags),
-            "origin": _origin(session, spec),
-            "articles": articles,
-            "unread": unread,
-            "last_refresh": (
-                time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(status.last_refresh))
-                if status and status.last_refresh else None
-            ),
-            "last_error": status.last_error if status else None,
-        })
+        rows.append(
+            {
+                "name": spec.name,
+                "kind": spec.kind,
+                "location": spec.location,
+                "tags": list(spec.tags),
+                "origin": _origin(session, spec),
+                "articles": articles,
+                "unread": unread,
+                "last_refresh": (
+                    time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(status.last_refresh))
+                    if status and status.last_refresh
+                    else None
+                ),
+                "last_error": status.last_error if status else None,
+            }
+        )
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -179,8 +186,10 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         when = (r["last_refresh"] or "never")[:16].replace("T", " ")
-        print(f"{r['kind']:<6} {r['name']:<{width}}  {r['articles']:>6} articles  "
-              f"refreshed {when:<16}  {r['location']}")
+        print(
+            f"{r['kind']:<6} {r['name']:<{width}}  {r['articles']:>6} articles  "
+            f"refreshed {when:<16}  {r['location']}"
+        )
         if r["last_error"]:
             print(f"{'':<6} {'':<{width}}  last error: {r['last_error']}")
     return EXIT_OK
@@ -232,8 +241,12 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         bar = Progress(
-            TextColumn("refreshing"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.description}"), TimeElapsedColumn(), transient=True,
+            TextColumn("refreshing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            transient=True,
         )
         task = bar.add_task("", total=len(specs))
 
@@ -250,8 +263,7 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
     if not args.quiet:
         new = sum(o.new for o in outcomes)
         ok = len(outcomes) - len(failed)
-        print(f"{ok} source{'s' * (ok != 1)} ok, {len(failed)} failed, "
-              f"{new} new article{'s' * (new != 1)}")
+        print(f"{ok} source{'s' * (ok != 1)} ok, {len(failed)} failed, {new} new article{'s' * (new != 1)}")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -290,8 +302,10 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
         names.add(name)
         ids.add(spec.source_id)
         added += 1
-    print(f"imported {added} feed{'s' * (added != 1)}"
-          + (f" ({skipped} already subscribed or skipped)" if skipped else ""))
+    print(
+        f"imported {added} feed{'s' * (added != 1)}"
+        + (f" ({skipped} already subscribed or skipped)" if skipped else "")
+    )
     return EXIT_OK
 
 
@@ -310,8 +324,11 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if others:
-        print(f"termnews: {others} source{'s' * (others != 1)} that are not feeds "
-              "(local folders) left out of the OPML", file=sys.stderr)
+        print(
+            f"termnews: {others} source{'s' * (others != 1)} that are not feeds "
+            "(local folders) left out of the OPML",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -360,16 +377,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="the source's name (see `termnews sources`)")
     p.set_defaults(func=cmd_remove)
 
-    p = sub.add_parser("sources", parents=[common], help="list sources: kind, name, articles, last refresh, last error")
+    p = sub.add_parser(
+        "sources", parents=[common], help="list sources: kind, name, articles, last refresh, last error"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("refresh", parents=[common], help="fetch every source (or the named ones) now")
     p.add_argument("names", nargs="*", metavar="NAME", help="only these sources")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary; errors only")
-    p.add_argument("--jobs", type=_positive_int, metavar="N", help="sources fetched at once (default: 4 per core, 4-16)")
-    p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds allowed per feed request (20)")
-    p.add_argument("--max-size", type=_positive_int, metavar="MIB", help="largest feed accepted, decoded (10 MiB)")
+    p.add_argument(
+        "--jobs", type=_positive_int, metavar="N", help="sources fetched at once (default: 4 per core, 4-16)"
+    )
+    p.add_argument(
+        "--timeout", type=_positive_float, metavar="S", help="seconds allowed per feed request (20)"
+    )
+    p.add_argument(
+        "--max-size", type=_positive_int, metavar="MIB", help="largest feed accepted, decoded (10 MiB)"
+    )
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("import-opml", parents=[common], help="subscribe to every feed of an OPML file")

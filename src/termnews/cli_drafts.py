@@ -30,10 +30,14 @@ from termnews.store import Draft
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def add_drafts_commands(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_drafts_commands(
+    subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> argparse.ArgumentParser:
     """Register `drafts list | show | export | delete` under `subparsers`."""
     drafts = subparsers.add_parser(
-        "drafts", parents=[common], help="list, show, export or delete reply drafts",
+        "drafts",
+        parents=[common],
+        help="list, show, export or delete reply drafts",
         description="Replies written in termnews, kept in state.sqlite until you delete them.",
     )
     drafts.set_defaults(func=_usage(drafts))
@@ -49,10 +53,19 @@ def add_drafts_commands(subparsers: argparse._SubParsersAction, common: argparse
     p.set_defaults(func=cmd_drafts_show)
 
     p = actions.add_parser("export", parents=[common], help="every draft to a file (or standard output)")
-    p.add_argument("--format", choices=EXPORT_FORMATS, default=None,
-                   help="md or json (default: json for a FILE ending in .json, else md)")
-    p.add_argument("file", nargs="?", default=None, metavar="FILE",
-                   help="where to write (replaced as a whole); standard output if absent or -")
+    p.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default=None,
+        help="md or json (default: json for a FILE ending in .json, else md)",
+    )
+    p.add_argument(
+        "file",
+        nargs="?",
+        default=None,
+        metavar="FILE",
+        help="where to write (replaced as a whole); standard output if absent or -",
+    )
     p.set_defaults(func=cmd_drafts_export)
 
     p = actions.add_parser("delete", parents=[common], help="delete one draft (cannot be undone)")
@@ -61,7 +74,7 @@ def add_drafts_commands(subparsers: argparse._SubParsersAction, common: argparse
     return drafts
 
 
-def _usage(parser: argparse.ArgumentParser):  # noqa: ANN202
+def _usage(parser: argparse.ArgumentParser):
     def handler(session: Session, args: argparse.Namespace) -> int:
         parser.print_usage(sys.stderr)
         print("termnews drafts: choose an action: list, show, export, delete", file=sys.stderr)

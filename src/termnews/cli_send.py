@@ -27,19 +27,31 @@ _LABELS = {
 }
 
 
-def add_send_commands(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_send_commands(
+    subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> argparse.ArgumentParser:
     """Register `send` under `subparsers`."""
     p = subparsers.add_parser(
-        "send", parents=[common], help="send the drafts marked ready (the outbox)",
+        "send",
+        parents=[common],
+        help="send the drafts marked ready (the outbox)",
         description="Send every draft marked ready to its site, once. Each ends sent, held for"
         " moderation, failed (with the site's reason) or still ready (the site asked to wait,"
         " or could not be reached). Drafts are never deleted.",
     )
-    p.add_argument("--dry-run", action="store_true",
-                   help="show where each ready draft would go; post nothing, change nothing")
-    p.add_argument("--wait", type=float, default=0.0, metavar="S",
-                   help="when a site asks to wait (too many comments too fast), wait up to S"
-                   " seconds and send again (default: do not wait)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show where each ready draft would go; post nothing, change nothing",
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="when a site asks to wait (too many comments too fast), wait up to S"
+        " seconds and send again (default: do not wait)",
+    )
     p.set_defaults(func=cmd_send)
     return p
 

@@ -23,9 +23,10 @@ import json
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from html import unescape
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from termnews.models import BodyFormat
@@ -58,7 +59,7 @@ class Thread:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         return iter(self.entries)
 
 
@@ -128,7 +129,9 @@ def parse_comments(data: bytes, url: str = "") -> tuple[list[Comment], bool]:
     data = re.sub(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", b"", data, flags=re.IGNORECASE)
     try:
         parsed = feedparser.parse(
-            data, sanitize_html=False, resolve_relative_uris=False,
+            data,
+            sanitize_html=False,
+            resolve_relative_uris=False,
             response_headers={"content-location": url} if url else None,
         )
     except Exception as exc:  # feedparser raises on some malformed input
@@ -149,7 +152,7 @@ def parse_comments(data: bytes, url: str = "") -> tuple[list[Comment], bool]:
             # the thread shows that already.
             match = _IN_REPLY_PREFIX.match(body)
             if match and unescape(match.group("href")) in (ref_href, links.get(parent), parent):
-                body = body[match.end():]
+                body = body[match.end() :]
         comments.append(_replace(comment, parent=parent, body=body))
     return comments, threaded
 
@@ -174,9 +177,12 @@ def _entry(entry: Any) -> tuple[Comment, str | None, str | None]:
     link = clean_line(entry.get("link"), LIMITS["link"]) or None
     ident = clean_line(entry.get("id"), LIMITS["link"]) or link or ""
     if not ident:
-        ident = "sha:" + hashlib.sha256(
-            f"{entry.get('author')}\0{stamp}\0{body}".encode("utf-8", "replace")
-        ).hexdigest()[:20]
+        ident = (
+            "sha:"
+            + hashlib.sha256(
+                f"{entry.get('author')}\0{stamp}\0{body}".encode("utf-8", "replace")
+            ).hexdigest()[:20]
+        )
     author = clean_line(entry.get("author") or _author_from_title(entry.get("title")), LIMITS["author"])
     reply = entry.get("thr_in-reply-to")
     ref = href = None
@@ -238,8 +244,7 @@ def nest(comments: Iterable[Comment]) -> Thread:
 
 def comments_to_json(comments: Sequence[Comment], threaded: bool) -> str:
     """How the cache keeps a comment feed: `{"threaded": ..., "comments": [...]}`."""
-    return json.dumps({"threaded": threaded, "comments": [asdict(c) for c in comments]},
-                      ensure_ascii=False)
+    return json.dumps({"threaded": threaded, "comments": [asdict(c) for c in comments]}, ensure_ascii=False)
 
 
 def comments_from_json(text: str) -> tuple[list[Comment], bool]:
@@ -262,11 +267,11 @@ def comments_from_json(text: str) -> tuple[list[Comment], bool]:
 
 
 def fetch_comments(
-    store: "Store",
+    store: Store,
     comments_url: str,
     *,
-    http: "HttpClient | None" = None,
-    options: "HttpOptions | None" = None,
+    http: HttpClient | None = None,
+    options: HttpOptions | None = None,
     use_validators: bool = True,
 ) -> CommentsResult:
     """The comments behind `comments_url`, fetched now (a conditional GET when cached).
@@ -299,18 +304,32 @@ def fetch_comments(
         if cached is not None and cached.body_hash is not None:
             comments, threaded = comments_from_json(cached.comments_json)
             return CommentsResult(
-                url, tuple(comments), threaded, errors[0], True, cached.fetched, tuple(tried),
+                url,
+                tuple(comments),
+                threaded,
+                errors[0],
+                True,
+                cached.fetched,
+                tuple(tried),
             )
-    return CommentsResult(tried[-1] if tried else None, (), False, errors[0] if errors else
-                          "no comment feed", False, None, tuple(tried))
+    return CommentsResult(
+        tried[-1] if tried else None,
+        (),
+        False,
+        errors[0] if errors else "no comment feed",
+        False,
+        None,
+        tuple(tried),
+    )
 
 
 def _fields(result: CommentsResult) -> dict[str, Any]:
     return {f: getattr(result, f) for f in CommentsResult.__dataclass_fields__}
 
 
-def _fetch_one(store: "Store", client: "HttpClient", url: str, options: "HttpOptions",
-               use_validators: bool) -> CommentsResult:
+def _fetch_one(
+    store: Store, client: HttpClient, url: str, options: HttpOptions, use_validators: bool
+) -> CommentsResult:
     cached = store.comment_feed(url)
     have = cached is not None and cached.body_hash is not None
     etag = cached.etag if (have and use_validators) else None
@@ -324,8 +343,12 @@ def _fetch_one(store: "Store", client: "HttpClient", url: str, options: "HttpOpt
         assert cached is not None
         comments, threaded = comments_from_json(cached.comments_json)
         store.save_comment_feed(
-            url, comments_json=cached.comments_json, etag=got.etag, last_modified=got.last_modified,
-            body_hash=cached.body_hash, now=now,
+            url,
+            comments_json=cached.comments_json,
+            etag=got.etag,
+            last_modified=got.last_modified,
+            body_hash=cached.body_hash,
+            now=now,
         )
         return CommentsResult(url, tuple(comments), threaded, fetched=now)
     assert got.body is not None
@@ -336,8 +359,12 @@ def _fetch_one(store: "Store", client: "HttpClient", url: str, options: "HttpOpt
         store.save_comment_feed(url, comments_json=None, error=str(exc), now=now)
         return CommentsResult(url, error=str(exc))
     store.save_comment_feed(
-        url, comments_json=comments_to_json(comments, threaded), etag=got.etag,
-        last_modified=got.last_modified, body_hash=digest, now=now,
+        url,
+        comments_json=comments_to_json(comments, threaded),
+        etag=got.etag,
+        last_modified=got.last_modified,
+        body_hash=digest,
+        now=now,
     )
     return CommentsResult(url, tuple(comments), threaded, fetched=now)
 
@@ -345,11 +372,27 @@ def _fetch_one(store: "Store", client: "HttpClient", url: str, options: "HttpOpt
 # -- finding a reply again -------------------------------------------------------------
 
 _TAGS = re.compile(r"<[^>]*>")
-_TYPOGRAPHY = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u2026": "...", "\u00d7": "x",
-})
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2026": "...",
+        "\u00d7": "x",
+    }
+)
 
 
 def plain_words(text: str, fmt: str = "html") -> str:
@@ -366,8 +409,14 @@ def plain_words(text: str, fmt: str = "html") -> str:
 
 
 def find_reply(
-    comments: Iterable[Comment], *, author: str, text: str, parent: str | None,
-    threaded: bool = True, since: float | None = None, slack: float = 300.0,
+    comments: Iterable[Comment],
+    *,
+    author: str,
+    text: str,
+    parent: str | None,
+    threaded: bool = True,
+    since: float | None = None,
+    slack: float = 300.0,
     same_parent: Callable[[str | None, str | None], bool] | None = None,
 ) -> Comment | None:
     """The comment in a feed that is this reply: same author, same parent, same words.

@@ -25,10 +25,12 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from dataclasses import asdict, dataclass, fields as dataclass_fields
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Literal, Mapping, Sequence
+from typing import Literal
 from urllib.parse import urlsplit
 
 from termnews.config import Identity
@@ -47,10 +49,16 @@ FieldName = Literal["comment", "name", "email", "website"]
 FIELD_NAMES: tuple[FieldName, ...] = ("comment", "name", "email", "website")
 REQUIRED: frozenset[str] = frozenset({"comment", "name", "email"})
 FIELD_LABELS: Mapping[str, str] = {
-    "comment": "Comment", "name": "Name", "email": "Email", "website": "Website",
+    "comment": "Comment",
+    "name": "Name",
+    "email": "Email",
+    "website": "Website",
 }
 _LIMITS: Mapping[str, int] = {
-    "comment": COMMENT_MAX, "name": NAME_MAX, "email": EMAIL_MAX, "website": WEBSITE_MAX,
+    "comment": COMMENT_MAX,
+    "name": NAME_MAX,
+    "email": EMAIL_MAX,
+    "website": WEBSITE_MAX,
 }
 
 # local@domain.tld: no spaces, one @, a dot inside the domain, no empty labels.
@@ -73,11 +81,11 @@ class DraftFields:
     website: str = ""
 
     @classmethod
-    def from_identity(cls, identity: Identity) -> "DraftFields":
+    def from_identity(cls, identity: Identity) -> DraftFields:
         return cls(name=identity.name, email=identity.email, website=identity.website)
 
     @classmethod
-    def of(cls, draft: Draft) -> "DraftFields":
+    def of(cls, draft: Draft) -> DraftFields:
         return cls(draft.comment, draft.name, draft.email, draft.website)
 
 
@@ -91,11 +99,11 @@ class ArticleRef:
     source: str
 
     @classmethod
-    def of_article(cls, article: Article) -> "ArticleRef":
+    def of_article(cls, article: Article) -> ArticleRef:
         return cls(article.id, article.title, article.link, article.source)
 
     @classmethod
-    def of_draft(cls, draft: Draft) -> "ArticleRef":
+    def of_draft(cls, draft: Draft) -> ArticleRef:
         return cls(draft.article_id, draft.article_title, draft.article_link, draft.article_source)
 
 
@@ -123,8 +131,7 @@ def validate(fields: DraftFields) -> dict[str, str]:
             problems[name] = f"{FIELD_LABELS[name]} is required"
         elif len(value) > _LIMITS[name]:
             problems[name] = (
-                f"{FIELD_LABELS[name]} is too long: {len(value):,} characters"
-                f" (at most {_LIMITS[name]:,})"
+                f"{FIELD_LABELS[name]} is too long: {len(value):,} characters (at most {_LIMITS[name]:,})"
             )
     if "email" not in problems and not is_plausible_email(fields.email):
         problems["email"] = "Not an email address (expected name@example.org)"
@@ -214,8 +221,10 @@ class DraftEditor:
             refused = None
             if draft is not None and draft.state in SENT_STATES and state is not None:
                 if state != draft.state:
-                    refused = (f"Draft #{draft.id} is {draft.state}: it stays so and is not"
-                               " sent again (start a new reply to say more)")
+                    refused = (
+                        f"Draft #{draft.id} is {draft.state}: it stays so and is not"
+                        " sent again (start a new reply to say more)"
+                    )
                 state = None
             if fields == self._saved and (state is None or (draft is not None and draft.state == state)):
                 return SaveOutcome(draft, message=refused)
@@ -225,9 +234,7 @@ class DraftEditor:
             if state is None and draft.state in ("ready", "failed") and fields != self._saved:
                 state = "draft"
             try:
-                saved = self.store.update_draft(
-                    draft.id, draft.version, state=state, **asdict(fields)
-                )
+                saved = self.store.update_draft(draft.id, draft.version, state=state, **asdict(fields))
             except DraftConflict as conflict:
                 return self._keep_both(draft, conflict.current, fields, state)
             return self._done(saved, fields, message=refused)
@@ -235,8 +242,13 @@ class DraftEditor:
     def _create(self, fields: DraftFields, state: str, parent: str | None = None) -> Draft:
         a = self.article
         return self.store.create_draft(
-            article_id=a.id, article_title=a.title, article_link=a.link, article_source=a.source,
-            state=state, parent_comment=parent, **asdict(fields),
+            article_id=a.id,
+            article_title=a.title,
+            article_link=a.link,
+            article_source=a.source,
+            state=state,
+            parent_comment=parent,
+            **asdict(fields),
         )
 
     def _done(self, saved: Draft, fields: DraftFields, **outcome: object) -> SaveOutcome:
@@ -253,9 +265,7 @@ class DraftEditor:
         kept_state = state or ("draft" if mine.state in SENT_STATES else mine.state)
         saved = self._create(fields, kept_state, mine.parent_comment)
         if theirs is None:
-            message = (
-                f"Draft #{mine.id} was deleted elsewhere; your text is saved as draft #{saved.id}"
-            )
+            message = f"Draft #{mine.id} was deleted elsewhere; your text is saved as draft #{saved.id}"
         else:
             message = (
                 f"Draft #{mine.id} was changed in another termnews window; both versions are"
@@ -394,7 +404,9 @@ def edit_in_editor(
         except OSError as exc:
             return EditResult(text, False, f"could not start {argv[0]}: {exc.strerror or exc}")
         if status != 0:
-            return EditResult(text, False, f"{Path(argv[0]).name} exited with status {status}; comment unchanged")
+            return EditResult(
+                text, False, f"{Path(argv[0]).name} exited with status {status}; comment unchanged"
+            )
         try:
             new = path.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:

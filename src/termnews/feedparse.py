@@ -100,9 +100,7 @@ def _from_feedparser(entry: Any) -> ArticleData:
         link=entry.get("link") or None,
         author=entry.get("author") or None,
         published=float(calendar.timegm(stamp)) if stamp else None,
-        enclosures=tuple(
-            e["href"] for e in entry.get("enclosures", []) if e.get("href")
-        ),
+        enclosures=tuple(e["href"] for e in entry.get("enclosures", []) if e.get("href")),
         comments_url=entry.get("wfw_commentrss") or None,
     )
 
@@ -144,9 +142,7 @@ def _from_json_item(item: dict[str, Any]) -> ArticleData:
         author=", ".join(map(str, names)) or None,
         published=_rfc3339(item.get("date_published") or item.get("date_modified")),
         enclosures=tuple(
-            _str(a.get("url"))
-            for a in item.get("attachments") or []
-            if isinstance(a, dict) and a.get("url")
+            _str(a.get("url")) for a in item.get("attachments") or [] if isinstance(a, dict) and a.get("url")
         ),
     )
 
@@ -222,7 +218,11 @@ _ATOM_ENTRY: dict[str, frozenset[str]] = {
 _ATOM_AUTHOR = {_ATOM + "name", _ATOM + "email", _ATOM + "uri"}
 # Atom text-construct types, as feedparser maps them, and our body format.
 _ATOM_TYPES: dict[str, BodyFormat] = {
-    "text": "text", "text/plain": "text", "plain": "text", "html": "html", "text/html": "html",
+    "text": "text",
+    "text/plain": "text",
+    "plain": "text",
+    "html": "html",
+    "text/html": "html",
 }
 _PROLOG = re.compile(
     rb"\A(?:<\?xml(?P<decl>[^>]*)\?>)?(?:\s+|<!--.*?-->|<\?(?!xml).*?\?>)*<(?P<first>!?[\w:-]*)",
@@ -243,12 +243,16 @@ _PLAIN_URL = re.compile(r"https?://[^\s/?#;:@\[\]\\]+(?::[0-9]+)?(?:/[^\s?#;]*)?
 _parsers = threading.local()
 
 
-def _xml_parser() -> "etree.XMLParser":
+def _xml_parser() -> etree.XMLParser:
     parser = getattr(_parsers, "parser", None)
     if parser is None:
         parser = _parsers.parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-            strip_cdata=True, recover=False,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            strip_cdata=True,
+            recover=False,
         )
     return parser
 
@@ -393,15 +397,19 @@ def _rss_entry(item: Any, base: str) -> ArticleData:
     if published is None and _DC_DATE in fields:
         published = _stamp(_leaf(fields[_DC_DATE]))
     author = _pop(_leaf(fields[_DC_CREATOR])) if _DC_CREATOR in fields else None
-    comments = (
-        _pop_uri(_leaf(fields[_WFW_COMMENTRSS]), base) if _WFW_COMMENTRSS in fields else None
-    )
+    comments = _pop_uri(_leaf(fields[_WFW_COMMENTRSS]), base) if _WFW_COMMENTRSS in fields else None
     if "comments" in fields:
         _leaf(fields["comments"])
     return _article(
         title=_pop(_leaf(title)) if title is not None else None,
-        body=body, fmt=fmt, guid=guid, link=link, author=author,
-        published=published, enclosures=enclosures, comments=comments,
+        body=body,
+        fmt=fmt,
+        guid=guid,
+        link=link,
+        author=author,
+        published=published,
+        enclosures=enclosures,
+        comments=comments,
     )
 
 
@@ -461,8 +469,14 @@ def _atom_entry(entry: Any, base: str) -> ArticleData:
     author = _atom_author(fields[_ATOM + "author"]) if _ATOM + "author" in fields else None
     return _article(
         title=_atom_text(title)[0] if title is not None else None,
-        body=body, fmt=fmt, guid=guid, link=link, author=author,
-        published=published, enclosures=enclosures, comments=None,
+        body=body,
+        fmt=fmt,
+        guid=guid,
+        link=link,
+        author=author,
+        published=published,
+        enclosures=enclosures,
+        comments=None,
     )
 
 
@@ -484,8 +498,16 @@ def _atom_author(el: Any) -> str | None:
 
 
 def _article(
-    *, title: str | None, body: str, fmt: BodyFormat, guid: str | None, link: str | None,
-    author: str | None, published: float | None, enclosures: list[str], comments: str | None,
+    *,
+    title: str | None,
+    body: str,
+    fmt: BodyFormat,
+    guid: str | None,
+    link: str | None,
+    author: str | None,
+    published: float | None,
+    enclosures: list[str],
+    comments: str | None,
 ) -> ArticleData:
     return ArticleData(
         title=title or "(untitled)",

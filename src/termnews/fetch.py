@@ -25,8 +25,8 @@ import ssl
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -113,9 +113,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
         return _DeadlineStream(
-            self._inner.start_tls(
-                ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)
-            )
+            self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout))
         )
 
     def get_extra_info(self, info: str) -> object:
@@ -200,7 +198,7 @@ class _Decoder:
 
     def __init__(self, encoding: str) -> None:
         self.encoding = encoding
-        self._obj: "zlib._Decompress | None" = None
+        self._obj: zlib._Decompress | None = None
         if encoding in ("gzip", "x-gzip"):
             self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
 
@@ -263,7 +261,7 @@ class HttpClient:
             trust_env=False,
         )
 
-    def __enter__(self) -> "HttpClient":
+    def __enter__(self) -> HttpClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -286,7 +284,7 @@ class HttpClient:
             return self._get(url, etag, last_modified, options)
         except _Refused as exc:
             return HttpResult(url, error=str(exc))
-        except (httpx.TimeoutException, httpcore.TimeoutException, socket.timeout):
+        except (TimeoutError, httpx.TimeoutException, httpcore.TimeoutException):
             if _remaining() is not None and _remaining() <= 0.05:  # type: ignore[operator]
                 return HttpResult(url, error=f"timed out after {_seconds(options.deadline)}")
             return HttpResult(
@@ -303,9 +301,7 @@ class HttpClient:
         finally:
             _local.deadline = None
 
-    def _get(
-        self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions
-    ) -> HttpResult:
+    def _get(self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions) -> HttpResult:
         headers: dict[str, str] = {"User-Agent": options.user_agent}
         if etag:
             headers["If-None-Match"] = etag
@@ -315,7 +311,9 @@ class HttpClient:
         while True:
             _check_scheme(url, first=hops == 0)
             request = self._client.build_request(
-                "GET", url, headers=headers,
+                "GET",
+                url,
+                headers=headers,
                 timeout=httpx.Timeout(None, connect=options.connect_timeout, pool=options.deadline),
             )
             response = self._client.send(request, stream=True)
@@ -333,14 +331,19 @@ class HttpClient:
                     if not (etag or last_modified):
                         raise _Refused("HTTP 304 Not Modified, but nothing was asked conditionally")
                     return HttpResult(
-                        url, not_modified=True,
-                        etag=found_etag or etag, last_modified=found_modified or last_modified,
+                        url,
+                        not_modified=True,
+                        etag=found_etag or etag,
+                        last_modified=found_modified or last_modified,
                     )
                 if status != 200:
                     raise _Refused(_status_text(status))
                 body = _read_body(response, options)
                 return HttpResult(
-                    url, body=body, etag=found_etag, last_modified=found_modified,
+                    url,
+                    body=body,
+                    etag=found_etag,
+                    last_modified=found_modified,
                     content_type=response.headers.get("content-type", ""),
                 )
             finally:

@@ -24,13 +24,13 @@ runs `Outbox.send_all` in a thread worker, the CLI directly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
 
 from termnews.comments import fetch_comments, find_reply
 from termnews.models import SourceSpec
-from termnews.senders import DEFAULT_SENDER, Prepared, Reply, SendResult, Sender, load_sender
+from termnews.senders import DEFAULT_SENDER, Prepared, Reply, Sender, SendResult, load_sender
 from termnews.store import Draft, DraftConflict, Store
 
 GRACE = 30.0  # seconds after an unanswered attempt before it may be sent again
@@ -96,7 +96,10 @@ class Outbox:
     def reply_of(self, draft: Draft) -> Reply:
         info = self.store.article_reply_info(draft.article_id)
         return Reply(
-            draft_id=draft.id, comment=draft.comment, name=draft.name, email=draft.email,
+            draft_id=draft.id,
+            comment=draft.comment,
+            name=draft.name,
+            email=draft.email,
             website=draft.website,
             article_link=(info.link if info and info.link else draft.article_link),
             article_guid=info.guid if info else None,
@@ -160,10 +163,12 @@ class Outbox:
             return self._report(draft, f"not sent: the draft is {draft.state}")
         now = self.clock()
         if draft.send_after and draft.send_after > now:
-            return self._report(draft, f"waiting until {_clock_text(draft.send_after)}: {draft.send_error or ''}".rstrip(": "))
+            return self._report(
+                draft, f"waiting until {_clock_text(draft.send_after)}: {draft.send_error or ''}".rstrip(": ")
+            )
         try:
             sender = self.sender_for(draft)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin fails this draft, not the run
+        except Exception as exc:
             return self._finish_unsent(draft, SendResult("failed", f"no way to send it: {exc}"))
         reply = self.reply_of(draft)
         prepared = sender.prepare(reply)
@@ -181,16 +186,22 @@ class Outbox:
         if draft.state == "sending":
             try:
                 sender = self.sender_for(draft)
-            except Exception as exc:  # noqa: BLE001
-                return self._report(draft, f"outcome of the last attempt unknown; no sender: {exc}", dry_run=True)
+            except Exception as exc:
+                return self._report(
+                    draft, f"outcome of the last attempt unknown; no sender: {exc}", dry_run=True
+                )
             feed = sender.comments_url(self.reply_of(draft))
-            return self._report(draft, "outcome of the last attempt unknown: would first look for it in "
-                                f"{feed or '(no comment feed known)'}", dry_run=True)
+            return self._report(
+                draft,
+                "outcome of the last attempt unknown: would first look for it in "
+                f"{feed or '(no comment feed known)'}",
+                dry_run=True,
+            )
         if draft.send_after and draft.send_after > self.clock():
             return self._report(draft, f"would wait until {_clock_text(draft.send_after)}", dry_run=True)
         try:
             sender = self.sender_for(draft)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return self._report(draft, f"cannot be sent: {exc}", dry_run=True)
         prepared = sender.prepare(self.reply_of(draft))
         if isinstance(prepared, SendResult):
@@ -207,21 +218,32 @@ class Outbox:
             return self._conflict(draft, conflict)
         if result.outcome == "offline":
             saved = self.store.record_send(
-                claimed.id, "ready", error=f"{result.message}; it waits for the next send")
+                claimed.id, "ready", error=f"{result.message}; it waits for the next send"
+            )
         else:
             saved = self.store.record_send(claimed.id, "failed", error=result.message)
         return self._report(saved, saved.send_error or "")
 
     def _settle(
-        self, draft: Draft, sender: Sender, reply: Reply, prepared: Prepared | None,
-        result: SendResult, *, after_doubt: bool,
+        self,
+        draft: Draft,
+        sender: Sender,
+        reply: Reply,
+        prepared: Prepared | None,
+        result: SendResult,
+        *,
+        after_doubt: bool,
     ) -> SendReport:
         now = self.clock()
         store = self.store
         if result.outcome in ("sent", "held"):
             saved = store.record_send(
-                draft.id, result.outcome, error=None if result.outcome == "sent" else result.message,
-                sent_at=now, remote_id=result.remote_id, remote_url=result.remote_url,
+                draft.id,
+                result.outcome,
+                error=None if result.outcome == "sent" else result.message,
+                sent_at=now,
+                remote_id=result.remote_id,
+                remote_url=result.remote_url,
             )
             return self._report(saved, result.message)
         if result.outcome == "failed" and result.duplicate and after_doubt:
@@ -230,7 +252,9 @@ class Outbox:
             if isinstance(found, SendReport):
                 return found
             saved = store.record_send(
-                draft.id, "held", sent_at=now,
+                draft.id,
+                "held",
+                sent_at=now,
                 error=f"the site already has this reply (the interrupted attempt reached it:"
                 f" {result.message}); not in its comment feed yet, so probably awaiting moderation",
             )
@@ -242,24 +266,30 @@ class Outbox:
             wait = result.retry_after if result.retry_after is not None else 15.0
             after = now + wait
             saved = store.record_send(
-                draft.id, "ready", send_after=after,
+                draft.id,
+                "ready",
+                send_after=after,
                 error=f"{result.message} (the site asks to wait; sent again after {_clock_text(after)})",
             )
             return self._report(saved, saved.send_error or "")
         if result.outcome == "offline":
-            saved = store.record_send(draft.id, "ready", error=f"{result.message}; it waits for the next send")
+            saved = store.record_send(
+                draft.id, "ready", error=f"{result.message}; it waits for the next send"
+            )
             return self._report(saved, saved.send_error or "")
         # unknown: the request left, no answer came back.
         saved = store.record_send(
-            draft.id, "sending",
+            draft.id,
+            "sending",
             error=f"outcome unknown: {result.message}; the comment feed is checked before any retry",
         )
         if after_doubt:
             return self._report(saved, saved.send_error or "")
         return self._resolve_doubt(saved, sender=sender, reply=reply, prepared=prepared)
 
-    def _look_for(self, draft: Draft, sender: Sender, reply: Reply,
-                  prepared: Prepared | None) -> SendReport | str:
+    def _look_for(
+        self, draft: Draft, sender: Sender, reply: Reply, prepared: Prepared | None
+    ) -> SendReport | str:
         """Find an earlier attempt in the comment feed: `sent` if there, else why not (a string)."""
         feed = sender.comments_url(reply, prepared)
         if not feed:
@@ -270,23 +300,37 @@ class Outbox:
         if got.stale:
             return f"the comment feed could not be read ({got.error})"
         found = find_reply(
-            got.comments, author=draft.name, text=draft.comment, parent=draft.parent_comment,
-            threaded=got.threaded, since=draft.send_started, same_parent=sender.same_comment,
+            got.comments,
+            author=draft.name,
+            text=draft.comment,
+            parent=draft.parent_comment,
+            threaded=got.threaded,
+            since=draft.send_started,
+            same_parent=sender.same_comment,
         )
         if found is None:
             return "not in the comment feed"
         saved = self.store.record_send(
-            draft.id, "sent", sent_at=found.published or self.clock(),
-            remote_id=sender.remote_id(found.id), remote_url=found.link,
+            draft.id,
+            "sent",
+            sent_at=found.published or self.clock(),
+            remote_id=sender.remote_id(found.id),
+            remote_url=found.link,
         )
         return self._report(saved, f"published (found in the comment feed: {found.link or found.id})")
 
-    def _resolve_doubt(self, draft: Draft, *, sender: Sender | None = None, reply: Reply | None = None,
-                       prepared: Prepared | None = None) -> SendReport:
+    def _resolve_doubt(
+        self,
+        draft: Draft,
+        *,
+        sender: Sender | None = None,
+        reply: Reply | None = None,
+        prepared: Prepared | None = None,
+    ) -> SendReport:
         """A draft in `sending`: look for it at the site; send again only when surely absent."""
         try:
             sender = sender or self.sender_for(draft)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return self._report(draft, f"outcome unknown; cannot check without a sender: {exc}")
         reply = reply or self.reply_of(draft)
         looked = self._look_for(draft, sender, reply, prepared)
@@ -295,14 +339,16 @@ class Outbox:
         started = draft.send_started or 0.0
         if looked != "not in the comment feed":
             saved = self.store.record_send(
-                draft.id, "sending",
+                draft.id,
+                "sending",
                 error=f"outcome of the last attempt unknown; {looked}: checked again before any retry",
             )
             return self._report(saved, saved.send_error or "")
         if self.clock() - started < self.grace:
             when = _clock_text(started + self.grace)
             saved = self.store.record_send(
-                draft.id, "sending",
+                draft.id,
+                "sending",
                 error=f"outcome of the last attempt unknown and not in the comment feed yet; checked"
                 f" again (and only then sent again) at a send after {when}",
             )
@@ -310,7 +356,8 @@ class Outbox:
         prepared = sender.prepare(reply)
         if isinstance(prepared, SendResult):
             saved = self.store.record_send(
-                draft.id, "sending",
+                draft.id,
+                "sending",
                 error=f"not in the comment feed; sending again failed before it left: {prepared.message}",
             )
             return self._report(saved, saved.send_error or "")
@@ -325,6 +372,12 @@ class Outbox:
 
     def _report(self, draft: Draft, message: str, *, dry_run: bool = False) -> SendReport:
         return SendReport(
-            draft.id, draft.article_title, draft.state, message, draft.remote_id, draft.remote_url,
-            draft.send_after, dry_run,
+            draft.id,
+            draft.article_title,
+            draft.state,
+            message,
+            draft.remote_id,
+            draft.remote_url,
+            draft.send_after,
+            dry_run,
         )

@@ -23,7 +23,7 @@ class Paths:
     cache_dir: Path
 
     @classmethod
-    def resolve(cls, home: str | os.PathLike[str] | None = None) -> "Paths":
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> Paths:
         home = home or os.environ.get(HOME_ENV)
         if home:
             root = Path(home).expanduser().resolve()

@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from html import unescape
 from datetime import datetime
+from html import unescape
 
 from termnews.models import Article, BodyFormat
 from termnews.sanitize import clean_line, clean_text
@@ -38,7 +38,7 @@ def escape_markdown(text: str) -> str:
 
 
 @functools.cache
-def _converter():  # noqa: ANN202 - markdownify (and BeautifulSoup) load on first use
+def _converter():
     from bs4 import MarkupResemblesLocatorWarning
     from markdownify import MarkdownConverter
 
@@ -46,7 +46,7 @@ def _converter():  # noqa: ANN202 - markdownify (and BeautifulSoup) load on firs
     warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
     class Converter(MarkdownConverter):
-        def convert_img(self, el, text, parent_tags):  # noqa: ANN001 - markdownify's signature
+        def convert_img(self, el, text, parent_tags):
             alt = clean_line(el.attrs.get("alt") or el.attrs.get("title") or "")
             return f"\\[image{': ' + escape_markdown(alt) if alt else ''}\\]"
 
@@ -80,7 +80,7 @@ def _escape_text_keeping_urls(text: str) -> str:
     parts: list[str] = []
     last = 0
     for match in _URL.finditer(text):
-        parts.append(escape_markdown(text[last:match.start()]))
+        parts.append(escape_markdown(text[last : match.start()]))
         parts.append(f"<{match.group(0)}>")
         last = match.end()
     parts.append(escape_markdown(text[last:]))
@@ -100,17 +100,15 @@ def snippet(text: str, query: str, width: int = 80) -> str:
     Words match whole, as the search does; `word*` matches as a prefix.
     """
     patterns = [
-        re.escape(w.rstrip("*")) + ("" if w.endswith("*") else r"\b")
-        for w in query.split()
-        if w.rstrip("*")
+        re.escape(w.rstrip("*")) + ("" if w.endswith("*") else r"\b") for w in query.split() if w.rstrip("*")
     ]
     match = re.search(r"\b(?:" + "|".join(patterns) + ")", text, re.IGNORECASE) if patterns else None
     start = max(0, match.start() - 3 * width) if match else 0
-    window = " ".join(text[start:start + 6 * width].split())  # flatten only what may show
+    window = " ".join(text[start : start + 6 * width].split())  # flatten only what may show
     if match:
         found = window.lower().find(match.group(0).lower())
         cut = max(0, found - 12)  # a little context before the match, most of it after
-        return clean_line(("…" if start or cut else "") + window[cut:cut + width] + "…")
+        return clean_line(("…" if start or cut else "") + window[cut : cut + width] + "…")
     return clean_line(window[:width])
 
 
@@ -118,9 +116,7 @@ def body_markdown(body: str, body_format: BodyFormat) -> str:
     if body_format == "html":
         text = html_to_markdown(clean_text(body))
     elif body_format == "markdown":
-        text = _MD_IMAGE.sub(
-            lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", _drop_unsafe_refs(body)
-        )
+        text = _MD_IMAGE.sub(lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", _drop_unsafe_refs(body))
     else:
         text = _escape_text_keeping_urls(body)
     return clean_text(text).strip()

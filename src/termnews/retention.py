@@ -48,7 +48,5 @@ def clean(store: Store, specs: list[SourceSpec], global_keep: Keep | None = None
             keep = parse_keep(spec.options["keep"])
             removed += store.prune(spec.source_id, keep_newest=keep.newest, older_than=keep.older_than(now))
     if global_keep is not None:
-        removed += store.prune(
-            None, keep_newest=global_keep.newest, older_than=global_keep.older_than(now)
-        )
+        removed += store.prune(None, keep_newest=global_keep.newest, older_than=global_keep.older_than(now))
     return removed

@@ -11,9 +11,9 @@ from pathlib import Path
 from termnews.config import Config, load_config, source_specs
 from termnews.models import SourceSpec
 from termnews.paths import Paths
+from termnews.retention import clean
 from termnews.sources import load_all_kinds
 from termnews.store import Store
-from termnews.retention import clean
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
 
 
@@ -44,7 +44,7 @@ class Session:
     store: Store
 
     @classmethod
-    def open(cls, home: str | None = None) -> "Session":
+    def open(cls, home: str | None = None) -> Session:
         paths = Paths.resolve(home)
         config = load_config(paths.config_file)
         # A damaged state file is kept as it is; what it still holds moves to a new one.
@@ -90,7 +90,5 @@ class Session:
     def refresh_cheap_sources(self) -> list[SourceOutcome]:
         """Refresh the sources cheap enough to read at every start (local folders)."""
         kinds, _ = load_all_kinds()
-        cheap = [
-            s for s in self.specs() if s.kind in kinds and kinds[s.kind].refresh_on_start
-        ]
+        cheap = [s for s in self.specs() if s.kind in kinds and kinds[s.kind].refresh_on_start]
         return self.refresh(cheap)

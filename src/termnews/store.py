@@ -25,11 +25,12 @@ import json
 import shutil
 import sqlite3
 import threading
-import zlib
 import time
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, Sequence
+from typing import Literal
 
 from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id
 from termnews.paths import Paths
@@ -216,9 +217,7 @@ class CommentFeedState:
 def _migrate(conn: sqlite3.Connection, schema: str, migrations: Sequence[str]) -> None:
     version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
     if version > len(migrations):
-        raise StoreError(
-            f"{schema} database was written by a newer termnews (schema {version})"
-        )
+        raise StoreError(f"{schema} database was written by a newer termnews (schema {version})")
     for number, script in enumerate(migrations[version:], start=version + 1):
         statements = script.replace("CREATE TABLE ", f"CREATE TABLE {schema}.")
         statements = statements.replace("CREATE INDEX ", f"CREATE INDEX {schema}.")
@@ -242,7 +241,7 @@ def _fts_query(text: str) -> str:
     return " ".join(terms)
 
 
-def _draft_row(conn: sqlite3.Connection, draft_id: int) -> "Draft | None":
+def _draft_row(conn: sqlite3.Connection, draft_id: int) -> Draft | None:
     """A draft as it is now in the database (inside the caller's transaction)."""
     row = conn.execute(f"SELECT {_DRAFT_COLUMNS} FROM state.drafts WHERE id = ?", (draft_id,)).fetchone()
     return Draft(*row) if row else None
@@ -311,7 +310,9 @@ def _salvage_state(conn: sqlite3.Connection, original: Path) -> dict[str, int]:
                 columns = [c for c in have if c in wanted]
                 if not columns:
                     continue
-                rowids = [r[0] for r in source.execute(f"SELECT rowid FROM {table}")] if table != "flags" else None
+                rowids = (
+                    [r[0] for r in source.execute(f"SELECT rowid FROM {table}")] if table != "flags" else None
+                )
             except sqlite3.Error:
                 continue
             names = ", ".join(columns)
@@ -323,7 +324,9 @@ def _salvage_state(conn: sqlite3.Connection, original: Path) -> dict[str, int]:
                 else:
                     for rowid in rowids:  # one at a time: a damaged page loses only its rows
                         try:
-                            rows.extend(source.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,)))
+                            rows.extend(
+                                source.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,))
+                            )
                         except sqlite3.Error:
                             continue
             except sqlite3.Error:
@@ -378,9 +381,7 @@ class Store:
             )
 
     def _connect(self, migrate: bool = False) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.paths.cache_db, timeout=10, isolation_level=None, check_same_thread=False
-        )
+        conn = sqlite3.connect(self.paths.cache_db, timeout=10, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -399,8 +400,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(
-                f"the state database {self.paths.state_db} is unreadable ({exc}); "
-                "it has not been touched"
+                f"the state database {self.paths.state_db} is unreadable ({exc}); it has not been touched"
             ) from exc
         with self._open_lock:
             self._open.append(conn)
@@ -420,13 +420,13 @@ class Store:
                 conn.close()
             self._open.clear()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _transaction(self) -> "_Txn":
+    def _transaction(self) -> _Txn:
         return _Txn(self)
 
     def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
@@ -447,9 +447,16 @@ class Store:
                     "SELECT rowid, title, body, body_format FROM articles WHERE id = ?", (aid,)
                 ).fetchone()
                 values = (
-                    spec.name, entry.title, body, entry.body_format, entry.link,
-                    entry.author, entry.published, "\n".join(entry.enclosures),
-                    entry.comments_url, entry.guid,
+                    spec.name,
+                    entry.title,
+                    body,
+                    entry.body_format,
+                    entry.link,
+                    entry.author,
+                    entry.published,
+                    "\n".join(entry.enclosures),
+                    entry.comments_url,
+                    entry.guid,
                 )
                 if row is None:
                     rowid = conn.execute(
@@ -521,9 +528,7 @@ class Store:
     def cache_files_size(self) -> int:
         """Bytes on disk of the cache database, its WAL and shared memory."""
         base = self.paths.cache_db
-        return sum(
-            p.stat().st_size for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists()
-        )
+        return sum(p.stat().st_size for p in (base, Path(f"{base}-wal"), Path(f"{base}-shm")) if p.exists())
 
     def _view_sql(self, view: View, columns: str) -> tuple[str, list[object], str]:
         """`SELECT columns` over the rows of a view, its parameters, and its ORDER BY.
@@ -583,7 +588,7 @@ class Store:
 
     def headlines(self, view: View = View(), offset: int = 0, limit: int = 100) -> list[Headline]:
         if view.query is not None:
-            rowids = self._search_rowids(view)[offset:offset + limit]
+            rowids = self._search_rowids(view)[offset : offset + limit]
         else:
             # Two steps: skipping `offset` rows reads only the index; the columns
             # (and the flag and draft look-ups) are fetched for the page alone.
@@ -600,7 +605,14 @@ class Store:
         )
         by_rowid = {
             r[0]: Headline(
-                r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), bool(r[7]), r[8],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                bool(r[5]),
+                bool(r[6]),
+                bool(r[7]),
+                r[8],
                 snippet=snippet(plain_text(_body_text(r[9]), r[10]), view.query) if body else None,
             )
             for r in rows
@@ -635,10 +647,17 @@ class Store:
             return None
         r = rows[0]
         return Article(
-            id=r[0], source=r[1], title=r[2], body=_body_text(r[3]), body_format=r[4], link=r[5],
-            author=r[6], published=r[7],
+            id=r[0],
+            source=r[1],
+            title=r[2],
+            body=_body_text(r[3]),
+            body_format=r[4],
+            link=r[5],
+            author=r[6],
+            published=r[7],
             enclosures=tuple(e for e in r[8].split("\n") if e),
-            read=bool(r[9]), starred=bool(r[10]),
+            read=bool(r[9]),
+            starred=bool(r[10]),
         )
 
     # -- flags --------------------------------------------------------------
@@ -689,8 +708,7 @@ class Store:
             )
             if error is None:
                 conn.execute(
-                    "UPDATE source_state SET etag = ?, last_modified = ?, body_hash = ?"
-                    " WHERE source_id = ?",
+                    "UPDATE source_state SET etag = ?, last_modified = ?, body_hash = ? WHERE source_id = ?",
                     (etag, last_modified, body_hash, source_id),
                 )
 
@@ -724,15 +742,19 @@ class Store:
             conn.execute(
                 "INSERT INTO state.subscriptions (name, kind, location, options, tags, added)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (spec.name, spec.kind, spec.location, json.dumps(spec.options),
-                 ",".join(spec.tags), time.time()),
+                (
+                    spec.name,
+                    spec.kind,
+                    spec.location,
+                    json.dumps(spec.options),
+                    ",".join(spec.tags),
+                    time.time(),
+                ),
             )
 
     def remove_subscription(self, name: str) -> bool:
         with self._transaction() as conn:
-            return conn.execute(
-                "DELETE FROM state.subscriptions WHERE name = ?", (name,)
-            ).rowcount > 0
+            return conn.execute("DELETE FROM state.subscriptions WHERE name = ?", (name,)).rowcount > 0
 
     # -- settings -------------------------------------------------------------
 
@@ -789,8 +811,20 @@ class Store:
                 "INSERT INTO state.drafts (article_id, article_title, article_link,"
                 " article_source, parent_comment, comment, name, email, website, state,"
                 " created, updated, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                (article_id, article_title, article_link, article_source, parent_comment,
-                 comment, name, email, website, state, now, now),
+                (
+                    article_id,
+                    article_title,
+                    article_link,
+                    article_source,
+                    parent_comment,
+                    comment,
+                    name,
+                    email,
+                    website,
+                    state,
+                    now,
+                    now,
+                ),
             )
             created = _draft_row(conn, cursor.lastrowid)
         assert created is not None
@@ -985,8 +1019,8 @@ class DraftConflict(StoreError):
     """A draft changed or vanished since it was read; `current` is what is stored now."""
 
     def __init__(self, draft_id: int, expected_version: int, current: Draft | None) -> None:
-        what = "was deleted" if current is None else (
-            f"is at version {current.version}, not {expected_version}"
+        what = (
+            "was deleted" if current is None else (f"is at version {current.version}, not {expected_version}")
         )
         super().__init__(f"draft {draft_id} {what}")
         self.draft_id, self.expected_version, self.current = draft_id, expected_version, current

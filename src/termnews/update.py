@@ -21,8 +21,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -31,9 +33,8 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-import threading
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from termnews.models import ArticleData, FetchContext, FetchResult, SourceSpec
 from termnews.sanitize import LIMITS, clean_line, clean_text
@@ -136,18 +137,14 @@ def store_result(
         last_modified=result.last_modified,
         body_hash=result.body_hash,
     )
-    return SourceOutcome(
-        spec, new, len(articles), result.not_modified, result.error, result.warnings
-    )
+    return SourceOutcome(spec, new, len(articles), result.not_modified, result.error, result.warnings)
 
 
 def _context(store: Store, spec: SourceSpec) -> FetchContext:
     status = store.source_status(spec.source_id)
     if status is None:
         return FetchContext()
-    return FetchContext(
-        etag=status.etag, last_modified=status.last_modified, body_hash=status.body_hash
-    )
+    return FetchContext(etag=status.etag, last_modified=status.last_modified, body_hash=status.body_hash)
 
 
 def refresh(
@@ -169,8 +166,11 @@ def refresh(
 
 
 def _fetch_stage(
-    cls: type[Source], spec: SourceSpec, ctx: FetchContext, http: "HttpClient | None",
-    options: "HttpOptions",
+    cls: type[Source],
+    spec: SourceSpec,
+    ctx: FetchContext,
+    http: HttpClient | None,
+    options: HttpOptions,
 ) -> object:
     """Runs in a fetch thread: a staged source's download, or a whole fetch."""
     from termnews.sources.feed import FeedSource, StagedSource
@@ -263,7 +263,10 @@ _CRASHED = "the feed parser crashed on this document (its worker process died)"
 
 class _Refresh:
     def __init__(
-        self, store: Store, specs: list[SourceSpec], progress: Progress | None,
+        self,
+        store: Store,
+        specs: list[SourceSpec],
+        progress: Progress | None,
         settings: RefreshSettings,
     ) -> None:
         self.store, self.specs, self.progress, self.settings = store, specs, progress, settings
@@ -303,6 +306,7 @@ class _Refresh:
             # exists (see `_mp_context`). Forked children share the parent's
             # pages, so the parsers are imported first, once for all.
             import termnews.feedparse  # noqa: F401
+
             self._pool().submit(_ready)
         workers = max(1, self.settings.fetch_workers)
         from termnews.fetch import HttpClient
@@ -320,8 +324,11 @@ class _Refresh:
         return [o for o in self.outcomes if o is not None]
 
     def _loop(
-        self, jobs: deque[tuple[int, type[Source]]], fetchers: ThreadPoolExecutor,
-        http: HttpClient | None, workers: int,
+        self,
+        jobs: deque[tuple[int, type[Source]]],
+        fetchers: ThreadPoolExecutor,
+        http: HttpClient | None,
+        workers: int,
     ) -> None:
         from termnews.sources.feed import Download
 
@@ -365,10 +372,7 @@ class _Refresh:
                     self.finish(index, future.result(), cleaned=True)
                 except BrokenProcessPool:
                     broken.append((index, cls, download))
-            stuck = (
-                parsing and not done
-                and time.monotonic() - last_parse > self.settings.parse_timeout
-            )
+            stuck = parsing and not done and time.monotonic() - last_parse > self.settings.parse_timeout
             if broken or stuck:
                 # The pool is gone (a worker died) or wedged (a parse that never
                 # ends): end it, then give each document it held a worker of its

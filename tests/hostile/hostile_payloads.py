@@ -49,7 +49,9 @@ INJECTED_BYTES = (
 def assert_clean(text: str, where: str = "") -> None:
     """No control character, C1, bidi override or lone surrogate in `text`."""
     bad = UNSAFE.search(text)
-    assert bad is None, f"{where}: unsafe character {bad.group(0)!r} at {bad.start()} in {text[max(0, bad.start() - 20):bad.start() + 20]!r}"
+    assert bad is None, (
+        f"{where}: unsafe character {bad.group(0)!r} at {bad.start()} in {text[max(0, bad.start() - 20) : bad.start() + 20]!r}"
+    )
 
 
 def injected(label: str) -> str:
@@ -117,14 +119,14 @@ def hostile_atom(prefix: str = "EvilAtom") -> bytes:
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<title>{e(injected('feed'))}</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>"
         "<entry>"
-        f"<title type=\"html\">{e(injected(prefix + ' title'))}</title>"
+        f'<title type="html">{e(injected(prefix + " title"))}</title>'
         f"<id>urn:{prefix}:1</id><updated>2024-01-01T00:00:00Z</updated>"
         f"<author><name>{e(injected(prefix + ' author'))}</name><email>a@b.c</email></author>"
         f'<link rel="alternate" type="text/html" href="http://example.org/{prefix}?{e(OSC52)}"/>'
         f'<link rel="enclosure" href="http://example.org/{prefix}.ogg{e(C1_CSI)}"/>'
         f'<content type="html">{e("<b>" + injected(prefix + " body") + "</b>")}</content>'
         "</entry></feed>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def hostile_json(prefix: str = "EvilJson") -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from hostile_payloads import (
     CONTROL_PAYLOADS,
     MARKUP_CLICK,
@@ -22,6 +21,7 @@ from hostile_payloads import (
     hostile_rss,
     injected,
 )
+
 from termnews.models import SourceSpec
 from termnews.render import article_links, article_markdown, escape_markdown
 from termnews.sanitize import LIMITS, TRUNCATED
@@ -77,13 +77,20 @@ def test_feed_fields_are_sanitized_end_to_end(form: str, paths, tmp_path: Path) 
 LOCAL_FORMS = {
     "story.txt": (injected("txt title") + "\n\n" + injected("txt body") + "\n").encode(),
     "story.md": (
-        "---\ntitle: " + injected("md title") + "\nauthor: " + injected("md author")
-        + "\nlink: http://example.org/md\x1b[2J\n---\n\n" + injected("md body")
+        "---\ntitle: "
+        + injected("md title")
+        + "\nauthor: "
+        + injected("md author")
+        + "\nlink: http://example.org/md\x1b[2J\n---\n\n"
+        + injected("md body")
         + "\n\n&#27;]0;ref&#7; &#x202e; &#x9b;2J\n"
     ).encode(),
     "page.html": (
-        "<html><head><title>" + injected("html title") + "</title></head><body><h1>x</h1><p>"
-        + injected("html body") + "</p>&#27;]52;c;eA==&#7;</body></html>"
+        "<html><head><title>"
+        + injected("html title")
+        + "</title></head><body><h1>x</h1><p>"
+        + injected("html body")
+        + "</p>&#27;]52;c;eA==&#7;</body></html>"
     ).encode(),
     "feed.rss": hostile_rss("LocalRss"),
 }

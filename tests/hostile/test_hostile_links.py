@@ -7,18 +7,17 @@ its argv), so the tests see exactly what would be started.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from hostile_payloads import assert_clean
 
 from app_support import make_app, make_home, screen_text, settle
-from hostile_payloads import MARKUP_CLOSE, assert_clean
 from termnews.links import LinkRefused, open_link
+from termnews.models import Article
 from termnews.render import article_links, article_markdown, is_safe_url
-from termnews.models import Article, SourceSpec
 from termnews.session import Session
 from termnews.update import RefreshSettings, refresh
 
@@ -67,7 +66,9 @@ def test_unsafe_links_are_refused_and_nothing_starts(url: str, recording_browser
     assert list(recording_browser.iterdir()) == []
 
 
-def test_shell_metacharacters_reach_the_browser_as_one_argument(recording_browser: Path, tmp_path: Path) -> None:
+def test_shell_metacharacters_reach_the_browser_as_one_argument(
+    recording_browser: Path, tmp_path: Path
+) -> None:
     marker = tmp_path / "pwned"
     url = f"http://example.org/;$(touch${{IFS}}{marker});`touch${{IFS}}{marker}`&x=|touch${{IFS}}{marker}"
     assert is_safe_url(url)
@@ -142,12 +143,22 @@ async def test_refused_body_link_by_number_starts_nothing(tmp_path: Path, record
 
 def test_enclosures_are_listed_as_text_and_never_opened() -> None:
     article = Article(
-        id="x", source="s", title="t", body="", body_format="text", link="http://example.org/",
-        author=None, published=None, enclosures=("file:///etc/passwd", "http://e.org/a.mp3"),
-        read=False, starred=False,
+        id="x",
+        source="s",
+        title="t",
+        body="",
+        body_format="text",
+        link="http://example.org/",
+        author=None,
+        published=None,
+        enclosures=("file:///etc/passwd", "http://e.org/a.mp3"),
+        read=False,
+        starred=False,
     )
     # Enclosures are not among the numbered links `f N` can open.
     assert article_links(article) == ["http://example.org/"]
     markdown = article_markdown(article)
-    assert "## Enclosures" in markdown and "file:///etc/passwd".replace("/", "/") in markdown.replace("\\", "")
+    assert "## Enclosures" in markdown and "file:///etc/passwd".replace("/", "/") in markdown.replace(
+        "\\", ""
+    )
     assert_clean(markdown)

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile_payloads import assert_clean, hostile_atom, hostile_json, hostile_rss
 
 from feedserver import FeedServer, Handler, simple_rss
-from hostile_payloads import assert_clean, hostile_atom, hostile_json, hostile_rss
 from termnews.fetch import HttpOptions
 from termnews.models import SourceSpec
 from termnews.store import Store, View
@@ -27,8 +27,6 @@ SLOW_AUTHOR = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>t</title>'
     "<guid>slow</guid><author>" + "a" * 100_000 + "@" + "a." * 50_000 + "</author></item></channel></rss>"
 ).encode()
-
-
 
 
 def cache_then(store: Store, server: FeedServer, path: str, route, settings=FAST):
@@ -63,26 +61,34 @@ def raw(response: bytes, then_close: bool = True, hold: float = 0.0):
 
 def test_content_length_longer_than_the_body(store, server) -> None:
     body = simple_rss(2)
-    outcome, took = cache_then(store, server, "/f", raw(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: %d\r\n\r\n" % (len(body) + 5000) + body
-    ))
+    outcome, took = cache_then(
+        store,
+        server,
+        "/f",
+        raw(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: %d\r\n\r\n"
+            % (len(body) + 5000)
+            + body
+        ),
+    )
     assert outcome.error and outcome.error.startswith("connection failed"), outcome.error
     assert took < 5
 
 
 def test_content_length_longer_than_the_body_and_the_connection_held(store, server) -> None:
-    outcome, took = cache_then(store, server, "/f", raw(
-        b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<rss>", then_close=False, hold=10
-    ))
+    outcome, took = cache_then(
+        store,
+        server,
+        "/f",
+        raw(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<rss>", then_close=False, hold=10),
+    )
     assert outcome.error == "timed out after 3 s"
     assert took < 6
 
 
 def test_content_length_shorter_than_the_body(store, server) -> None:
     body = simple_rss(2)
-    outcome, _ = cache_then(store, server, "/f", raw(
-        b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + body
-    ))
+    outcome, _ = cache_then(store, server, "/f", raw(b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + body))
     # Only 40 bytes are read: not a feed, reported; nothing more is read.
     assert outcome.error is not None
 
@@ -110,22 +116,37 @@ def test_garbage_instead_of_http(store, server) -> None:
 
 
 def test_corrupt_gzip_body(store, server) -> None:
-    outcome, _ = cache_then(store, server, "/f", lambda h: h.reply(
-        200, b"\x1f\x8b\x08\x00" + b"not gzip at all" * 10, "application/rss+xml", {"Content-Encoding": "gzip"}
-    ))
+    outcome, _ = cache_then(
+        store,
+        server,
+        "/f",
+        lambda h: h.reply(
+            200,
+            b"\x1f\x8b\x08\x00" + b"not gzip at all" * 10,
+            "application/rss+xml",
+            {"Content-Encoding": "gzip"},
+        ),
+    )
     assert outcome.error and outcome.error.startswith("the server sent corrupt gzip data")
 
 
 def test_unsupported_content_encoding(store, server) -> None:
-    outcome, _ = cache_then(store, server, "/f", lambda h: h.reply(
-        200, b"\x00" * 100, "application/rss+xml", {"Content-Encoding": "br"}
-    ))
+    outcome, _ = cache_then(
+        store,
+        server,
+        "/f",
+        lambda h: h.reply(200, b"\x00" * 100, "application/rss+xml", {"Content-Encoding": "br"}),
+    )
     assert outcome.error == "unsupported Content-Encoding: br"
 
 
-@pytest.mark.parametrize("target", ["ftp://example.org/x", "javascript:alert(1)", "data:,<rss/>", "gopher://x/"])
+@pytest.mark.parametrize(
+    "target", ["ftp://example.org/x", "javascript:alert(1)", "data:,<rss/>", "gopher://x/"]
+)
 def test_redirect_to_other_schemes_is_refused(store, server, target: str) -> None:
-    outcome, _ = cache_then(store, server, "/f", lambda h: h.reply(302, b"", "text/plain", {"Location": target}))
+    outcome, _ = cache_then(
+        store, server, "/f", lambda h: h.reply(302, b"", "text/plain", {"Location": target})
+    )
     # Refused by termnews's check, or as an invalid URL by httpx before the request is built.
     assert outcome.error is not None
     assert outcome.error.endswith("URL refused") or outcome.error.startswith("invalid URL:"), outcome.error
@@ -172,7 +193,10 @@ def test_local_folder_with_proc_symlink_and_devices(store, tmp_path: Path) -> No
 def test_parser_cpu_deadline_ends_one_source(store, server) -> None:
     server.feed("/ok.xml", simple_rss(2))
     server.feed("/slow.xml", SLOW_AUTHOR)
-    specs = [SourceSpec("slow", "feed", server.url("/slow.xml")), SourceSpec("ok", "feed", server.url("/ok.xml"))]
+    specs = [
+        SourceSpec("slow", "feed", server.url("/slow.xml")),
+        SourceSpec("ok", "feed", server.url("/ok.xml")),
+    ]
     started = time.monotonic()
     outcomes = refresh(store, specs, settings=RefreshSettings(parse_workers=2, parse_timeout=2.0))
     took = time.monotonic() - started
@@ -182,9 +206,8 @@ def test_parser_cpu_deadline_ends_one_source(store, server) -> None:
 
 
 def test_parser_workers_have_an_address_space_limit() -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
     import resource
+    from concurrent.futures import ProcessPoolExecutor
 
     from termnews.update import _mp_context, _worker_init
 
@@ -205,7 +228,10 @@ def test_refresh_of_20_good_feeds_and_the_hostile_ones(store, server) -> None:
     server.redirect("/loop.xml", "/loop.xml")
     server.redirect("/file.xml", "file:///etc/passwd")
     server.status("/portal.xml", 200, b"<!DOCTYPE html><html><body>login</body></html>", "text/html")
-    server.feed("/surrogate.xml", b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>&#xD800;</title></item></channel></rss>')
+    server.feed(
+        "/surrogate.xml",
+        b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>&#xD800;</title></item></channel></rss>',
+    )
     server.feed("/slow.xml", SLOW_AUTHOR)
     server.route("/liar.xml", raw(b"HTTP/1.1 200 OK\r\nContent-Length: 99999\r\n\r\n<rss>"))
     bad = {
@@ -226,7 +252,11 @@ def test_refresh_of_20_good_feeds_and_the_hostile_ones(store, server) -> None:
     server.feed("/evil-json.json", hostile_json("MixJson"), "application/feed+json")
     content_specs = [
         SourceSpec(n, "feed", server.url(p))
-        for n, p in (("evil-rss", "/evil-rss.xml"), ("evil-atom", "/evil-atom.xml"), ("evil-json", "/evil-json.json"))
+        for n, p in (
+            ("evil-rss", "/evil-rss.xml"),
+            ("evil-atom", "/evil-atom.xml"),
+            ("evil-json", "/evil-json.json"),
+        )
     ]
     specs = [*good[:10], *hostile_specs, *content_specs, *good[10:]]
     settings = RefreshSettings(
@@ -240,13 +270,22 @@ def test_refresh_of_20_good_feeds_and_the_hostile_ones(store, server) -> None:
         assert outcomes[spec.name].error is None and outcomes[spec.name].new == 3, outcomes[spec.name]
         assert store.count(View(source_id=spec.source_id)) == 3
     for name, error in bad.items():
-        assert outcomes[name].error is not None and outcomes[name].error.startswith(error), (name, outcomes[name].error)
+        assert outcomes[name].error is not None and outcomes[name].error.startswith(error), (
+            name,
+            outcomes[name].error,
+        )
         assert store.source_status(SourceSpec(name, "feed", server.url(f"/{name}.xml")).source_id).last_error
     for spec in content_specs:
         assert outcomes[spec.name].error is None and outcomes[spec.name].new >= 1
         for h in store.headlines(View(source_id=spec.source_id), 0, 100):
             article = store.article(h.id)
-            for text in (article.title, article.author or "", article.link or "", article.body, *article.enclosures):
+            for text in (
+                article.title,
+                article.author or "",
+                article.link or "",
+                article.body,
+                *article.enclosures,
+            ):
                 assert_clean(text, spec.name)
     # The deadline: 3 s per request, 3 s (twice, once in the pool and once alone) per parse.
     assert took < 30, f"the refresh took {took:.1f} s"

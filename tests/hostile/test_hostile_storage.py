@@ -34,8 +34,13 @@ def seeded(paths, tmp_path: Path):
     ids = [h.id for h in store.headlines(View(), 0, 10)]
     store.set_flag(ids[:2], "starred", True)
     for n in range(30):
-        store.create_draft(article_id=ids[n % 5], article_title=f"Article {n % 5}", article_link=None,
-                           article_source="local", comment=f"my reply number {n} " + "words " * 50)
+        store.create_draft(
+            article_id=ids[n % 5],
+            article_title=f"Article {n % 5}",
+            article_link=None,
+            article_source="local",
+            comment=f"my reply number {n} " + "words " * 50,
+        )
     store.set_setting("theme", "nord")
     return store, spec, ids
 
@@ -77,7 +82,11 @@ def test_corrupt_state_is_kept_and_what_can_be_read_is_salvaged(paths, tmp_path:
     assert sha(paths.state_db) == before
     with Store(paths, salvage_state=True) as store:
         [notice] = store.notices
-        [kept] = [p for p in paths.data_dir.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+        [kept] = [
+            p
+            for p in paths.data_dir.iterdir()
+            if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))
+        ]
         assert sha(kept) == before, "the original must be kept byte for byte"
         assert str(kept) in notice and str(paths.state_db) in notice
         assert "30 drafts" in notice and "flags" in notice
@@ -87,8 +96,13 @@ def test_corrupt_state_is_kept_and_what_can_be_read_is_salvaged(paths, tmp_path:
         assert store.count(View("starred")) == 2
         assert store.setting("theme") == "nord"
         # The new state file works: a new draft is saved.
-        store.create_draft(article_id=ids[0], article_title="Article 0", article_link=None,
-                           article_source="local", comment="after the salvage")
+        store.create_draft(
+            article_id=ids[0],
+            article_title="Article 0",
+            article_link=None,
+            article_source="local",
+            comment="after the salvage",
+        )
     assert not any(p.name.endswith(".salvage") for p in paths.data_dir.iterdir())
 
 
@@ -105,7 +119,7 @@ def test_unreadable_state_of_pure_garbage_is_kept_and_a_new_one_started(paths) -
     assert kept.read_bytes() == GARBAGE
 
 
-FULL_DISK_SCRIPT = r'''
+FULL_DISK_SCRIPT = r"""
 import asyncio, json, os, resource, signal, sys
 sys.path[:0] = sys.argv[2].split(os.pathsep)
 from app_support import make_app, settle
@@ -135,7 +149,7 @@ async def main():
         await app.action_quit()
 
 asyncio.run(main())
-'''
+"""
 
 
 @pytest.mark.skip(reason="UNFINISHED: the subprocess does not finish within 120 s; not yet diagnosed")
@@ -148,13 +162,20 @@ def test_full_disk_while_saving_a_draft_says_so_and_keeps_the_text(tmp_path: Pat
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, str(script), str(home), os.pathsep.join([str(root / "src"), str(root / "tests")])],
-        capture_output=True, text=True, timeout=120, env=subprocess_env, cwd=str(root),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=subprocess_env,
+        cwd=str(root),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["text"].startswith("saved words and more typed on a full disk"), "the text stays on screen"
     assert "NOT SAVED" in out["status"]
-    assert any("Draft not saved" in n and ("full" in n or "disk" in n or "too large" in n.lower()) for n in out["notices"]), out["notices"]
+    assert any(
+        "Draft not saved" in n and ("full" in n or "disk" in n or "too large" in n.lower())
+        for n in out["notices"]
+    ), out["notices"]
     # What was saved before the disk filled is intact; after it, quitting wrote the rest.
     with Store(__import__("termnews.paths", fromlist=["Paths"]).Paths.resolve(home)) as store:
         [draft] = store.drafts()

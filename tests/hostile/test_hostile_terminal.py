@@ -18,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from app_support import make_home
 from hostile_payloads import INJECTED_BYTES, hostile_atom, hostile_json, hostile_rss
+
+from app_support import make_home
 from termnews.session import Session
 from termnews.update import RefreshSettings, refresh
 
@@ -74,7 +75,12 @@ def test_tui_over_hostile_feeds_writes_none_of_their_sequences(tmp_path: Path, s
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 140, 0, 0))
     proc = subprocess.Popen(
         [sys.executable, "-m", "termnews", "--home", str(home)],
-        stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(root), start_new_session=True,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=str(root),
+        start_new_session=True,
     )
     os.close(slave)
     out = bytearray()

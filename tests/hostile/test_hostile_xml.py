@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile_payloads import assert_clean
 
 from feedserver import simple_rss
-from hostile_payloads import assert_clean
 from termnews.feedparse import FeedParseError, parse_feed
 from termnews.models import SourceSpec
 from termnews.store import Store, View
@@ -23,15 +23,19 @@ INLINE = RefreshSettings(parse_workers=0)
 
 def rss_with(item: str, prolog: str = "") -> bytes:
     return (
-        '<?xml version="1.0" encoding="utf-8"?>' + prolog
-        + '<rss version="2.0"><channel><title>t</title><item>' + item
+        '<?xml version="1.0" encoding="utf-8"?>'
+        + prolog
+        + '<rss version="2.0"><channel><title>t</title><item>'
+        + item
         + "</item></channel></rss>"
     ).encode("utf-8")
 
 
 LAUGHS = (
     '<!DOCTYPE rss [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
     + "]>"
 )
 
@@ -39,26 +43,42 @@ LAUGHS = (
 DOCUMENTS: dict[str, tuple[bytes, str]] = {
     "billion-laughs": (rss_with("<title>x &lol9; y</title><guid>g</guid>", LAUGHS), "ok"),
     "external-entity": (
-        rss_with("<title>x &xxe; y</title><guid>g</guid>", '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'),
+        rss_with(
+            "<title>x &xxe; y</title><guid>g</guid>",
+            '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        ),
         "ok",
     ),
     "parameter-entity": (
-        rss_with("<title>pe</title><guid>g</guid>",
-                 '<!DOCTYPE rss [<!ENTITY % pe SYSTEM "http://127.0.0.1:9/x.dtd"> %pe;]>'),
+        rss_with(
+            "<title>pe</title><guid>g</guid>",
+            '<!DOCTYPE rss [<!ENTITY % pe SYSTEM "http://127.0.0.1:9/x.dtd"> %pe;]>',
+        ),
         "ok",
     ),
     "bracket-in-entity-value": (
-        rss_with("<title>x &e; y</title><guid>g</guid>", '<!DOCTYPE rss [<!ENTITY e "]>&#27;[2J"><!ENTITY f "z">]>'),
+        rss_with(
+            "<title>x &e; y</title><guid>g</guid>", '<!DOCTYPE rss [<!ENTITY e "]>&#27;[2J"><!ENTITY f "z">]>'
+        ),
         "ok",
     ),
     "backslash-in-entity-value": (
         rss_with("<title>x &e; y</title><guid>g</guid>", '<!DOCTYPE rss [<!ENTITY e "a\\b\\u001b[2J\\">]>'),
         "ok",
     ),
-    "lone-surrogate-hex-ref": (rss_with("<title>a &#xD800; b</title><guid>g</guid>"), "error:unreadable feed"),
-    "lone-surrogate-dec-ref": (rss_with("<title>a &#56320; b</title><guid>g</guid>"), "error:unreadable feed"),
+    "lone-surrogate-hex-ref": (
+        rss_with("<title>a &#xD800; b</title><guid>g</guid>"),
+        "error:unreadable feed",
+    ),
+    "lone-surrogate-dec-ref": (
+        rss_with("<title>a &#56320; b</title><guid>g</guid>"),
+        "error:unreadable feed",
+    ),
     "out-of-range-ref": (rss_with("<title>a &#x110000; b</title><guid>g</guid>"), "error:unreadable feed"),
-    "overflowing-ref": (rss_with("<title>a &#99999999999999999999; b</title><guid>g</guid>"), "error:unreadable feed"),
+    "overflowing-ref": (
+        rss_with("<title>a &#99999999999999999999; b</title><guid>g</guid>"),
+        "error:unreadable feed",
+    ),
     "deep-nesting": (rss_with("<title>deep</title><guid>g</guid>" + "<x>" * 20_000 + "</x>" * 20_000), "ok"),
     "huge-single-line": (rss_with("<title>" + "A" * 3_000_000 + "</title><guid>g</guid>"), "ok"),
     "json-deep-nesting": (

@@ -9,23 +9,23 @@ comments from feeds are shown as plain `Text`, never parsed as markup.
 from __future__ import annotations
 
 import time
-from functools import partial
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from rich.text import Text
 from textual import work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
-from termnews.render import format_date
 from termnews.models import SourceSpec
+from termnews.render import format_date
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Draft, Store
 
@@ -59,7 +59,9 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
         try:
             written = write_export(path, export_text(drafts, format_for_path(path)))
         except OSError as exc:
-            screen.app.call_from_thread(screen.notify, f"Export failed: {exc}", severity="error", markup=False)
+            screen.app.call_from_thread(
+                screen.notify, f"Export failed: {exc}", severity="error", markup=False
+            )
             return
         screen.app.call_from_thread(
             screen.notify, f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False
@@ -67,12 +69,19 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
 
     def chosen(value: str | None) -> None:
         if value:
-            screen.run_worker(partial(export, Path(value).expanduser()), thread=True,
-                              group="drafts-write", exit_on_error=False)
+            screen.run_worker(
+                partial(export, Path(value).expanduser()),
+                thread=True,
+                group="drafts-write",
+                exit_on_error=False,
+            )
 
     screen.app.push_screen(
-        PromptScreen(f"Export {count} draft{'s' if count != 1 else ''} to:", str(default),
-                     "A name ending in .json writes JSON; anything else, Markdown."),
+        PromptScreen(
+            f"Export {count} draft{'s' if count != 1 else ''} to:",
+            str(default),
+            "A name ending in .json writes JSON; anything else, Markdown.",
+        ),
         chosen,
     )
 
@@ -81,10 +90,20 @@ class ReplyChoiceScreen(ModalScreen[str | None]):
     """The article has drafts: continue the last one, or start a new reply?"""
 
     BINDINGS = [
-        Binding("c", "choose('continue')", "Continue", id="reply_choice.continue",
-                tooltip="Continue the last draft"),
-        Binding("n", "choose('new')", "New reply", id="reply_choice.new",
-                tooltip="Start a new reply beside the drafts"),
+        Binding(
+            "c",
+            "choose('continue')",
+            "Continue",
+            id="reply_choice.continue",
+            tooltip="Continue the last draft",
+        ),
+        Binding(
+            "n",
+            "choose('new')",
+            "New reply",
+            id="reply_choice.new",
+            tooltip="Start a new reply beside the drafts",
+        ),
         Binding("escape", "choose(None)", "Cancel", id="reply_choice.cancel", tooltip="Open nothing"),
     ]
     DEFAULT_CSS = _DIALOG_CSS.format(name="ReplyChoiceScreen")
@@ -98,12 +117,16 @@ class ReplyChoiceScreen(ModalScreen[str | None]):
         count = len(self.drafts)
         with Vertical():
             yield Static(Text("Reply to: " + self.article.title), classes="dialog-title")
-            yield Static(Text(
-                f"This article has {count} draft{'s' if count != 1 else ''}. Last one: #{last.id},"
-                f" {last.state}, changed {_when(last.updated)}"
-            ), classes="dialog-detail")
-            yield Static(Text("“" + (first_line(last.comment, 60) or "(empty)") + "”"),
-                         classes="dialog-detail")
+            yield Static(
+                Text(
+                    f"This article has {count} draft{'s' if count != 1 else ''}. Last one: #{last.id},"
+                    f" {last.state}, changed {_when(last.updated)}"
+                ),
+                classes="dialog-detail",
+            )
+            yield Static(
+                Text("“" + (first_line(last.comment, 60) or "(empty)") + "”"), classes="dialog-detail"
+            )
             with Horizontal():
                 yield Button("Continue last draft (c)", id="continue", variant="primary")
                 yield Button("New reply (n)", id="new")
@@ -167,8 +190,14 @@ class DraftsScreen(Screen[DraftsResult]):
         Binding("enter", "open", "Open", id="drafts.open", tooltip="Open the draft in the composer"),
         Binding("d,delete", "delete", "Delete", id="drafts.delete", tooltip="Delete the draft (asks first)"),
         Binding("e", "export", "Export", id="drafts.export", tooltip="Export every draft to a file"),
-        Binding("S", "send", "Send ready", show=False, id="drafts.send",
-                tooltip="Send every ready draft to its site (the outbox)"),
+        Binding(
+            "S",
+            "send",
+            "Send ready",
+            show=False,
+            id="drafts.send",
+            tooltip="Send every ready draft to its site (the outbox)",
+        ),
         Binding("escape,q", "close", "Back", id="drafts.close", tooltip="Back to the headlines"),
     ]
 
@@ -199,14 +228,23 @@ class DraftsScreen(Screen[DraftsResult]):
         yield Static("Drafts", id="drafts-title", markup=False)
         table: DataTable[Text] = DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static("No drafts yet. Open an article, press r and write: the reply is kept here.",
-                     id="drafts-empty", markup=False)
+        yield Static(
+            "No drafts yet. Open an article, press r and write: the reply is kept here.",
+            id="drafts-empty",
+            markup=False,
+        )
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key in (("#", "id"), ("State", "state"), ("Last change", "updated"),
-                           ("Source", "source"), ("Article", "article"), ("First line", "first")):
+        for label, key in (
+            ("#", "id"),
+            ("State", "state"),
+            ("Last change", "updated"),
+            ("Source", "source"),
+            ("Article", "article"),
+            ("First line", "first"),
+        ):
             table.add_column(label, key=key)
         table.focus()
         self.load()
@@ -216,9 +254,10 @@ class DraftsScreen(Screen[DraftsResult]):
         if self._settle is not None:
             try:
                 self._settle()
-            except Exception as exc:  # noqa: BLE001 - the list still shows what is stored
-                self.app.call_from_thread(self.notify, f"Draft not saved: {exc}", severity="error",
-                                          markup=False)
+            except Exception as exc:
+                self.app.call_from_thread(
+                    self.notify, f"Draft not saved: {exc}", severity="error", markup=False
+                )
         drafts = self.store.drafts()
         if not get_current_worker().is_cancelled:  # a newer load is on its way
             self.app.call_from_thread(self._show, drafts)
@@ -259,7 +298,7 @@ class DraftsScreen(Screen[DraftsResult]):
             return None
         try:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001 - no row under the cursor
+        except Exception:
             return None
         return self.drafts.get(int(key)) if key is not None else None
 
@@ -294,8 +333,9 @@ class DraftsScreen(Screen[DraftsResult]):
 
     def _deleted(self, draft_id: int, gone: bool) -> None:
         self.result.deleted.add(draft_id)
-        self.notify(f"Deleted draft #{draft_id}" if gone else f"Draft #{draft_id} was already gone",
-                    timeout=3)
+        self.notify(
+            f"Deleted draft #{draft_id}" if gone else f"Draft #{draft_id} was already gone", timeout=3
+        )
         self.load()
 
     def action_export(self) -> None:
@@ -303,7 +343,6 @@ class DraftsScreen(Screen[DraftsResult]):
             self.notify("No drafts to export", timeout=2)
             return
         ask_and_export_drafts(self, self.store, len(self.drafts))
-
 
     def action_send(self) -> None:
         if not any(d.state in ("ready", "sending") for d in self.drafts.values()):
@@ -319,18 +358,26 @@ class DraftsScreen(Screen[DraftsResult]):
         if self._settle is not None:
             try:
                 self._settle()
-            except Exception:  # noqa: BLE001 - what is stored is what gets sent
+            except Exception:
                 pass
         outbox = Outbox(self.store, self._specs() if self._specs else [])
         reports = outbox.send_all()
         self.app.call_from_thread(self._sent, reports)
 
-    def _sent(self, reports: list) -> None:  # noqa: ANN001 - outbox.SendReport
+    def _sent(self, reports: list) -> None:
         for r in reports:
-            severity = "information" if r.state in ("sent", "held") else (
-                "error" if r.state == "failed" else "warning")
-            self.notify(f"#{r.draft_id} {r.state}: {r.message}", title=_clip(r.title, 40),
-                        severity=severity, timeout=10, markup=False)
+            severity = (
+                "information"
+                if r.state in ("sent", "held")
+                else ("error" if r.state == "failed" else "warning")
+            )
+            self.notify(
+                f"#{r.draft_id} {r.state}: {r.message}",
+                title=_clip(r.title, 40),
+                severity=severity,
+                timeout=10,
+                markup=False,
+            )
         self.load()
 
 

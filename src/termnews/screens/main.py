@@ -12,17 +12,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
-from termnews.drafts import ArticleRef
+from termnews.drafts import ArticleRef, write_export
 from termnews.links import LinkRefused, open_link
 from termnews.models import Headline, SourceSpec
 from termnews.render import article_markdown
 from termnews.screens.drafts import DraftsResult, DraftsScreen, ask_and_export_drafts
 from termnews.screens.help import HelpScreen
-from termnews.session import Session, SubscriptionError
-from termnews.drafts import write_export
 from termnews.screens.prompt import PromptScreen
-from termnews.update import SourceOutcome
+from termnews.session import Session, SubscriptionError
 from termnews.store import View
+from termnews.update import SourceOutcome
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
@@ -32,25 +31,62 @@ from termnews.widgets.status import StatusLine
 
 
 class MainScreen(Screen[None]):
-
     BINDINGS = [
         Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
-        Binding("N", "next_unread(-1)", "Prev unread", show=False, id="previous_unread",
-                tooltip="Previous unread article"),
+        Binding(
+            "N",
+            "next_unread(-1)",
+            "Prev unread",
+            show=False,
+            id="previous_unread",
+            tooltip="Previous unread article",
+        ),
         Binding("m", "toggle_read", "Read", show=False, id="toggle_read", tooltip="Mark read / unread"),
         Binding("s", "toggle_star", "Star", show=False, id="toggle_star", tooltip="Star / unstar"),
         Binding("r", "reply", "Reply", id="reply", tooltip="Write a reply to the open article"),
-        Binding("c", "toggle_comments", "Comments", show=False, id="toggle_comments",
-                tooltip="Show / hide the open article's comments (fetched from its comment feed)"),
+        Binding(
+            "c",
+            "toggle_comments",
+            "Comments",
+            show=False,
+            id="toggle_comments",
+            tooltip="Show / hide the open article's comments (fetched from its comment feed)",
+        ),
         Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
-        Binding("o", "open_link", "Open link", show=False, id="open_link", tooltip="Open the article's link in the browser"),
-        Binding("f", "follow_link", "Link #", show=False, id="follow_link",
-                tooltip="Open link number N of the article: f then the number"),
+        Binding(
+            "o",
+            "open_link",
+            "Open link",
+            show=False,
+            id="open_link",
+            tooltip="Open the article's link in the browser",
+        ),
+        Binding(
+            "f",
+            "follow_link",
+            "Link #",
+            show=False,
+            id="follow_link",
+            tooltip="Open link number N of the article: f then the number",
+        ),
         Binding("slash", "search", "Search", id="search", tooltip="Search titles and bodies"),
         Binding("R", "refresh_all", "Refresh", id="refresh_all", tooltip="Refresh every source"),
-        Binding("ctrl+r", "refresh_current", "Refresh source", show=False, id="refresh_source",
-                tooltip="Refresh the source of the article under the cursor"),
-        Binding("1", "toggle_sources", "Sources", show=False, id="toggle_sources", tooltip="Show / hide the sources pane"),
+        Binding(
+            "ctrl+r",
+            "refresh_current",
+            "Refresh source",
+            show=False,
+            id="refresh_source",
+            tooltip="Refresh the source of the article under the cursor",
+        ),
+        Binding(
+            "1",
+            "toggle_sources",
+            "Sources",
+            show=False,
+            id="toggle_sources",
+            tooltip="Show / hide the sources pane",
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show all keys"),
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit termnews"),
     ]
@@ -145,8 +181,12 @@ class MainScreen(Screen[None]):
     def _refresh_progress(self, outcome: SourceOutcome, done: int, total: int) -> None:
         self.query_one(StatusLine).show(activity=f"refreshing {done}/{total}")
         if outcome.error:
-            self.notify(f"{outcome.spec.name}: {outcome.error}", title="Refresh failed",
-                        severity="error", markup=False)
+            self.notify(
+                f"{outcome.spec.name}: {outcome.error}",
+                title="Refresh failed",
+                severity="error",
+                markup=False,
+            )
 
     def _refresh_done(self, outcomes: list[SourceOutcome]) -> None:
         failed = sum(1 for o in outcomes if o.error)
@@ -182,7 +222,7 @@ class MainScreen(Screen[None]):
             unread = total if view.filter == "unread" else store.count(replace(view, filter="unread"))
         self.app.call_from_thread(self._show_counts, specs, per_source, unread, total)
 
-    def _show_counts(self, specs, per_source, unread: int, total: int) -> None:  # noqa: ANN001
+    def _show_counts(self, specs, per_source, unread: int, total: int) -> None:
         self.query_one(SourcesPane).show_sources(specs, per_source)
         self.query_one(StatusLine).show(unread=unread, total=total)
 
@@ -198,7 +238,7 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self.update_counts)
         self.app.call_from_thread(self._show_article, article, markdown)
 
-    async def _show_article(self, article, markdown: str) -> None:  # noqa: ANN001
+    async def _show_article(self, article, markdown: str) -> None:
         await self.reader.show(article, markdown)
         current = self.headlines.current
         if current is not None and current.id == article.id:
@@ -234,14 +274,15 @@ class MainScreen(Screen[None]):
         info = self.session.store.article_reply_info(article_id)
         if info is None or not info.comments_url:
             self.app.call_from_thread(
-                self.query_one(CommentsPane).show_message, article_id,
+                self.query_one(CommentsPane).show_message,
+                article_id,
                 "This article's feed gives no comment feed: no comments to show",
             )
             return
         result = fetch_comments(self.session.store, info.comments_url)
         self.app.call_from_thread(self._show_comments, article_id, result)
 
-    def _show_comments(self, article_id: str, result) -> None:  # noqa: ANN001
+    def _show_comments(self, article_id: str, result) -> None:
         pane = self.query_one(CommentsPane)
         if self.reader.article is not None and self.reader.article.id == article_id:
             pane.show(article_id, result)
@@ -256,15 +297,17 @@ class MainScreen(Screen[None]):
         self.reply_to_comment(ArticleRef.of_article(article), message.comment)
 
     @work(thread=True, exclusive=True, group="comment-reply", exit_on_error=False)
-    def reply_to_comment(self, article: ArticleRef, comment) -> None:  # noqa: ANN001
+    def reply_to_comment(self, article: ArticleRef, comment) -> None:
         """Continue the unsent reply to this comment, or start one that records it as parent."""
         drafts = self.session.store.drafts(article.id)
-        open_ones = [d for d in drafts if d.parent_comment == comment.id
-                     and d.state in ("draft", "ready", "failed")]
-        self.app.call_from_thread(self._reply_to_comment, article, comment,
-                                  open_ones[0].id if open_ones else None)
+        open_ones = [
+            d for d in drafts if d.parent_comment == comment.id and d.state in ("draft", "ready", "failed")
+        ]
+        self.app.call_from_thread(
+            self._reply_to_comment, article, comment, open_ones[0].id if open_ones else None
+        )
 
-    def _reply_to_comment(self, article: ArticleRef, comment, draft_id: int | None) -> None:  # noqa: ANN001
+    def _reply_to_comment(self, article: ArticleRef, comment, draft_id: int | None) -> None:
         composer = self.query_one(Composer)
         if draft_id is not None:
             composer.open_draft_id(draft_id)
@@ -302,8 +345,11 @@ class MainScreen(Screen[None]):
                 self.add_source(location)
 
         self.app.push_screen(
-            PromptScreen("Add a source: a feed URL, a feed file or a folder", "https://",
-                         "It is fetched at once; its articles join the list."),
+            PromptScreen(
+                "Add a source: a feed URL, a feed file or a folder",
+                "https://",
+                "It is fetched at once; its articles join the list.",
+            ),
             chosen,
         )
 
@@ -312,7 +358,9 @@ class MainScreen(Screen[None]):
         try:
             spec = self.session.subscribe(location)
         except SubscriptionError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Not added", severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, str(exc), title="Not added", severity="error", markup=False
+            )
             return
         self.app.call_from_thread(self.notify, f"Added {spec.name!r}; fetching it", markup=False)
         self.app.call_from_thread(self.refresh_sources, [spec])
@@ -323,7 +371,9 @@ class MainScreen(Screen[None]):
                 self.export_opml(Path(path).expanduser())
 
         self.app.push_screen(
-            PromptScreen("Export the feed subscriptions as OPML to:", str(Path.home() / "termnews-feeds.opml")),
+            PromptScreen(
+                "Export the feed subscriptions as OPML to:", str(Path.home() / "termnews-feeds.opml")
+            ),
             chosen,
         )
 
@@ -413,7 +463,7 @@ class MainScreen(Screen[None]):
         composer = self.query_one(Composer)
         self.app.push_screen(
             DraftsScreen(self.session.store, settle=composer.prepare_flush(), specs=self.session.specs),
-            self._drafts_closed
+            self._drafts_closed,
         )
 
     def _drafts_closed(self, result: DraftsResult | None) -> None:
@@ -490,6 +540,12 @@ class MainScreen(Screen[None]):
         search.focus()
 
     def action_help(self) -> None:
-        nodes = [self.app, self, self.headlines, self.reader, self.query_one(CommentsPane),
-                 self.query_one(Composer)]
+        nodes = [
+            self.app,
+            self,
+            self.headlines,
+            self.reader,
+            self.query_one(CommentsPane),
+            self.query_one(Composer),
+        ]
         self.app.push_screen(HelpScreen(nodes))

@@ -32,8 +32,9 @@ class PromptScreen(ModalScreen[str | None]):
         with Vertical():
             yield Static(Text(self.title_text), classes="dialog-title")
             yield Input(self.default, id="prompt-input")
-            yield Static(Text(f"{self.detail}  enter confirms, escape cancels.".strip()),
-                         classes="dialog-detail")
+            yield Static(
+                Text(f"{self.detail}  enter confirms, escape cancels.".strip()), classes="dialog-detail"
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -17,9 +17,10 @@ what each answer means for the draft.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, ClassVar, Generic, Literal, Mapping, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 GROUP = "termnews.senders"
 

@@ -28,21 +28,24 @@ from __future__ import annotations
 import email.utils
 import re
 import time
+from collections.abc import Mapping
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 from termnews.fetch import error_reason, host_of
 from termnews.sanitize import clean_line
-from termnews.senders import Prepared, Reply, SendResult, Sender
+from termnews.senders import Prepared, Reply, Sender, SendResult
 
 ENDPOINT = "wp-comments-post.php"
 FLOOD_WAIT = 15.0  # seconds WordPress asks between two comments from one address
 MAX_ANSWER = 1024 * 1024
 _COMMENT_NUMBER = re.compile(r"(?:#comment-|[?&]replytocom=|[?&]unapproved=)(\d+)")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_DIE_MESSAGE = re.compile(r"<div class=\"wp-die-message\"[^>]*>(.*?)</div>\s*</body>", re.IGNORECASE | re.DOTALL)
+_DIE_MESSAGE = re.compile(
+    r"<div class=\"wp-die-message\"[^>]*>(.*?)</div>\s*</body>", re.IGNORECASE | re.DOTALL
+)
 _BODY = re.compile(r"<body[^>]*>(.*?)</body>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
 FAILURE_TITLE = "Comment Submission Failure"
@@ -56,9 +59,14 @@ class WordPressSender(Sender):
         from termnews.fetch import HttpOptions
 
         timeout = self.options.get("timeout")
-        deadline = float(timeout) if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0 else 30.0
-        self.http_options = HttpOptions(max_bytes=5 * 1024 * 1024, deadline=deadline,
-                                        connect_timeout=min(10.0, deadline))
+        deadline = (
+            float(timeout)
+            if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
+            else 30.0
+        )
+        self.http_options = HttpOptions(
+            max_bytes=5 * 1024 * 1024, deadline=deadline, connect_timeout=min(10.0, deadline)
+        )
 
     # -- where -------------------------------------------------------------------
 
@@ -79,23 +87,33 @@ class WordPressSender(Sender):
         post_id = (form.post_id if form else None) or self.post_id(reply)
         endpoint = form.action if form else self.endpoint(reply)
         if post_id is None or endpoint is None:
-            why = f" (the page: {page_error})" if page_error else (
-                " (the page has no comment form)" if reply.article_link else "")
-            return SendResult("failed", "cannot tell where to send this reply: no WordPress post id"
-                              f" in the feed and no comment form on the article's page{why}")
+            why = (
+                f" (the page: {page_error})"
+                if page_error
+                else (" (the page has no comment form)" if reply.article_link else "")
+            )
+            return SendResult(
+                "failed",
+                "cannot tell where to send this reply: no WordPress post id"
+                f" in the feed and no comment form on the article's page{why}",
+            )
         parent_id = self.remote_id(reply.parent) if reply.parent else "0"
         if parent_id is None:
-            return SendResult("failed", f"cannot tell WordPress's id of the comment this answers"
-                              f" ({clean_line(reply.parent, 200)})")
+            return SendResult(
+                "failed",
+                f"cannot tell WordPress's id of the comment this answers ({clean_line(reply.parent, 200)})",
+            )
         fields = dict(form.hidden) if form else {}
-        fields.update({
-            "comment": reply.comment,
-            "author": reply.name,
-            "email": reply.email,
-            "url": reply.website,
-            "comment_post_ID": post_id,
-            "comment_parent": parent_id,
-        })
+        fields.update(
+            {
+                "comment": reply.comment,
+                "author": reply.name,
+                "email": reply.email,
+                "url": reply.website,
+                "comment_post_ID": post_id,
+                "comment_parent": parent_id,
+            }
+        )
         fields.setdefault("submit", "Post Comment")
         where = f"post {post_id} at {endpoint}"
         if reply.parent:
@@ -118,8 +136,13 @@ class WordPressSender(Sender):
                 return urljoin(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", "")), ENDPOINT)
         return None
 
-    def comments_url(self, reply: Reply, prepared: Prepared | None = None,
-                     post_id: str | None = None, endpoint: str | None = None) -> str | None:
+    def comments_url(
+        self,
+        reply: Reply,
+        prepared: Prepared | None = None,
+        post_id: str | None = None,
+        endpoint: str | None = None,
+    ) -> str | None:
         if prepared is not None and prepared.comments_url:
             return prepared.comments_url
         if reply.comments_url:
@@ -153,20 +176,33 @@ class WordPressSender(Sender):
 
         timeout = httpx.Timeout(self.http_options.deadline, connect=self.http_options.connect_timeout)
         try:
-            with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False,
-                              headers={"User-Agent": USER_AGENT}) as client:
-                with client.stream("POST", prepared.endpoint, data=dict(prepared.fields),
-                                   headers={"Referer": reply.article_link or prepared.endpoint}) as response:
+            with httpx.Client(
+                follow_redirects=False, timeout=timeout, trust_env=False, headers={"User-Agent": USER_AGENT}
+            ) as client:
+                with client.stream(
+                    "POST",
+                    prepared.endpoint,
+                    data=dict(prepared.fields),
+                    headers={"Referer": reply.article_link or prepared.endpoint},
+                ) as response:
                     body = _read_capped(response)
                     return interpret(response.status_code, response.headers, body, prepared.endpoint)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            return SendResult("offline", f"offline: could not connect to {host_of(prepared.endpoint)}: {error_reason(exc)}")
+            return SendResult(
+                "offline", f"offline: could not connect to {host_of(prepared.endpoint)}: {error_reason(exc)}"
+            )
         except httpx.TimeoutException as exc:
-            return SendResult("unknown", f"no answer from {host_of(prepared.endpoint)} ({type(exc).__name__}:"
-                              " timed out after the request left)")
+            return SendResult(
+                "unknown",
+                f"no answer from {host_of(prepared.endpoint)} ({type(exc).__name__}:"
+                " timed out after the request left)",
+            )
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError) as exc:
-            return SendResult("unknown", f"the connection to {host_of(prepared.endpoint)} broke before"
-                              f" an answer came: {error_reason(exc)}")
+            return SendResult(
+                "unknown",
+                f"the connection to {host_of(prepared.endpoint)} broke before"
+                f" an answer came: {error_reason(exc)}",
+            )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             return SendResult("failed", f"invalid comment address {prepared.endpoint!r}: {exc}")
         except httpx.HTTPError as exc:
@@ -184,26 +220,38 @@ def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: st
             return SendResult("held", "held for moderation by the site", remote, location, status=status)
         if remote:
             return SendResult("sent", "published", remote, location, status=status)
-        return SendResult("unknown", f"the site redirected to {clean_line(location, 300)} without"
-                          " naming the comment", status=status)
+        return SendResult(
+            "unknown",
+            f"the site redirected to {clean_line(location, 300)} without naming the comment",
+            status=status,
+        )
     text = body.decode("utf-8", "replace")
     message = die_message(text)
     if status == 409:
         return SendResult("failed", message or "duplicate comment", duplicate=True, status=status)
     if status == 429:
-        return SendResult("retry", message or "too many comments too fast",
-                          retry_after=retry_after(headers.get("retry-after")), status=status)
+        return SendResult(
+            "retry",
+            message or "too many comments too fast",
+            retry_after=retry_after(headers.get("retry-after")),
+            status=status,
+        )
     if status == 403:
         return SendResult("failed", message or "comments are closed", status=status)
     if status == 200 and FAILURE_TITLE.casefold() in page_title(text).casefold():
         return SendResult("failed", message or FAILURE_TITLE, status=status)
     if status >= 500:
-        return SendResult("unknown", f"HTTP {status} from the site" + (f": {message}" if message else ""),
-                          status=status)
+        return SendResult(
+            "unknown", f"HTTP {status} from the site" + (f": {message}" if message else ""), status=status
+        )
     if 400 <= status < 500:
         return SendResult("failed", f"HTTP {status}" + (f": {message}" if message else ""), status=status)
-    return SendResult("unknown", f"HTTP {status}: an answer termnews does not recognize"
-                      + (f" ({page_title(text)})" if page_title(text) else ""), status=status)
+    return SendResult(
+        "unknown",
+        f"HTTP {status}: an answer termnews does not recognize"
+        + (f" ({page_title(text)})" if page_title(text) else ""),
+        status=status,
+    )
 
 
 def page_title(html: str) -> str:
@@ -278,7 +326,7 @@ def find_comment_form(html: str, base: str) -> _Form | None:
     try:
         finder.feed(html)
         finder.close()
-    except Exception:  # noqa: BLE001 - a page that breaks the parser has no usable form
+    except Exception:
         return None
     for form in finder.forms:
         if not _is_http(form.action):

@@ -40,9 +40,7 @@ def kind_names() -> list[str]:
 def load_kind(name: str) -> type[Source]:
     eps = _entry_points()
     if name not in eps:
-        raise UnknownSourceKind(
-            f"unknown source kind {name!r} (known: {', '.join(sorted(eps))})"
-        )
+        raise UnknownSourceKind(f"unknown source kind {name!r} (known: {', '.join(sorted(eps))})")
     cls = eps[name].load()
     if not (isinstance(cls, type) and issubclass(cls, Source)):
         raise TypeError(f"source kind {name!r} does not name a termnews Source class")

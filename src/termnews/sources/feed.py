@@ -68,7 +68,7 @@ class StagedSource(Source):
             got = self.download(ctx, http)
         return got if isinstance(got, FetchResult) else self.parse(got)
 
-    def download(self, ctx: FetchContext, http: HttpClient) -> "FetchResult | Download":
+    def download(self, ctx: FetchContext, http: HttpClient) -> FetchResult | Download:
         """Fetch the document: a `FetchResult` when there is nothing to parse
         (an error, or not modified), else a `Download`."""
         raise NotImplementedError
@@ -97,14 +97,18 @@ class FeedSource(StagedSource):
                 return FetchResult(error=got.error)
             if got.not_modified:
                 return FetchResult(
-                    not_modified=True, etag=got.etag,
-                    last_modified=got.last_modified, body_hash=ctx.body_hash,
+                    not_modified=True,
+                    etag=got.etag,
+                    last_modified=got.last_modified,
+                    body_hash=ctx.body_hash,
                 )
             assert got.body is not None
             body, url, etag, modified = got.body, got.url, got.etag, got.last_modified
         elif _SCHEME.match(location) and not location.startswith(BUNDLED_PREFIX):
             scheme = location.split(":", 1)[0]
-            return FetchResult(error=f"{scheme}: locations are not supported (use http, https or a file path)")
+            return FetchResult(
+                error=f"{scheme}: locations are not supported (use http, https or a file path)"
+            )
         else:
             try:
                 body = read_feed_file(location, self.http_options.max_bytes)
@@ -114,9 +118,7 @@ class FeedSource(StagedSource):
         digest = body_hash(body)
         if ctx.body_hash == digest:
             # The same bytes as last time: nothing to parse (servers without validators).
-            return FetchResult(
-                not_modified=True, etag=etag, last_modified=modified, body_hash=digest
-            )
+            return FetchResult(not_modified=True, etag=etag, last_modified=modified, body_hash=digest)
         return Download(body, url, etag, modified, digest)
 
     @staticmethod

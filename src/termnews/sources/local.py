@@ -19,11 +19,12 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from termnews.feedparse import FeedParseError, parse_feed
 from termnews.models import ArticleData, FetchContext, FetchResult
@@ -161,13 +162,13 @@ def parse_markdown(rel: str, data: bytes, mtime: float | None) -> list[ArticleDa
             key, sep, value = line.partition(":")
             if sep:
                 meta[key.strip().lower()] = value.strip().strip("\"'")
-        text = text[match.end():]
+        text = text[match.end() :]
     title = meta.get("title")
     if not title:
         heading = _MD_HEADING.search(text)
         if heading:
             title = heading.group(1)
-            text = text[: heading.start()] + text[heading.end():]
+            text = text[: heading.start()] + text[heading.end() :]
     if not title:
         title = Path(rel).stem
     return [
@@ -218,10 +219,7 @@ def parse_feed_file(rel: str, data: bytes, mtime: float | None) -> list[ArticleD
     except FeedParseError as exc:
         raise ValueError(str(exc)) from exc
     # A feed file's entries are identified within the file.
-    return [
-        replace(entry, guid=f"{rel}#{entry.guid or entry.link or entry.title}")
-        for entry in entries
-    ]
+    return [replace(entry, guid=f"{rel}#{entry.guid or entry.link or entry.title}") for entry in entries]
 
 
 def _date(value: str | None) -> float | None:
@@ -232,7 +230,7 @@ def _date(value: str | None) -> float | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
 
 

@@ -30,8 +30,13 @@ class CommentsPane(Vertical):
     HELP_GROUP = "comments"
 
     BINDINGS = [
-        Binding("r", "reply", "Reply to comment", id="comments.reply",
-                tooltip="Write a reply to the comment under the cursor"),
+        Binding(
+            "r",
+            "reply",
+            "Reply to comment",
+            id="comments.reply",
+            tooltip="Write a reply to the comment under the cursor",
+        ),
         Binding("escape", "close", "Close", id="comments.close", tooltip="Hide the comments"),
     ]
 
@@ -98,8 +103,9 @@ class CommentsPane(Vertical):
         self.comments = list(result.thread)
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(_prompt(depth, c), id=str(i))
-                             for i, (depth, c) in enumerate(self.comments)])
+        options.add_options(
+            [Option(_prompt(depth, c), id=str(i)) for i, (depth, c) in enumerate(self.comments)]
+        )
         if self.comments:
             options.highlighted = 0
         count = len(self.comments)
@@ -107,8 +113,11 @@ class CommentsPane(Vertical):
         if count and not result.threaded:
             status += " (this feed does not say who answers whom: shown flat)"
         if result.error:
-            status += (f" — shown from the copy of {format_date(result.fetched, '%Y-%m-%d %H:%M')}"
-                       if result.stale else "") + f"; could not fetch: {result.error}"
+            status += (
+                f" — shown from the copy of {format_date(result.fetched, '%Y-%m-%d %H:%M')}"
+                if result.stale
+                else ""
+            ) + f"; could not fetch: {result.error}"
         if count:
             status += " · r replies to the comment under the cursor"
         self.query_one("#comments-status", Static).update(Text(status))

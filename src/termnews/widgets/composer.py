@@ -10,18 +10,18 @@ the words are saved whatever they are.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from rich.text import Text
 from textual import work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static, TextArea
+from textual.worker import get_current_worker
 
 from termnews.config import Identity
 from termnews.drafts import (
@@ -44,8 +44,11 @@ AUTOSAVE_DELAY = 0.5  # seconds after the last keystroke
 MAX_UNSAVED = 5.0  # while typing without a pause, still save this often
 RETRY_DELAY = 2.0  # after a failed save (say, another process holds the lock)
 
-_INPUTS = (("name", "Name *", "Your name"), ("email", "Email *", "you@example.org"),
-           ("website", "Website", "https://…"))
+_INPUTS = (
+    ("name", "Name *", "Your name"),
+    ("email", "Email *", "you@example.org"),
+    ("website", "Website", "https://…"),
+)
 
 
 class Composer(Vertical):
@@ -53,10 +56,22 @@ class Composer(Vertical):
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="composer.close", tooltip="Save and close the composer"),
-        Binding("ctrl+s", "toggle_ready", "Ready", id="composer.ready", priority=True,
-                tooltip="Mark the draft ready to send (valid drafts only), or back to draft"),
-        Binding("ctrl+e", "external_editor", "Editor", id="composer.editor", priority=True,
-                tooltip="Edit the comment in $VISUAL / $EDITOR"),
+        Binding(
+            "ctrl+s",
+            "toggle_ready",
+            "Ready",
+            id="composer.ready",
+            priority=True,
+            tooltip="Mark the draft ready to send (valid drafts only), or back to draft",
+        ),
+        Binding(
+            "ctrl+e",
+            "external_editor",
+            "Editor",
+            id="composer.editor",
+            priority=True,
+            tooltip="Edit the comment in $VISUAL / $EDITOR",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -225,7 +240,7 @@ class Composer(Vertical):
             return
         try:
             outcome = editor.flush()
-        except Exception as exc:  # noqa: BLE001 - reported, and retried by the next flush
+        except Exception as exc:
             self.post_message(self._SaveFailed(editor, str(exc)))
         else:
             self.post_message(self._Saved(editor, outcome))
@@ -307,7 +322,7 @@ class Composer(Vertical):
     def _save(self, editor: DraftEditor, state: str | None = None) -> None:
         try:
             outcome = editor.flush(state)
-        except Exception as exc:  # noqa: BLE001 - the words stay on screen; retried
+        except Exception as exc:
             self.post_message(self._SaveFailed(editor, str(exc)))
         else:
             self.post_message(self._Saved(editor, outcome))
@@ -354,7 +369,7 @@ class Composer(Vertical):
             if self.editor is not None and self.is_open:
                 self.editor.stage(self.read_fields())
             self.flush_blocking()
-        except Exception:  # noqa: BLE001 - nowhere left to report it; the last autosave stands
+        except Exception:
             pass
 
     # -- what the pane shows ----------------------------------------------------
@@ -436,8 +451,9 @@ class Composer(Vertical):
             self._show_problems(everything=True)
             first = next(iter(problems))
             self.query_one(f"#{first}").focus()
-            self.notify("Not ready yet: " + "; ".join(problems.values()), severity="warning",
-                        timeout=6, markup=False)
+            self.notify(
+                "Not ready yet: " + "; ".join(problems.values()), severity="warning", timeout=6, markup=False
+            )
             self.save_now()  # the words are kept all the same
             return
         self.save_now("ready")

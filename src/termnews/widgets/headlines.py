@@ -11,7 +11,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -140,7 +139,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self.refresh_line(self.cursor)
         return page[offset]
 
-    def find(self, start: int, step: int, predicate) -> int | None:  # noqa: ANN001
+    def find(self, start: int, step: int, predicate) -> int | None:
         """Index of the first row from `start` (walking by `step`) that matches."""
         index = start
         while 0 <= index < self.total:

@@ -35,7 +35,7 @@ class Reader(VerticalScroll, can_focus=True):
         self.article: Article | None = None
         self.links: list[str] = []
 
-    def compose(self):  # noqa: ANN201
+    def compose(self):
         yield Markdown(WELCOME, open_links=False)
 
     async def show(self, article: Article, markdown: str | None = None) -> None:
