@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from termnews.render import body_markdown, is_safe_url
+from termnews.render import body_markdown
 from termnews.sanitize import TRUNCATED, clean_line, clean_text
+from termnews.text import is_safe_url
 
 # Textual's Markdown widget parses with this preset.
 MD = MarkdownIt("gfm-like")

@@ -15,9 +15,9 @@ from termnews.cli_send import add_send_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.models import Headline, SourceSpec
 from termnews.paths import Paths
-from termnews.render import format_date
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
+from termnews.text import format_date
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

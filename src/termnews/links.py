@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-from termnews.render import is_safe_url
+from termnews.text import is_safe_url
 
 
 class LinkRefused(ValueError):

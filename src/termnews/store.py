@@ -34,7 +34,7 @@ from typing import Literal
 
 from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id
 from termnews.paths import Paths
-from termnews.render import plain_text, snippet
+from termnews.text import plain_text, snippet
 
 ViewFilter = Literal["all", "unread", "starred", "drafts"]
 # A search shows at most this many matches, the newest, ranked by relevance.

@@ -17,8 +17,9 @@ from hostile_payloads import assert_clean
 from app_support import make_app, make_home, screen_text, settle
 from termnews.links import LinkRefused, open_link
 from termnews.models import Article
-from termnews.render import article_links, article_markdown, is_safe_url
+from termnews.render import article_links, article_markdown
 from termnews.session import Session
+from termnews.text import is_safe_url
 from termnews.update import RefreshSettings, refresh
 
 

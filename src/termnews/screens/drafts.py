@@ -25,9 +25,9 @@ from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
 from termnews.models import SourceSpec
-from termnews.render import format_date
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Draft, Store
+from termnews.text import format_date
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}

@@ -19,7 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from termnews.comments import Comment, CommentsResult, comment_text
-from termnews.render import format_date
+from termnews.text import format_date
 
 MAX_INDENT = 6  # deeper replies are drawn at this depth
 

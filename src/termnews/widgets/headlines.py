@@ -21,8 +21,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from termnews.models import Headline
-from termnews.render import format_date
 from termnews.store import Store, View
+from termnews.text import format_date
 
 PAGE = 100
 PAGES_KEPT = 32

@@ -1,0 +1,63 @@
+"""Plain text from bodies, dates for display and the URL policy: the base layer.
+
+Nothing here imports beyond the standard library, `models` and `sanitize`, so
+every layer (the store's search index, the CLI, the UI) can use it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import unescape
+
+from termnews.models import BodyFormat
+from termnews.sanitize import clean_line, clean_text
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+_SCRIPT = re.compile(r"<(script|style|template|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>?")
+
+
+def plain_text(body: str, body_format: BodyFormat) -> str:
+    """The words of a body, for the search index: tags and entities of HTML removed."""
+    if body_format == "html":
+        return unescape(_TAG.sub(" ", _SCRIPT.sub(" ", body)))
+    return body
+
+
+def snippet(text: str, query: str, width: int = 80) -> str:
+    """One line of `text` from just before the first word of `query` it contains.
+
+    Words match whole, as the search does; `word*` matches as a prefix.
+    """
+    patterns = [
+        re.escape(w.rstrip("*")) + ("" if w.endswith("*") else r"\b") for w in query.split() if w.rstrip("*")
+    ]
+    match = re.search(r"\b(?:" + "|".join(patterns) + ")", text, re.IGNORECASE) if patterns else None
+    start = max(0, match.start() - 3 * width) if match else 0
+    window = " ".join(text[start : start + 6 * width].split())  # flatten only what may show
+    if match:
+        found = window.lower().find(match.group(0).lower())
+        cut = max(0, found - 12)  # a little context before the match, most of it after
+        return clean_line(("…" if start or cut else "") + window[cut : cut + width] + "…")
+    return clean_line(window[:width])
+
+
+def is_safe_url(url: str) -> bool:
+    """Only http, https and mailto; nothing that a browser could read as an option."""
+    return (
+        url.lower().startswith(SAFE_SCHEMES)
+        and not url.startswith("-")
+        and clean_text(url) == url
+        and not any(ch.isspace() for ch in url)
+    )
+
+
+def format_date(stamp: float | None, fmt: str = "%Y-%m-%d") -> str:
+    if stamp is None:
+        return ""
+    try:
+        return datetime.fromtimestamp(stamp).astimezone().strftime(fmt)
+    except (OverflowError, OSError, ValueError):
+        return ""
