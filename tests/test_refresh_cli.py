@@ -151,7 +151,7 @@ def test_remove_drops_cached_articles_but_keeps_flags_and_drafts(run, home, serv
         assert store.count(View(source_id=spec.source_id)) == 0
         assert store.subscriptions() == []
         assert [d.comment for d in store.drafts(ids[0])] == ["my words"]
-        assert store._query("SELECT starred FROM state.flags WHERE article_id = ?", [ids[0]]) == [(1,)]
+        assert store.db.query("SELECT starred FROM state.flags WHERE article_id = ?", [ids[0]]) == [(1,)]
 
     # Added again, it is fetched in full (its validators were forgotten).
     run("add", server.url("/feed.xml"), "--name", "news")

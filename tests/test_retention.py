@@ -10,8 +10,8 @@ import pytest
 from termnews.config import ConfigError, load_config
 from termnews.models import ArticleData, SourceSpec
 from termnews.paths import Paths
-from termnews.retention import Keep, clean, parse_keep
-from termnews.store import Store, View
+from termnews.retention import Keep, parse_keep
+from termnews.store import Store, View, clean
 
 DAY = 86_400.0
 

@@ -325,7 +325,7 @@ def test_corrupt_state_is_left_byte_identical(paths: Paths) -> None:
         Path(f"{paths.state_db}{suffix}").unlink(missing_ok=True)
     paths.state_db.write_bytes(GARBAGE)
     before = sha(paths.state_db)
-    with pytest.raises(Exception):
+    with pytest.raises(StoreError):
         Store(paths)
     assert sha(paths.state_db) == before
     assert sorted(p.name for p in paths.data_dir.iterdir()) == ["state.sqlite"]

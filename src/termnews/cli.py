@@ -84,7 +84,7 @@ def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
 def cmd_cache(session: Session, args: argparse.Namespace) -> int:
     store = session.store
     if args.action == "clean":
-        from termnews.retention import clean
+        from termnews.store import clean
 
         removed = clean(store, session.specs(), session.config.keep)
         print(f"removed {removed} articles (starred articles and articles with drafts are kept)")

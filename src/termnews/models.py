@@ -2,6 +2,9 @@
 
 Sources produce `ArticleData`; the store hands the app `Headline` rows and
 `Article` records. All are frozen: a layer never edits another's data.
+The domain types the store speaks in (a `View` of the headlines, a `Draft`
+and its states, a source's fetch status, the errors) live here too, so a
+widget never imports a storage module for a type.
 """
 
 from __future__ import annotations
@@ -11,6 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 BodyFormat = Literal["text", "markdown", "html"]
+ViewFilter = Literal["all", "unread", "starred", "drafts"]
+
+DRAFT_STATES = ("draft", "ready", "sending", "sent", "held", "failed")
+#: States only the outbox moves a draft out of: the reply is at the site, or may be.
+SENT_STATES = ("sending", "sent", "held")
 
 
 @dataclass(frozen=True)
@@ -108,3 +116,90 @@ def article_id(source_id: str, entry: ArticleData) -> str:
     """
     key = entry.guid or entry.link or f"{entry.title}\0{entry.published or ''}"
     return stable_hash(f"{source_id}\0{key}")
+
+
+@dataclass(frozen=True)
+class View:
+    """What the headline pane shows: a filter, optionally one source, optionally a search."""
+
+    filter: ViewFilter = "all"
+    source_id: str | None = None
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """A source's last fetch: its HTTP validators, when, and what went wrong."""
+
+    source_id: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    last_refresh: float | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A reply the person wrote, with its own copy of the article's title, link and source."""
+
+    id: int
+    article_id: str
+    article_title: str
+    article_link: str | None
+    article_source: str
+    parent_comment: str | None
+    comment: str
+    name: str
+    email: str
+    website: str
+    state: str
+    created: float
+    updated: float
+    version: int
+    # The outbox's record.
+    send_error: str | None = None
+    send_after: float | None = None
+    send_started: float | None = None
+    sent_at: float | None = None
+    remote_id: str | None = None
+    remote_url: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class ArticleReplyInfo:
+    """What a sender needs to know about an article beyond `Article`."""
+
+    id: str
+    link: str | None
+    guid: str | None
+    comments_url: str | None
+
+
+@dataclass(frozen=True)
+class CommentFeedState:
+    """A comment feed as last fetched: validators, when, the error, the comments (JSON)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    fetched: float
+    last_error: str | None
+    comments_json: str
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked (an unreadable or newer state file, a conflict)."""
+
+
+class DraftConflict(StoreError):
+    """A draft changed or vanished since it was read; `current` is what is stored now."""
+
+    def __init__(self, draft_id: int, expected_version: int, current: Draft | None) -> None:
+        what = (
+            "was deleted" if current is None else f"is at version {current.version}, not {expected_version}"
+        )
+        super().__init__(f"draft {draft_id} {what}")
+        self.draft_id, self.expected_version, self.current = draft_id, expected_version, current

@@ -3,16 +3,15 @@
 `keep` in a `[[sources]]` table is a number of articles (`keep = 500`) or an
 age (`keep = "30d"`). `[general] keep` caps the whole cache the same way.
 Starred articles and articles with drafts are never removed.
+
+This module is the policy only (it opens nothing); `termnews.store.retention`
+applies it to the cache.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
-
-from termnews.models import SourceSpec
-from termnews.store import Store
 
 _DAYS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*$", re.IGNORECASE)
 
@@ -37,16 +36,3 @@ def parse_keep(value: object) -> Keep:
         if value.strip().isdigit():
             return Keep(newest=int(value))
     raise ValueError(f'expected a number of articles (500) or of days ("30d"), found {value!r}')
-
-
-def clean(store: Store, specs: list[SourceSpec], global_keep: Keep | None = None) -> int:
-    """Apply every source's `keep`, then the global cap; returns how many articles went."""
-    now = time.time()
-    removed = 0
-    for spec in specs:
-        if "keep" in spec.options:
-            keep = parse_keep(spec.options["keep"])
-            removed += store.prune(spec.source_id, keep_newest=keep.newest, older_than=keep.older_than(now))
-    if global_keep is not None:
-        removed += store.prune(None, keep_newest=global_keep.newest, older_than=global_keep.older_than(now))
-    return removed

@@ -11,9 +11,8 @@ from pathlib import Path
 from termnews.config import Config, load_config, source_specs
 from termnews.models import SourceSpec
 from termnews.paths import Paths
-from termnews.retention import clean
 from termnews.sources import load_all_kinds
-from termnews.store import Store
+from termnews.store import Store, clean
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
 
 

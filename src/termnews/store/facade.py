@@ -1,0 +1,87 @@
+"""`Store`: both SQLite files behind one object, each topic served by its own repository.
+
+Callers keep writing `store.headlines(...)`, `store.create_draft(...)`: each
+name is bound to the one repository method that does it.
+"""
+
+from __future__ import annotations
+
+from termnews.models import View
+from termnews.paths import Paths
+from termnews.store.articles import ArticleCache
+from termnews.store.cache_space import CacheSpace
+from termnews.store.comment_feeds import CommentFeedCache
+from termnews.store.db import Database
+from termnews.store.drafts import Drafts
+from termnews.store.fetch_state import FetchState
+from termnews.store.flags import Flags
+from termnews.store.headlines import HeadlineQueries
+from termnews.store.outbox import Outbox
+from termnews.store.subscriptions import Settings, Subscriptions
+
+
+class Store:
+    """All reads and writes of termnews's two SQLite files. Every call is short:
+    one page of rows, one transaction; any thread may call (each has its own connection)."""
+
+    def __init__(self, paths: Paths, *, salvage_state: bool = False) -> None:
+        self.db = Database(paths, salvage_state=salvage_state)
+        self.paths = paths
+        self.notices = self.db.notices
+        # cache side (disposable)
+        self.articles = articles = ArticleCache(self.db)
+        self.store_articles = articles.store_articles
+        self.article = articles.article
+        self.article_reply_info = articles.article_reply_info
+        self.remove_source_articles = articles.remove_source_articles
+        self.prune = articles.prune
+        self.queries = queries = HeadlineQueries(self.db)
+        self.headlines = queries.headlines
+        self.count = queries.count
+        self.position = queries.position
+        self.article_counts = queries.article_counts
+        self.space = space = CacheSpace(self.db)
+        self.source_sizes = space.source_sizes
+        self.cache_files_size = space.cache_files_size
+        self.compact = space.compact
+        fetch_state = FetchState(self.db)
+        self.source_status = fetch_state.source_status
+        self.record_fetch = fetch_state.record_fetch
+        comment_feeds = CommentFeedCache(self.db)
+        self.comment_feed = comment_feeds.comment_feed
+        self.save_comment_feed = comment_feeds.save_comment_feed
+        # state side (precious)
+        self.flags = Flags(self.db)
+        self.set_flag = self.flags.set_flag
+        subscriptions, settings = Subscriptions(self.db), Settings(self.db)
+        self.subscriptions = subscriptions.subscriptions
+        self.add_subscription = subscriptions.add_subscription
+        self.remove_subscription = subscriptions.remove_subscription
+        self.setting = settings.setting
+        self.set_setting = settings.set_setting
+        drafts = Drafts(self.db)
+        self.drafts = drafts.drafts
+        self.draft = drafts.draft
+        self.create_draft = drafts.create_draft
+        self.update_draft = drafts.update_draft
+        self.set_draft_state = drafts.set_draft_state
+        self.delete_draft = drafts.delete_draft
+        outbox = Outbox(self.db)
+        self.outbox = outbox.outbox
+        self.claim_for_sending = outbox.claim_for_sending
+        self.record_send = outbox.record_send
+
+    def mark_view_read(self, view: View) -> int:
+        """Mark every article of a view read; returns how many."""
+        ids = self.queries.ids(view)
+        self.flags.set_flag(ids, "read", True)
+        return len(ids)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,26 @@
+"""Read and starred flags (state side), keyed by the article's stable id."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Literal
+
+from termnews.store.db import Database
+
+
+class Flags:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def set_flag(self, ids: Iterable[str], flag: Literal["read", "starred"], value: bool) -> None:
+        if flag not in ("read", "starred"):  # the column name goes into the SQL
+            raise ValueError(f"no flag {flag!r}")
+        now = time.time()
+        with self._db.transaction() as conn:
+            conn.executemany(
+                f"INSERT INTO state.flags (article_id, {flag}, changed) VALUES (?, ?, ?)"
+                f" ON CONFLICT (article_id) DO UPDATE SET {flag} = excluded.{flag},"
+                " changed = excluded.changed",
+                [(aid, int(value), now) for aid in ids],
+            )

@@ -1,0 +1,59 @@
+"""A small builder for read-only queries over the articles (`a`), one clause at a time.
+
+A `Select` knows its FROM (with joins), its WHERE clauses and their
+parameters in order, so a caller narrows a view (`.where(...)`) without
+testing the SQL text for what is already there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from termnews.models import View
+from termnews.store.search_index import fts_query
+
+NEWEST_FIRST = "a.sort_key DESC, a.rowid DESC"
+
+
+@dataclass(frozen=True)
+class Select:
+    source: str = "articles a"
+    source_params: tuple[object, ...] = ()
+    clauses: tuple[str, ...] = ()
+    params: tuple[object, ...] = ()
+
+    def join(self, join: str, *params: object) -> Select:
+        return replace(self, source=f"{self.source} {join}", source_params=(*self.source_params, *params))
+
+    def where(self, clause: str, *params: object) -> Select:
+        return replace(self, clauses=(*self.clauses, clause), params=(*self.params, *params))
+
+    def sql(self, columns: str, tail: str = "", *tail_params: object) -> tuple[str, list[object]]:
+        """`SELECT columns FROM ... WHERE ... tail` and its parameters."""
+        where = f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
+        text = f"SELECT {columns} FROM {self.source}{where}{' ' + tail if tail else ''}"
+        return text, [*self.source_params, *self.params, *tail_params]
+
+
+def view_select(view: View) -> Select:
+    """The rows of a view, searched or not (a search's window and order are the caller's).
+
+    The flags table is joined only when the filter needs it: a join on every
+    row would turn index-only counts and skips into table scans.
+    """
+    select = Select()
+    if view.query is not None:
+        select = Select("articles_fts m JOIN articles a ON a.rowid = m.rowid").where(
+            "articles_fts MATCH ?", fts_query(view.query)
+        )
+    if view.filter in ("unread", "starred"):
+        select = select.join("LEFT JOIN state.flags f ON f.article_id = a.id")
+    if view.source_id:
+        select = select.where("a.source_id = ?", view.source_id)
+    if view.filter == "unread":
+        select = select.where("COALESCE(f.read, 0) = 0")
+    elif view.filter == "starred":
+        select = select.where("f.starred = 1")
+    elif view.filter == "drafts":
+        select = select.where("EXISTS (SELECT 1 FROM state.drafts d WHERE d.article_id = a.id)")
+    return select

@@ -1,0 +1,143 @@
+"""The schema of both files, as migrations keyed by `PRAGMA user_version`.
+
+Migration N brings a file from version N-1 to N; each runs on a connection to
+its own file (see `db.migrate`), so the statements name tables unqualified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: cache.sqlite: disposable, rebuilt from the sources.
+CACHE_MIGRATIONS: Sequence[str] = (
+    """
+    CREATE TABLE articles (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body BLOB NOT NULL,
+        body_format TEXT NOT NULL,
+        link TEXT,
+        author TEXT,
+        published REAL,
+        sort_key REAL NOT NULL,
+        enclosures TEXT NOT NULL DEFAULT '',
+        comments_url TEXT
+    );
+    CREATE INDEX articles_by_time ON articles (sort_key DESC, rowid DESC);
+    CREATE INDEX articles_by_source ON articles (source_id, sort_key DESC, rowid DESC);
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body, content='');
+    CREATE TABLE source_state (
+        source_id TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        last_refresh REAL,
+        last_error TEXT
+    );
+    """,
+    # 2: the entry's guid (a WordPress post id lives there: `?p=ID`), and
+    # comment feeds fetched on demand: validators and the comments, as JSON.
+    """
+    ALTER TABLE articles ADD COLUMN guid TEXT;
+    CREATE TABLE comment_feeds (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        fetched REAL NOT NULL,
+        last_error TEXT,
+        comments TEXT NOT NULL DEFAULT '[]'
+    );
+    """,
+)
+
+_DRAFT_COLUMNS = (
+    "id, article_id, article_title, article_link, article_source, parent_comment, comment, name,"
+    " email, website, state, created, updated, version, send_error, send_after, send_started,"
+    " sent_at, remote_id, remote_url, attempts"
+)
+
+#: state.sqlite: the person's own data, never deleted by termnews.
+STATE_MIGRATIONS: Sequence[str] = (
+    """
+    CREATE TABLE flags (
+        article_id TEXT PRIMARY KEY,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        changed REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        article_title TEXT NOT NULL,
+        article_link TEXT,
+        article_source TEXT NOT NULL,
+        parent_comment TEXT,
+        comment TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        website TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'draft',
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX drafts_by_article ON drafts (article_id, updated DESC);
+    CREATE TABLE subscriptions (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        location TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        tags TEXT NOT NULL DEFAULT '',
+        added REAL NOT NULL
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 2: the outbox. What the last attempt to send a draft came to (the
+    # site's words), when it may be tried again (429), when the attempt in
+    # flight started, when it was sent, and the site's id and URL for it.
+    """
+    ALTER TABLE drafts ADD COLUMN send_error TEXT;
+    ALTER TABLE drafts ADD COLUMN send_after REAL;
+    ALTER TABLE drafts ADD COLUMN send_started REAL;
+    ALTER TABLE drafts ADD COLUMN sent_at REAL;
+    ALTER TABLE drafts ADD COLUMN remote_id TEXT;
+    ALTER TABLE drafts ADD COLUMN remote_url TEXT;
+    ALTER TABLE drafts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 3: a draft id is never given out twice (AUTOINCREMENT), so a reference to
+    # a deleted draft can never land on a newer one. SQLite cannot add it to a
+    # table in place: every row is copied into the new table, ids and all.
+    f"""
+    CREATE TABLE drafts_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id TEXT NOT NULL,
+        article_title TEXT NOT NULL,
+        article_link TEXT,
+        article_source TEXT NOT NULL,
+        parent_comment TEXT,
+        comment TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        website TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'draft',
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        send_error TEXT,
+        send_after REAL,
+        send_started REAL,
+        sent_at REAL,
+        remote_id TEXT,
+        remote_url TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO drafts_new ({_DRAFT_COLUMNS}) SELECT {_DRAFT_COLUMNS} FROM drafts;
+    DROP TABLE drafts;
+    ALTER TABLE drafts_new RENAME TO drafts;
+    CREATE INDEX drafts_by_article ON drafts (article_id, updated DESC);
+    """,
+)
