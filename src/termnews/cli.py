@@ -86,18 +86,25 @@ def cmd_cache(session: Session, args: argparse.Namespace) -> int:
     if args.action == "clean":
         from termnews.store import clean
 
+        before = store.cache_files_size()
         removed = clean(store, session.specs(), session.config.keep)
+        store.compact()  # give the room back to the disk
         print(f"removed {removed} articles (starred articles and articles with drafts are kept)")
+        print(f"the cache went from {_mib(before)} to {_mib(store.cache_files_size())}")
         return EXIT_OK
     counts = store.article_counts()
+    sizes = store.source_sizes()
     names = {spec.source_id: spec.name for spec in session.specs()}
     total = sum(n for n, _ in counts.values())
-    print(f"{total} articles, {store.cache_files_size() / 2**20:.1f} MiB on disk in {session.paths.cache_db}")
+    print(f"{total} articles, {_mib(store.cache_files_size())} on disk in {session.paths.cache_db}")
     for source_id, (articles, unread) in sorted(counts.items(), key=lambda item: -item[1][0]):
-        print(
-            f"  {names.get(source_id, '(removed source ' + source_id + ')'):<30} {articles:>8} articles {unread:>8} unread"
-        )
+        name = names.get(source_id, "(removed source " + source_id + ")")
+        print(f"  {name:<30} {articles:>8} articles {unread:>8} unread {_mib(sizes.get(source_id, 0)):>10}")
     return EXIT_OK
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
 
 
 def cmd_app(session: Session, args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ read pages in a worker while the UI paints.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterator
 from typing import Protocol
@@ -142,19 +143,21 @@ class HeadlineQueries:
         """The newest SEARCH_WINDOW matches of the view, best first by BM25 (newer first on a tie).
 
         Ranking every match of a common word in a large cache would cost a
-        scan of them all: only the window is ranked.
+        scan of them all: only the rowid range of the window is ranked (the
+        newest articles are mostly the latest stored, so the range is narrow).
         """
         window = view_select(view).sql("a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ?", SEARCH_WINDOW)
         newest = [r[0] for r in self._db.query(*window)]
+        if not newest:
+            return []
         ranks = dict(
             self._db.query(
-                "SELECT w.value, (SELECT rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid = w.value)"
-                " FROM json_each(?) w",
-                (fts_query(view.query or ""), json.dumps(newest)),
+                "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (fts_query(view.query or ""), min(newest), max(newest)),
             )
         )
         order = {rowid: n for n, rowid in enumerate(newest)}
-        return sorted(newest, key=lambda rowid: (ranks[rowid], order[rowid]))
+        return sorted(newest, key=lambda rowid: (ranks.get(rowid, math.inf), order[rowid]))
 
 
 class _Paged(Protocol):
