@@ -40,5 +40,6 @@ class CacheSpace:
             conn.execute("PRAGMA main.auto_vacuum = INCREMENTAL")
             conn.execute("VACUUM main")
         else:
-            conn.execute("PRAGMA main.incremental_vacuum").fetchall()
+            # Each step frees one page; only executescript steps a statement to its end.
+            conn.executescript("PRAGMA main.incremental_vacuum;")
         conn.execute("PRAGMA main.wal_checkpoint(TRUNCATE)").fetchall()
