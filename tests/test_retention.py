@@ -86,3 +86,16 @@ def test_parse_keep_and_config_errors(tmp_path: Path) -> None:
     config.write_text('[general]\nkeep = "90d"\nrefresh_minutes = 15\n')
     loaded = load_config(config)
     assert loaded.keep == Keep(days=90.0) and loaded.refresh_minutes == 15.0
+
+
+def test_loading_the_config_opens_no_database(subprocess_env: dict[str, str]) -> None:
+    """config -> retention is policy only: neither the store nor sqlite3 is imported."""
+    import subprocess
+    import sys
+
+    probe = "import sys, termnews.config; print(sorted(m for m in sys.modules if m in ('sqlite3', 'termnews.store')))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=subprocess_env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -342,3 +342,109 @@ def test_corrupt_state_raises_store_error_and_touches_nothing(paths: Paths) -> N
         Store(paths)
     assert sha(paths.state_db) == before
     assert sorted(p.name for p in paths.cache_dir.iterdir()) == cache_before
+
+
+# -- draft ids ------------------------------------------------------------------------------
+
+
+def draft_rows(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT * FROM drafts ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def new_draft(store: Store, comment: str) -> int:
+    return store.create_draft(
+        article_id="a1", article_title="Article 1", article_link=None, article_source="s", comment=comment
+    ).id
+
+
+def test_draft_ids_are_never_reused(paths: Paths) -> None:
+    with Store(paths) as store:
+        first, second = new_draft(store, "one"), new_draft(store, "two")
+        assert store.delete_draft(second)
+        third = new_draft(store, "three")
+        assert third not in (first, second)
+        assert store.delete_draft(third)
+        assert new_draft(store, "four") > third
+
+
+def test_a_state_file_of_schema_2_keeps_every_draft_and_stops_reusing_ids(paths: Paths) -> None:
+    """A state file as termnews wrote it before migration 3: every draft survives, ids and all."""
+    paths.data_dir.mkdir(parents=True)
+    conn = sqlite3.connect(paths.state_db, isolation_level=None)
+    for number, script in enumerate(STATE_MIGRATIONS[:2], start=1):
+        conn.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+    for n in range(1, 6):
+        conn.execute(
+            "INSERT INTO drafts (article_id, article_title, article_link, article_source, parent_comment,"
+            " comment, name, email, website, state, created, updated, version, send_error, remote_id,"
+            " attempts) VALUES (?, ?, NULL, 'src', NULL, ?, 'Ann', 'ann@example.org', '', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                f"a{n}",
+                f"Article {n}",
+                f"reply {n} ünïcode",
+                "sent" if n == 2 else "draft",
+                n,
+                n + 0.5,
+                n,
+                None,
+                None,
+                n,
+            ),
+        )
+    conn.execute("DELETE FROM drafts WHERE id = 5")  # the highest id, gone before the upgrade
+    conn.close()
+    before = draft_rows(paths.state_db)
+    assert [r[0] for r in before] == [1, 2, 3, 4]
+
+    with Store(paths) as store:
+        assert user_version(paths.state_db) == len(STATE_MIGRATIONS)
+        assert [d.comment for d in store.drafts()] == [f"reply {n} ünïcode" for n in (4, 3, 2, 1)]
+        fresh = new_draft(store, "after the upgrade")
+        assert fresh == 5  # the file kept no trace of the old 5; from here on no id comes back
+        assert store.delete_draft(fresh)
+        assert new_draft(store, "and another") == 6
+    after = draft_rows(paths.state_db)
+    assert after[:4] == before
+
+
+# -- connections ----------------------------------------------------------------------------
+
+
+def open_files(path: Path) -> int:
+    """How many file descriptors of this process are open on `path`."""
+    fds = Path("/proc/self/fd")
+    count = 0
+    for fd in fds.iterdir():
+        try:
+            count += os.readlink(fd) == str(path)
+        except OSError:
+            continue
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts open files through /proc")
+def test_a_threads_connection_is_closed_when_the_thread_ends(paths: Paths, tmp_path: Path) -> None:
+    """Forty short-lived workers, one after another, do not leave forty connections open.
+
+    (SQLite keeps a closed connection's descriptor for reuse while the file is
+    open elsewhere in the process, so the count stays small rather than at one.)
+    """
+    import threading
+
+    spec = seven_articles(tmp_path / "articles")
+    store = Store(paths)
+    refreshed(store, spec)
+    counts: list[int] = []
+    for _ in range(40):
+        worker = threading.Thread(target=lambda: counts.append(store.count(View())))
+        worker.start()
+        worker.join()
+    assert counts == [7] * 40
+    assert open_files(paths.cache_db) <= 5, "a finished thread's connection is closed"
+    assert store.count(View()) == 7  # the main thread's own still works
+    store.close()
+    assert open_files(paths.cache_db) == 0 and open_files(paths.state_db) == 0
