@@ -22,9 +22,9 @@ from termnews.drafts import (
     format_for_path,
     write_export,
 )
+from termnews.models import Draft
 from termnews.sanitize import clean_line
 from termnews.session import Session
-from termnews.store import Draft
 from termnews.text import format_date
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -34,10 +34,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from termnews.config import Identity
-from termnews.models import Article
+from termnews.models import SENT_STATES, Article, Draft, DraftConflict
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
-from termnews.store import SENT_STATES, Draft, DraftConflict, Store
+from termnews.store import Store
 
 # The limits of the WordPress comment form that the composer stands in for.
 COMMENT_MAX = 65_525

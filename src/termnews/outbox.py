@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from termnews.comments import fetch_comments, find_reply
-from termnews.models import SourceSpec
+from termnews.models import Draft, DraftConflict, SourceSpec
 from termnews.senders import DEFAULT_SENDER, Prepared, Reply, Sender, SendResult, load_sender
-from termnews.store import Draft, DraftConflict, Store
+from termnews.store import Store
 
 GRACE = 30.0  # seconds after an unanswered attempt before it may be sent again
 

@@ -24,9 +24,9 @@ from textual.widgets import Button, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
-from termnews.models import SourceSpec
+from termnews.models import Draft, SourceSpec
 from termnews.screens.prompt import PromptScreen
-from termnews.store import Draft, Store
+from termnews.store import Store
 from termnews.text import format_date
 
 _DIALOG_CSS = """

@@ -14,13 +14,12 @@ from textual.widgets import Footer, Input, Markdown
 
 from termnews.drafts import ArticleRef, write_export
 from termnews.links import LinkRefused, open_link
-from termnews.models import Headline, SourceSpec
+from termnews.models import Headline, SourceSpec, View
 from termnews.render import article_markdown
 from termnews.screens.drafts import DraftsResult, DraftsScreen, ask_and_export_drafts
 from termnews.screens.help import HelpScreen
 from termnews.screens.prompt import PromptScreen
 from termnews.session import Session, SubscriptionError
-from termnews.store import View
 from termnews.update import SourceOutcome
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer

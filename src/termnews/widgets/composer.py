@@ -34,9 +34,9 @@ from termnews.drafts import (
     editor_command,
     validate,
 )
-from termnews.models import Article
+from termnews.models import Article, Draft
 from termnews.screens.drafts import ReplyChoiceScreen
-from termnews.store import Draft, Store
+from termnews.store import Store
 
 NOTE = "Your email address will not be published. Required fields are marked *"
 

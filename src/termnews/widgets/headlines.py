@@ -20,8 +20,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from termnews.models import Headline
-from termnews.store import Store, View
+from termnews.models import Headline, View
+from termnews.store import Store
 from termnews.text import format_date
 
 PAGE = 100

@@ -10,8 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from termnews.models import SourceSpec
-from termnews.store import View
+from termnews.models import SourceSpec, View
 
 VIEWS: tuple[tuple[str, View], ...] = (
     ("All", View()),
