@@ -42,11 +42,14 @@ def expected_titles() -> list[str]:
 
 def test_search_keeps_the_newest_matches_ranked_by_bm25(paths: Paths) -> None:
     with Store(paths) as store:
-        big_feed(store)
+        spec = big_feed(store)
         rows = store.headlines(View(query=WORD), 0, 5000)
         assert store.count(View(query=WORD)) == SEARCH_WINDOW
         assert [h.title for h in rows] == expected_titles()
         assert "item 2500" not in {h.title for h in rows}, "an old match is outside the window, however good"
+        in_source = store.headlines(View(source_id=spec.source_id, query=WORD), 0, 5000)
+        assert [h.title for h in in_source] == expected_titles()
+        assert store.headlines(View(source_id="another", query=WORD), 0, 10) == []
         # Pages of the ranked list are slices of it.
         assert [h.title for h in store.headlines(View(query=WORD), 1, 3)] == expected_titles()[1:4]
 

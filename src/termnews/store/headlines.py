@@ -146,14 +146,20 @@ class HeadlineQueries:
         scan of them all: only the rowid range of the window is ranked (the
         newest articles are mostly the latest stored, so the range is narrow).
         """
-        window = view_select(view).sql("a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ?", SEARCH_WINDOW)
+        words = fts_query(view.query or "")
+        some = self._db.query(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?", (words, SEARCH_WINDOW + 1)
+        )
+        window = view_select(view, many_matches=len(some) > SEARCH_WINDOW).sql(
+            "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ?", SEARCH_WINDOW
+        )
         newest = [r[0] for r in self._db.query(*window)]
         if not newest:
             return []
         ranks = dict(
             self._db.query(
                 "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                (fts_query(view.query or ""), min(newest), max(newest)),
+                (words, min(newest), max(newest)),
             )
         )
         order = {rowid: n for n, rowid in enumerate(newest)}

@@ -35,7 +35,7 @@ class Select:
         return text, [*self.source_params, *self.params, *tail_params]
 
 
-def view_select(view: View) -> Select:
+def view_select(view: View, many_matches: bool = False) -> Select:
     """The rows of a view, searched or not (a search's window and order are the caller's).
 
     The flags table is joined only when the filter needs it: a join on every
@@ -43,11 +43,12 @@ def view_select(view: View) -> Select:
     """
     select = Select()
     if view.query is not None:
-        # Walk the time index newest first, keeping the matches: a search wants
-        # the newest few thousand, and a lookup of every match in the table
-        # would cost a read of each row (half a second for a common word in 100,000).
+        # With many matches, walk the time index newest first keeping the matches
+        # (a search wants the newest few thousand, and a lookup of every match
+        # costs a read of its row: half a second for a common word in 100,000);
+        # with few, look each one up (a walk would read the whole index).
         index = "articles_by_source" if view.source_id else "articles_by_time"
-        select = Select(f"articles a INDEXED BY {index}").where(
+        select = Select(f"articles a INDEXED BY {index}" if many_matches else "articles a").where(
             "a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", fts_query(view.query)
         )
     if view.filter in ("unread", "starred"):
