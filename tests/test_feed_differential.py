@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import test_feed_parse
-from termnews.feedparse import FAST_PATH, _fast_parse, parse_feed
+from termnews.feedparse import FAST_PATH, fast_parse, parse_feed
 from termnews.models import article_id
 from termnews.update import clean_article
 
@@ -46,7 +46,7 @@ def stored(entries, source_id: str = "src") -> list[tuple]:
 def check_same(data: bytes, url: str = "http://feeds.example.org/feed.xml") -> bool:
     """Assert both paths agree; True when the fast path took the document."""
     reference = parse_feed(data, url, fast=False)
-    fast = _fast_parse(data, url)
+    fast = fast_parse(data, url)
     if fast is None:
         return False
     assert stored(fast) == stored(reference)

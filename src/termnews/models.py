@@ -30,6 +30,15 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """A file an entry points to (a podcast episode, a video), with what the feed says of it."""
+
+    url: str
+    type: str = ""  # a media type, as the feed gives it
+    length: int | None = None  # bytes, when the feed gives it
+
+
+@dataclass(frozen=True)
 class ArticleData:
     """One entry as a source parsed it, before identity and sanitizing."""
 
@@ -40,8 +49,9 @@ class ArticleData:
     link: str | None = None
     author: str | None = None
     published: float | None = None  # seconds since the epoch, UTC
-    enclosures: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
     comments_url: str | None = None
+    image: str | None = None  # the entry's picture (a Media RSS thumbnail)
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,40 @@ class Article:
     link: str | None
     author: str | None
     published: float | None
-    enclosures: tuple[str, ...]
+    enclosures: tuple[Enclosure, ...]
     read: bool
     starred: bool
+    image: str | None = None
+
+
+# Enclosures and the image share one text column: a line per file, the URL alone
+# (as before they had a type and size) or URL, type, length and role separated
+# by tabs. Cleaned URLs and types never hold a tab or a line break.
+_IMAGE_ROLE = "image"
+
+
+def encode_media(enclosures: tuple[Enclosure, ...], image: str | None = None) -> str:
+    lines = [
+        "\t".join((e.url, e.type, "" if e.length is None else str(e.length))).rstrip("\t") for e in enclosures
+    ]
+    if image:
+        lines.append(f"{image}\t\t\t{_IMAGE_ROLE}")
+    return "\n".join(lines)
+
+
+def decode_media(text: str) -> tuple[tuple[Enclosure, ...], str | None]:
+    """`encode_media`'s text back: the enclosures and the image."""
+    enclosures: list[Enclosure] = []
+    image = None
+    for line in text.split("\n"):
+        url, kind, length, role = (line.split("\t") + ["", "", ""])[:4]
+        if not url:
+            continue
+        if role == _IMAGE_ROLE:
+            image = url
+        else:
+            enclosures.append(Enclosure(url, kind, int(length) if length.isdigit() else None))
+    return tuple(enclosures), image
 
 
 def stable_hash(text: str) -> str:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id
+from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id, decode_media, encode_media
 from termnews.paths import Paths
 from termnews.text import plain_text, snippet
 
@@ -454,7 +454,7 @@ class Store:
                     entry.link,
                     entry.author,
                     entry.published,
-                    "\n".join(entry.enclosures),
+                    encode_media(entry.enclosures, entry.image),
                     entry.comments_url,
                     entry.guid,
                 )
@@ -646,6 +646,7 @@ class Store:
         if not rows:
             return None
         r = rows[0]
+        enclosures, image = decode_media(r[8])
         return Article(
             id=r[0],
             source=r[1],
@@ -655,9 +656,10 @@ class Store:
             link=r[5],
             author=r[6],
             published=r[7],
-            enclosures=tuple(e for e in r[8].split("\n") if e),
+            enclosures=enclosures,
             read=bool(r[9]),
             starred=bool(r[10]),
+            image=image,
         )
 
     # -- flags --------------------------------------------------------------

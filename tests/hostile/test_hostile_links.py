@@ -16,7 +16,7 @@ from hostile_payloads import assert_clean
 
 from app_support import make_app, make_home, screen_text, settle
 from termnews.links import LinkRefused, open_link
-from termnews.models import Article
+from termnews.models import Article, Enclosure
 from termnews.render import article_links, article_markdown
 from termnews.session import Session
 from termnews.text import is_safe_url
@@ -133,7 +133,8 @@ async def test_refused_body_link_by_number_starts_nothing(tmp_path: Path, record
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen.reader.links == ["http://example.org/fine", "javascript:[/]"]
+        # The enclosure is numbered too (after the links) and refused the same way.
+        assert app.screen.reader.links == ["http://example.org/fine", "javascript:[/]", "file:///etc/passwd"]
         await pilot.press("f", "2")
         await settle(app, pilot)
         assert app.is_running
@@ -142,7 +143,7 @@ async def test_refused_body_link_by_number_starts_nothing(tmp_path: Path, record
     assert list(recording_browser.iterdir()) == []
 
 
-def test_enclosures_are_listed_as_text_and_never_opened() -> None:
+def test_enclosures_are_numbered_but_only_safe_ones_open() -> None:
     article = Article(
         id="x",
         source="s",
@@ -152,14 +153,18 @@ def test_enclosures_are_listed_as_text_and_never_opened() -> None:
         link="http://example.org/",
         author=None,
         published=None,
-        enclosures=("file:///etc/passwd", "http://e.org/a.mp3"),
+        enclosures=(
+            Enclosure("file:///etc/passwd"),
+            Enclosure("http://e.org/a.mp3", "audio/mpeg", 2_000_000),
+        ),
         read=False,
         starred=False,
     )
-    # Enclosures are not among the numbered links `f N` can open.
-    assert article_links(article) == ["http://example.org/"]
+    # Enclosures are numbered after the links, so `f N` reaches them; the URL policy still decides.
+    assert article_links(article) == ["http://example.org/", "file:///etc/passwd", "http://e.org/a.mp3"]
+    with pytest.raises(LinkRefused):
+        open_link("file:///etc/passwd")
     markdown = article_markdown(article)
-    assert "## Enclosures" in markdown and "file:///etc/passwd".replace("/", "/") in markdown.replace(
-        "\\", ""
-    )
+    assert "## Enclosures" in markdown and "file:///etc/passwd" in markdown.replace("\\", "")
+    assert "3. http://e.org/a.mp3 (audio/mpeg, 2.0 MB)" in markdown.replace("\\", "")
     assert_clean(markdown)
