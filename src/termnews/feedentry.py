@@ -197,7 +197,7 @@ def untitled(body: str, fmt: BodyFormat, link: str | None, width: int = 80) -> s
             sentence[: width - 1].rsplit(" ", 1)[0] if " " in sentence[: width - 1] else sentence[: width - 1]
         )
         return cut.rstrip(",;:") + "…"
-    return link or ""
+    return link or "(untitled)"
 
 
 _EMAIL_THEN_NAME = re.compile(r"\A[^\s()<>]+@[^\s()<>]+\s*\((?P<name>[^()]+)\)\Z")

@@ -338,7 +338,7 @@ def _date(el: Any) -> str | None:
 
 def _fast_atom(root: Any, base: str) -> list[ArticleData]:
     entries = [c for c in root if c.tag == _ATOM + "entry"]
-    if sum(1 for _ in root.iter("item", _ATOM + "entry")) != len(entries):
+    if sum(1 for _ in root.iter("item", _ATOM + "item", _ATOM + "entry")) != len(entries):
         raise _Doubt("entries outside the feed")
     authors = [name for c in root if c.tag == _ATOM + "author" for name in [_atom_author(c)] if name]
     home = ""

@@ -126,7 +126,9 @@ def _from_feedparser(entry: Any, atom: bool, url: str) -> RawEntry:
         guid=entry.get("id") or None,
         link=_explicit_link(entry),
         orig_link=entry.get("feedburner_origlink"),
-        authors=_authors(entry.get("authors")),
+        # feedparser splits an RSS author into name and email with a pattern that breaks on
+        # longer domain names ("jo@site.example (Jo)"): the author as written is read instead.
+        authors=_authors(entry.get("authors")) if atom else [dict.get(entry, "author") or ""],
         # dict.get: feedparser's own get maps a missing "updated" to "published", with a warning.
         dates=[dict.get(entry, "published"), dict.get(entry, "updated")],
         enclosures=_feedparser_enclosures(entry),
