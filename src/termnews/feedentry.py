@@ -86,6 +86,8 @@ def _finish(raw: RawEntry, feed: FeedInfo) -> ArticleData:
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # An href or src attribute and its value, quoted or not.
+_RELATIVE_HREF = re.compile(r"""href\s*=\s*(?!["']?(?:https?://|#))""")
+_RELATIVE_SRC = re.compile(r"""src\s*=\s*(?!["']?(?:https?://|#))""")
 _URL_ATTR = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""", re.IGNORECASE)
 
 
@@ -105,9 +107,24 @@ def _absolute(url: str | None, base: str) -> str | None:
     return url
 
 
+def _all_absolute(html: str) -> bool:
+    """True when no href or src in `html` can hold a relative URL (most bodies).
+
+    Patterns that start with a literal are searched at memory speed; the
+    attribute pattern that rewrites is only run on bodies that need it.
+    (Attribute names in mixed case, "Href", are not looked for.)
+    """
+    return (
+        _RELATIVE_HREF.search(html) is None
+        and _RELATIVE_SRC.search(html) is None
+        and "HREF" not in html
+        and "SRC" not in html
+    )
+
+
 def resolve_html_urls(html: str, base: str) -> str:
     """Every relative href and src in `html` made absolute against `base`."""
-    if "href" not in html and "src" not in html and "HREF" not in html and "SRC" not in html:
+    if _all_absolute(html):
         return html
 
     def fix(match: re.Match[str]) -> str:
