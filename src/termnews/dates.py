@@ -23,6 +23,7 @@ _RFC822 = re.compile(
 )
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|z|[+-]\d{2}:?\d{2})?\Z")
 
+_FIRST_YEAR = 1900  # an earlier year is a mistake, not a date
 _MONTHS = {
     **dict.fromkeys(("jan", "gen", "ene"), 1),
     **dict.fromkeys(("feb", "fev", "fevr"), 2),
@@ -121,6 +122,8 @@ def parse_date(text: str | None) -> float | None:
 
 def _rfc822(match: re.Match[str]) -> float:
     day, month, year, hour, minute, second, sign, oh, om = match.groups()
+    if int(year) < _FIRST_YEAR:
+        raise ValueError("before feeds")
     stamp = datetime(
         int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second or 0), tzinfo=UTC
     ).timestamp()
@@ -260,7 +263,7 @@ def _assemble(parts: _Parts) -> float | None:
         parts.day, parts.year = int(day), _year(year)
     elif parts.numbers or parts.day is None:
         return None
-    if parts.year is None or parts.month is None or parts.day is None or parts.year < 1900:
+    if parts.year is None or parts.month is None or parts.day is None or parts.year < _FIRST_YEAR:
         return None
     hour, minute, second, micro = parts.time or (0, 0, 0, 0)
     if parts.meridiem:
