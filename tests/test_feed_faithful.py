@@ -52,6 +52,7 @@ def record(article: ArticleData) -> dict:
         "enclosures": [[e.url, e.type, e.length] for e in article.enclosures],
         "image": article.image,
         "comments_url": article.comments_url,
+        "comments_page": article.comments_page,
     }
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from html import unescape
 from typing import Literal
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from termnews.dates import parse_date
 from termnews.models import ArticleData, BodyFormat, Enclosure
@@ -67,6 +67,7 @@ def _finish(raw: RawEntry, feed: FeedInfo) -> ArticleData:
         body = resolve_html_urls(body, base)
     enclosures = _enclosures(raw, base)
     link = _link(raw, base, enclosures)
+    page = _absolute(raw.comments_page, base)
     title = title_text(raw.title, raw.title_kind) or title_text(raw.media_title, "guess")
     return ArticleData(
         title=title or untitled(body, fmt, link),
@@ -77,8 +78,9 @@ def _finish(raw: RawEntry, feed: FeedInfo) -> ArticleData:
         author=", ".join(_names(raw.authors) or _names(feed.authors)) or None,
         published=next((s for s in map(parse_date, raw.dates) if s is not None), None),
         enclosures=enclosures,
-        comments_url=_absolute(raw.comments_feed or raw.comments_page, base),
+        comments_url=_absolute(raw.comments_feed, base) or wordpress_comment_feed(page),
         image=_absolute(raw.image, base),
+        comments_page=page,
     )
 
 
@@ -170,6 +172,26 @@ def _link(raw: RawEntry, base: str, enclosures: tuple[Enclosure, ...]) -> str | 
     if _is_web(raw.guid):
         return (raw.guid or "").strip()
     return enclosures[0].url if enclosures else None
+
+
+def wordpress_comment_feed(page: str | None) -> str | None:
+    """The comment feed WordPress keeps beside a post whose comments are at `page`.
+
+    Only for the shape WordPress gives its `<comments>` links: a post's address
+    (a path ending in "/" or a `?p=N` query) and "#comments" or "#respond".
+    Anything else has no feed we can name without guessing.
+    """
+    if not page:
+        return None
+    parts = urlsplit(page)
+    if parts.fragment not in ("comments", "respond") or parts.scheme not in ("http", "https"):
+        return None
+    query = parse_qsl(parts.query)
+    if parts.path.endswith("/") and not query:
+        return urlunsplit(parts._replace(path=parts.path + "feed/", fragment=""))
+    if [k for k, _ in query] == ["p"] and query[0][1].isdigit():
+        return urlunsplit(parts._replace(query=parts.query + "&feed=rss2", fragment=""))
+    return None
 
 
 # -- text ----------------------------------------------------------------------------

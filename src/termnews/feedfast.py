@@ -398,7 +398,8 @@ def _atom_link(raw: RawEntry, link: Any, base: str, enclosures: list[Enclosure])
     elif rel == "enclosure":
         enclosures.append(Enclosure(href, link.get("type") or "", _length(link.get("length"))))
     elif rel == "replies":
-        if (link.get("type") or "").lower() not in PAGE_TYPES:
+        # Without a type, a page: feedparser reports an untyped link as text/html.
+        if kind not in PAGE_TYPES:
             raw.comments_feed = raw.comments_feed or href
         else:
             raw.comments_page = raw.comments_page or href

@@ -50,8 +50,9 @@ class ArticleData:
     author: str | None = None
     published: float | None = None  # seconds since the epoch, UTC
     enclosures: tuple[Enclosure, ...] = ()
-    comments_url: str | None = None
+    comments_url: str | None = None  # the feed of the entry's comments
     image: str | None = None  # the entry's picture (a Media RSS thumbnail)
+    comments_page: str | None = None  # the web page of its comments (RSS <comments>)
 
 
 @dataclass(frozen=True)
@@ -106,36 +107,39 @@ class Article:
     read: bool
     starred: bool
     image: str | None = None
+    comments_page: str | None = None
 
 
-# Enclosures and the image share one text column: a line per file, the URL alone
-# (as before they had a type and size) or URL, type, length and role separated
-# by tabs. Cleaned URLs and types never hold a tab or a line break.
-_IMAGE_ROLE = "image"
+# Enclosures, the image and the comments page share one text column: a line
+# per URL, the URL alone (as enclosures were stored before they had a type and
+# size) or URL, type, length and role separated by tabs. Cleaned URLs and types
+# never hold a tab or a line break.
+_ROLES = ("image", "comments")
 
 
-def encode_media(enclosures: tuple[Enclosure, ...], image: str | None = None) -> str:
+def encode_media(
+    enclosures: tuple[Enclosure, ...], image: str | None = None, comments_page: str | None = None
+) -> str:
     lines = [
         "\t".join((e.url, e.type, "" if e.length is None else str(e.length))).rstrip("\t") for e in enclosures
     ]
-    if image:
-        lines.append(f"{image}\t\t\t{_IMAGE_ROLE}")
+    lines += [f"{url}\t\t\t{role}" for url, role in zip((image, comments_page), _ROLES, strict=True) if url]
     return "\n".join(lines)
 
 
-def decode_media(text: str) -> tuple[tuple[Enclosure, ...], str | None]:
-    """`encode_media`'s text back: the enclosures and the image."""
+def decode_media(text: str) -> tuple[tuple[Enclosure, ...], str | None, str | None]:
+    """`encode_media`'s text back: the enclosures, the image and the comments page."""
     enclosures: list[Enclosure] = []
-    image = None
+    found: dict[str, str] = {}
     for line in text.split("\n"):
         url, kind, length, role = (line.split("\t") + ["", "", ""])[:4]
         if not url:
             continue
-        if role == _IMAGE_ROLE:
-            image = url
+        if role in _ROLES:
+            found[role] = url
         else:
             enclosures.append(Enclosure(url, kind, int(length) if length.isdigit() else None))
-    return tuple(enclosures), image
+    return tuple(enclosures), found.get("image"), found.get("comments")
 
 
 def stable_hash(text: str) -> str:

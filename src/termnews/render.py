@@ -108,10 +108,15 @@ def body_links(body: str, body_format: BodyFormat) -> list[str]:
 
 
 def article_links(article: Article) -> list[str]:
-    """The links the reader numbers: the article's own and each distinct one in its
-    body, then its enclosures and its image, so that each opens by its number."""
+    """The links the reader numbers: the article's own, each distinct one in its body
+    and its comments page, then its enclosures and its image, so that each opens by
+    its number."""
     files = [e.url for e in article.enclosures] + ([article.image] if article.image else [])
-    pages = [url for url in [article.link or "", *body_links(article.body, article.body_format)] if url]
+    pages = [
+        url
+        for url in [article.link or "", *body_links(article.body, article.body_format), article.comments_page]
+        if url
+    ]
     return list(dict.fromkeys([*(url for url in pages if url not in files), *files]))
 
 
@@ -152,7 +157,13 @@ def article_markdown(article: Article) -> str:
     pages = [url for url in links if url not in files]
     if pages:
         parts.append("## Links")
-        parts.append("\n".join(f"{number[url]}. {escape_markdown(url)}" for url in pages))
+        parts.append(
+            "\n".join(
+                f"{number[url]}. {escape_markdown(url)}"
+                + (" (comments)" if url == article.comments_page else "")
+                for url in pages
+            )
+        )
     if article.enclosures:
         parts.append("## Enclosures")
         parts.append("\n".join(_enclosure_line(number[e.url], e) for e in article.enclosures))

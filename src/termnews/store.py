@@ -454,7 +454,7 @@ class Store:
                     entry.link,
                     entry.author,
                     entry.published,
-                    encode_media(entry.enclosures, entry.image),
+                    encode_media(entry.enclosures, entry.image, entry.comments_page),
                     entry.comments_url,
                     entry.guid,
                 )
@@ -646,7 +646,7 @@ class Store:
         if not rows:
             return None
         r = rows[0]
-        enclosures, image = decode_media(r[8])
+        enclosures, image, comments_page = decode_media(r[8])
         return Article(
             id=r[0],
             source=r[1],
@@ -660,6 +660,7 @@ class Store:
             read=bool(r[9]),
             starred=bool(r[10]),
             image=image,
+            comments_page=comments_page,
         )
 
     # -- flags --------------------------------------------------------------

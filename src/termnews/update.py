@@ -105,6 +105,7 @@ def clean_article(entry: ArticleData) -> ArticleData:
         enclosures=tuple(_clean_enclosure(e) for e in entry.enclosures),
         comments_url=clean_line(entry.comments_url, LIMITS["link"]) or None,
         image=clean_line(entry.image, LIMITS["link"]) or None,
+        comments_page=clean_line(entry.comments_page, LIMITS["link"]) or None,
     )
 
 
