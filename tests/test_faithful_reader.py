@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from app_support import make_app, make_home, screen_text, settle
+from app_support import browser_calls, make_app, make_home, screen_text, settle
 from termnews.session import Session
 from termnews.update import RefreshSettings, refresh
 
@@ -60,27 +59,6 @@ def test_headlines_json_shows_titles_as_text(feed_home, subprocess_env):
     assert [r["title"] for r in showcase] == [TITLE, "Relative links", "A video"]
     origin = url.removesuffix("/blog/feed.rss")
     assert showcase[1]["link"] == f"{origin}/blog/relative"
-
-
-@pytest.fixture
-def recording_browser(tmp_path: Path, monkeypatch) -> Path:
-    """`$BROWSER` = a script writing its arguments (JSON) to a file per call."""
-    log = tmp_path / "browser-calls"
-    log.mkdir()
-    script = tmp_path / "browser.py"
-    script.write_text(
-        "import json, sys, time\n"
-        f"open({str(log)!r} + '/' + str(time.monotonic_ns()), 'w').write(json.dumps(sys.argv[1:]))\n"
-    )
-    monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
-    return log
-
-
-def browser_calls(log: Path, expect: int = 1, wait: float = 5.0) -> list[list[str]]:
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline and len(list(log.iterdir())) < expect:
-        time.sleep(0.05)
-    return [json.loads(p.read_text()) for p in sorted(log.iterdir())]
 
 
 async def test_reader_shows_text_titles_resolved_links_and_media(feed_home, recording_browser):
