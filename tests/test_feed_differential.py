@@ -83,7 +83,8 @@ def test_faithful_corpus_agrees(name):
 RSS_HEAD = (
     '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-    'xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel><title>t</title>'
+    'xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:media="http://search.yahoo.com/mrss/" '
+    'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><title>t</title>'
 )
 ATOM_HEAD = (
     '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
@@ -323,6 +324,11 @@ def rss_items(draw) -> str:
                     "creator",
                     "comments",
                     "enclosure",
+                    "page",
+                    "media",
+                    "thumbnail",
+                    "mediatext",
+                    "origlink",
                 ]
             ),
             unique=True,
@@ -348,6 +354,20 @@ def rss_items(draw) -> str:
             parts.append(f"<dc:creator>{esc(draw(TEXT), cdata)}</dc:creator>")
         elif f == "comments":
             parts.append(f"<wfw:commentRss>{esc(draw(URLISH), False)}</wfw:commentRss>")
+        elif f == "page":
+            parts.append(f"<comments>{esc(draw(URLISH), False)}</comments>")
+        elif f == "media":
+            size = draw(st.sampled_from(["", "0", "12", "x", " 7 "]))
+            parts.append(f'<media:content url="{html.escape(draw(URLISH))}" fileSize="{size}" type="a/b"/>')
+        elif f == "thumbnail":
+            parts.append(f'<media:thumbnail url="{html.escape(draw(URLISH))}"/>')
+        elif f == "mediatext":
+            parts.append(
+                f"<media:group><media:title>{esc(draw(TEXT), cdata)}</media:title>"
+                f"<media:description>{esc(draw(TEXT), cdata)}</media:description></media:group>"
+            )
+        elif f == "origlink":
+            parts.append(f"<feedburner:origLink>{esc(draw(URLISH), False)}</feedburner:origLink>")
         else:
             parts.append(f'<enclosure url="{html.escape(draw(URLISH))}"/>')
     return "".join(draw(st.permutations(parts)))

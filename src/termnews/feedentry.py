@@ -61,7 +61,7 @@ def finish_entries(raws: list[RawEntry], feed: FeedInfo) -> list[ArticleData]:
 def _finish(raw: RawEntry, feed: FeedInfo) -> ArticleData:
     base = raw.base if _is_web(raw.base) else feed.home if _is_web(feed.home) else ""
     body, fmt = raw.body, raw.body_format
-    if not body.strip() and raw.media_text:
+    if not body.strip() and raw.media_text and raw.media_text[0].strip():
         body, fmt = raw.media_text
     if fmt == "html" and base:
         body = resolve_html_urls(body, base)
@@ -94,7 +94,7 @@ _URL_ATTR = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)"""
 
 
 def _is_web(url: str | None) -> bool:
-    return bool(url) and url.lower().startswith(("http://", "https://"))  # type: ignore[union-attr]
+    return url is not None and url.lower().startswith(("http://", "https://"))
 
 
 def _absolute(url: str | None, base: str) -> str | None:
