@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -50,3 +51,11 @@ async def settle(app: TermnewsApp, pilot) -> None:
 def screen_text(app: TermnewsApp) -> str:
     """What a person sees on the top screen, as plain text lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def browser_calls(log: Path, wait: float = 5.0, expect: int = 1) -> list[list[str]]:
+    """The argument lists the `recording_browser` fixture saw, waiting for `expect` of them."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and len(list(log.iterdir())) < expect:
+        time.sleep(0.05)
+    return [json.loads(p.read_text()) for p in sorted(log.iterdir())]

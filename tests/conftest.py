@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,18 @@ def server():
     """A feed server on 127.0.0.1 (tests/feedserver.py), stopped after the test."""
     with FeedServer() as running:
         yield running
+
+
+@pytest.fixture
+def recording_browser(tmp_path: Path, monkeypatch) -> Path:
+    """`$BROWSER` = a script writing its argv (JSON) to a file, one file per call
+    (read them with `app_support.browser_calls`)."""
+    log = tmp_path / "browser-calls"
+    log.mkdir()
+    script = tmp_path / "browser.py"
+    script.write_text(
+        "import json, sys, time\n"
+        f"open({str(log)!r} + '/' + str(time.monotonic_ns()), 'w').write(json.dumps(sys.argv[1:]))\n"
+    )
+    monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
+    return log

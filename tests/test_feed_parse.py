@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from termnews.feedparse import FeedParseError, _fast_parse, parse_feed
-from termnews.models import ArticleData
+from termnews.feedparse import FeedParseError, fast_parse, parse_feed
+from termnews.models import ArticleData, Enclosure
 
 RSS_091 = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
 <rss version="0.91"><channel><title>Old</title><link>http://old.example.org/</link>
@@ -112,7 +112,7 @@ def test_rss_20():
         link="https://now.example.org/a?x=1&y=2",
         author="Grace Hopper",
         published=UTC_2024_03_05_0730,
-        enclosures=("https://now.example.org/a.mp3",),
+        enclosures=(Enclosure("https://now.example.org/a.mp3", "audio/mpeg", 10),),
         comments_url="https://now.example.org/a/comments.rss",
     )
     # A permalink guid is also the link.
@@ -121,21 +121,21 @@ def test_rss_20():
         "https://now.example.org/b",
         "Only a description",
     )
-    assert _fast_parse(RSS_20, "https://now.example.org/feed.xml") is not None
+    assert fast_parse(RSS_20, "https://now.example.org/feed.xml") is not None
 
 
 def test_atom_10():
     first, second = both(ATOM_10)
-    assert first.title == "Fish &amp; chips"  # type="html": markup kept for the renderer
+    assert first.title == "Fish & chips"  # type="html": read as HTML, shown as text
     assert first.link == "https://atom.example.org/1"
     assert first.guid == "tag:atom.example.org,2024:1"
     assert first.author == "Linus"
     assert first.published == 1709287200.0  # <published>, not <updated>
     assert first.body == "<p>Atom <b>body</b></p>" and first.body_format == "html"
-    assert first.enclosures == ("https://atom.example.org/1.ogg",)
+    assert first.enclosures == (Enclosure("https://atom.example.org/1.ogg"),)
     assert second.body == "Just text & more" and second.body_format == "text"
     assert second.link == "https://atom.example.org/2"  # the id stands for a missing link
-    assert _fast_parse(ATOM_10, "") is not None
+    assert fast_parse(ATOM_10, "") is not None
 
 
 def test_atom_03():
@@ -156,7 +156,7 @@ def test_json_feed():
         link="https://json.example.org/1",
         author="Ken, Dennis",
         published=1709528767.0,
-        enclosures=("https://json.example.org/1.mp3",),
+        enclosures=(Enclosure("https://json.example.org/1.mp3", "audio/mpeg"),),
     )
     assert (second.body, second.body_format, second.link) == ("text only", "text", None)
 
@@ -189,6 +189,6 @@ def test_doctype_entities_are_not_expanded():
 <!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
 <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>
 <rss version="2.0"><channel><title>t</title><item><title>x &d;</title></item></channel></rss>"""
-    assert _fast_parse(bomb, "") is None  # a DOCTYPE: feedparser's job
+    assert fast_parse(bomb, "") is None  # a DOCTYPE: feedparser's job
     [a] = parse_feed(bomb)
     assert len(a.title) < 100

@@ -38,6 +38,15 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """A file an entry points to (a podcast episode, a video), with what the feed says of it."""
+
+    url: str
+    type: str = ""  # a media type, as the feed gives it
+    length: int | None = None  # bytes, when the feed gives it
+
+
+@dataclass(frozen=True)
 class ArticleData:
     """One entry as a source parsed it, before identity and sanitizing."""
 
@@ -48,8 +57,10 @@ class ArticleData:
     link: str | None = None
     author: str | None = None
     published: float | None = None  # seconds since the epoch, UTC
-    enclosures: tuple[str, ...] = ()
-    comments_url: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()
+    comments_url: str | None = None  # the feed of the entry's comments
+    image: str | None = None  # the entry's picture (a Media RSS thumbnail)
+    comments_page: str | None = None  # the web page of its comments (RSS <comments>)
 
 
 @dataclass(frozen=True)
@@ -100,9 +111,43 @@ class Article:
     link: str | None
     author: str | None
     published: float | None
-    enclosures: tuple[str, ...]
+    enclosures: tuple[Enclosure, ...]
     read: bool
     starred: bool
+    image: str | None = None
+    comments_page: str | None = None
+
+
+# Enclosures, the image and the comments page share one text column: a line
+# per URL, the URL alone (as enclosures were stored before they had a type and
+# size) or URL, type, length and role separated by tabs. Cleaned URLs and types
+# never hold a tab or a line break.
+_ROLES = ("image", "comments")
+
+
+def encode_media(
+    enclosures: tuple[Enclosure, ...], image: str | None = None, comments_page: str | None = None
+) -> str:
+    lines = [
+        "\t".join((e.url, e.type, "" if e.length is None else str(e.length))).rstrip("\t") for e in enclosures
+    ]
+    lines += [f"{url}\t\t\t{role}" for url, role in zip((image, comments_page), _ROLES, strict=True) if url]
+    return "\n".join(lines)
+
+
+def decode_media(text: str) -> tuple[tuple[Enclosure, ...], str | None, str | None]:
+    """`encode_media`'s text back: the enclosures, the image and the comments page."""
+    enclosures: list[Enclosure] = []
+    found: dict[str, str] = {}
+    for line in text.split("\n"):
+        url, kind, length, role = (line.split("\t") + ["", "", ""])[:4]
+        if not url:
+            continue
+        if role in _ROLES:
+            found[role] = url
+        else:
+            enclosures.append(Enclosure(url, kind, int(length) if length.isdigit() else None))
+    return tuple(enclosures), found.get("image"), found.get("comments")
 
 
 def stable_hash(text: str) -> str:

@@ -15,7 +15,7 @@ import re
 import warnings
 from html import unescape
 
-from termnews.models import Article, BodyFormat
+from termnews.models import Article, BodyFormat, Enclosure
 from termnews.sanitize import clean_line, clean_text
 from termnews.text import format_date
 
@@ -27,6 +27,7 @@ _TAG = re.compile(r"<[^>]*>?")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<((?:https?|mailto):[^>\s]+)>")
 _URL = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"'\])]+")
+_SINGLE_BREAK = re.compile(r"(?<=[^\n])[ \t]*\n(?=[^\n])")
 _HREF = re.compile(r"<a\b[^>]*?\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 
 
@@ -91,7 +92,8 @@ def body_markdown(body: str, body_format: BodyFormat) -> str:
     elif body_format == "markdown":
         text = _MD_IMAGE.sub(lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", _drop_unsafe_refs(body))
     else:
-        text = _escape_text_keeping_urls(body)
+        # Plain text keeps its line breaks: each single one becomes a Markdown hard break.
+        text = _SINGLE_BREAK.sub("  \n", _escape_text_keeping_urls(body))
     return clean_text(text).strip()
 
 
@@ -106,12 +108,35 @@ def body_links(body: str, body_format: BodyFormat) -> list[str]:
 
 
 def article_links(article: Article) -> list[str]:
-    """The article's own link, then each distinct link in its body, in order."""
-    seen: dict[str, None] = {}
-    for url in [article.link or "", *body_links(article.body, article.body_format)]:
-        if url and url not in seen:
-            seen[url] = None
-    return list(seen)
+    """The links the reader numbers: the article's own, each distinct one in its body
+    and its comments page, then its enclosures and its image, so that each opens by
+    its number."""
+    files = [e.url for e in article.enclosures] + ([article.image] if article.image else [])
+    pages = [
+        url
+        for url in [article.link or "", *body_links(article.body, article.body_format), article.comments_page]
+        if url
+    ]
+    return list(dict.fromkeys([*(url for url in pages if url not in files), *files]))
+
+
+def human_size(length: int) -> str:
+    """A file's size as a person reads it: 812 bytes, 4.2 MB, 1.1 GB."""
+    if length < 1000:
+        return f"{length} bytes"
+    size = float(length)
+    for unit in ("kB", "MB", "GB", "TB"):
+        size /= 1000
+        if size < 1000 or unit == "TB":
+            break
+    return f"{size:.1f} {unit}" if size < 100 else f"{size:.0f} {unit}"
+
+
+def _enclosure_line(number: int, enclosure: Enclosure) -> str:
+    about = ", ".join(
+        part for part in (enclosure.type, human_size(enclosure.length) if enclosure.length else "") if part
+    )
+    return f"{number}. {escape_markdown(enclosure.url)}" + (f" ({escape_markdown(about)})" if about else "")
 
 
 def article_markdown(article: Article) -> str:
@@ -127,10 +152,21 @@ def article_markdown(article: Article) -> str:
         parts.append(f"*{byline}*")
     parts.append(body_markdown(article.body, article.body_format) or "*(no text)*")
     links = article_links(article)
-    if links:
+    number = {url: n for n, url in enumerate(links, 1)}
+    files = {e.url for e in article.enclosures} | {article.image}
+    pages = [url for url in links if url not in files]
+    if pages:
         parts.append("## Links")
-        parts.append("\n".join(f"{n}. {escape_markdown(url)}" for n, url in enumerate(links, 1)))
+        parts.append(
+            "\n".join(
+                f"{number[url]}. {escape_markdown(url)}"
+                + (" (comments)" if url == article.comments_page else "")
+                for url in pages
+            )
+        )
     if article.enclosures:
         parts.append("## Enclosures")
-        parts.append("\n".join(f"- {escape_markdown(url)}" for url in article.enclosures))
+        parts.append("\n".join(_enclosure_line(number[e.url], e) for e in article.enclosures))
+    if article.image:
+        parts.append(f"## Image\n\n{number[article.image]}. {escape_markdown(article.image)}")
     return "\n\n".join(parts)

@@ -36,7 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from termnews.models import ArticleData, FetchContext, FetchResult, SourceSpec
+from termnews.models import ArticleData, Enclosure, FetchContext, FetchResult, SourceSpec
 from termnews.sanitize import LIMITS, clean_line, clean_text
 from termnews.sources import load_kind
 from termnews.sources.base import Source
@@ -102,8 +102,20 @@ def clean_article(entry: ArticleData) -> ArticleData:
         link=clean_line(entry.link, LIMITS["link"]) or None,
         author=clean_line(entry.author, LIMITS["author"]) or None,
         guid=clean_line(entry.guid, LIMITS["link"]) or None,
-        enclosures=tuple(clean_line(e, LIMITS["link"]) for e in entry.enclosures),
+        enclosures=tuple(_clean_enclosure(e) for e in entry.enclosures),
         comments_url=clean_line(entry.comments_url, LIMITS["link"]) or None,
+        image=clean_line(entry.image, LIMITS["link"]) or None,
+        comments_page=clean_line(entry.comments_page, LIMITS["link"]) or None,
+    )
+
+
+def _clean_enclosure(enclosure: Enclosure | str) -> Enclosure:
+    if isinstance(enclosure, str):  # a plugin's plain URL, as enclosures were before they had a type
+        return Enclosure(clean_line(enclosure, LIMITS["link"]))
+    return replace(
+        enclosure,
+        url=clean_line(enclosure.url, LIMITS["link"]),
+        type=clean_line(enclosure.type, LIMITS["title"]),
     )
 
 

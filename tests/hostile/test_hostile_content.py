@@ -39,8 +39,9 @@ def stored_articles(store: Store, spec: SourceSpec):
 def check_article(article, where: str) -> None:
     for field in ("title", "author", "link", "body", "source"):
         assert_clean(getattr(article, field) or "", f"{where} {field}")
-    for url in article.enclosures:
-        assert_clean(url, f"{where} enclosure")
+    for enclosure in article.enclosures:
+        assert_clean(enclosure.url, f"{where} enclosure")
+        assert_clean(enclosure.type, f"{where} enclosure type")
     for url in article_links(article):
         assert_clean(url, f"{where} link list")
     markdown = article_markdown(article)

@@ -6,43 +6,19 @@ its argv), so the tests see exactly what would be started.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from hostile_payloads import assert_clean
 
-from app_support import make_app, make_home, screen_text, settle
+from app_support import browser_calls, make_app, make_home, screen_text, settle
 from termnews.links import LinkRefused, open_link
-from termnews.models import Article
+from termnews.models import Article, Enclosure
 from termnews.render import article_links, article_markdown
 from termnews.session import Session
 from termnews.text import is_safe_url
 from termnews.update import RefreshSettings, refresh
-
-
-@pytest.fixture
-def recording_browser(tmp_path: Path, monkeypatch) -> Path:
-    """`$BROWSER` = a script writing its argv (JSON) to a file, one file per call."""
-    log = tmp_path / "browser-calls"
-    log.mkdir()
-    script = tmp_path / "browser.py"
-    script.write_text(
-        "import json, sys, time\n"
-        f"open({str(log)!r} + '/' + str(time.monotonic_ns()), 'w').write(json.dumps(sys.argv[1:]))\n"
-    )
-    monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
-    return log
-
-
-def calls(log: Path, wait: float = 5.0, expect: int = 1) -> list[list[str]]:
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline and len(list(log.iterdir())) < expect:
-        time.sleep(0.05)
-    return [json.loads(p.read_text()) for p in sorted(log.iterdir())]
-
 
 REFUSED = [
     "javascript:alert(1)",
@@ -74,7 +50,7 @@ def test_shell_metacharacters_reach_the_browser_as_one_argument(
     url = f"http://example.org/;$(touch${{IFS}}{marker});`touch${{IFS}}{marker}`&x=|touch${{IFS}}{marker}"
     assert is_safe_url(url)
     open_link(url)
-    [argv] = calls(recording_browser)
+    [argv] = browser_calls(recording_browser)
     assert argv == [url]
     assert not marker.exists(), "a shell ran the URL"
 
@@ -133,7 +109,8 @@ async def test_refused_body_link_by_number_starts_nothing(tmp_path: Path, record
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen.reader.links == ["http://example.org/fine", "javascript:[/]"]
+        # The enclosure is numbered too (after the links) and refused the same way.
+        assert app.screen.reader.links == ["http://example.org/fine", "javascript:[/]", "file:///etc/passwd"]
         await pilot.press("f", "2")
         await settle(app, pilot)
         assert app.is_running
@@ -142,7 +119,7 @@ async def test_refused_body_link_by_number_starts_nothing(tmp_path: Path, record
     assert list(recording_browser.iterdir()) == []
 
 
-def test_enclosures_are_listed_as_text_and_never_opened() -> None:
+def test_enclosures_are_numbered_but_only_safe_ones_open() -> None:
     article = Article(
         id="x",
         source="s",
@@ -152,14 +129,18 @@ def test_enclosures_are_listed_as_text_and_never_opened() -> None:
         link="http://example.org/",
         author=None,
         published=None,
-        enclosures=("file:///etc/passwd", "http://e.org/a.mp3"),
+        enclosures=(
+            Enclosure("file:///etc/passwd"),
+            Enclosure("http://e.org/a.mp3", "audio/mpeg", 2_000_000),
+        ),
         read=False,
         starred=False,
     )
-    # Enclosures are not among the numbered links `f N` can open.
-    assert article_links(article) == ["http://example.org/"]
+    # Enclosures are numbered after the links, so `f N` reaches them; the URL policy still decides.
+    assert article_links(article) == ["http://example.org/", "file:///etc/passwd", "http://e.org/a.mp3"]
+    with pytest.raises(LinkRefused):
+        open_link("file:///etc/passwd")
     markdown = article_markdown(article)
-    assert "## Enclosures" in markdown and "file:///etc/passwd".replace("/", "/") in markdown.replace(
-        "\\", ""
-    )
+    assert "## Enclosures" in markdown and "file:///etc/passwd" in markdown.replace("\\", "")
+    assert "3. http://e.org/a.mp3 (audio/mpeg, 2.0 MB)" in markdown.replace("\\", "")
     assert_clean(markdown)

@@ -284,7 +284,7 @@ def test_refresh_of_20_good_feeds_and_the_hostile_ones(store, server) -> None:
                 article.author or "",
                 article.link or "",
                 article.body,
-                *article.enclosures,
+                *(e.url for e in article.enclosures),
             ):
                 assert_clean(text, spec.name)
     # The deadline: 3 s per request, 3 s (twice, once in the pool and once alone) per parse.

@@ -10,7 +10,15 @@ import sqlite3
 import time
 from collections.abc import Iterable
 
-from termnews.models import Article, ArticleData, ArticleReplyInfo, SourceSpec, article_id
+from termnews.models import (
+    Article,
+    ArticleData,
+    ArticleReplyInfo,
+    SourceSpec,
+    article_id,
+    decode_media,
+    encode_media,
+)
 from termnews.store import search_index
 from termnews.store.db import Database
 
@@ -28,7 +36,7 @@ def _store_one(conn: sqlite3.Connection, spec: SourceSpec, entry: ArticleData, n
         entry.link,
         entry.author,
         entry.published,
-        "\n".join(entry.enclosures),
+        encode_media(entry.enclosures, entry.image, entry.comments_page),
         entry.comments_url,
         entry.guid,
     )
@@ -74,6 +82,7 @@ class ArticleCache:
         if not rows:
             return None
         r = rows[0]
+        enclosures, image, comments_page = decode_media(r[8])
         return Article(
             id=r[0],
             source=r[1],
@@ -83,9 +92,11 @@ class ArticleCache:
             link=r[5],
             author=r[6],
             published=r[7],
-            enclosures=tuple(e for e in r[8].split("\n") if e),
+            enclosures=enclosures,
             read=bool(r[9]),
             starred=bool(r[10]),
+            image=image,
+            comments_page=comments_page,
         )
 
     def article_reply_info(self, aid: str) -> ArticleReplyInfo | None:
