@@ -7,14 +7,12 @@ Starred articles and articles with drafts are never removed.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
 from termnews.models import SourceSpec
 from termnews.store import Store
-
-_DAYS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*$", re.IGNORECASE)
+from termnews.units import parse_duration
 
 
 @dataclass(frozen=True)
@@ -31,11 +29,12 @@ def parse_keep(value: object) -> Keep:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return Keep(newest=value)
     if isinstance(value, str):
-        match = _DAYS.match(value)
-        if match:
-            return Keep(days=float(match.group(1)))
         if value.strip().isdigit():
             return Keep(newest=int(value))
+        try:
+            return Keep(days=parse_duration(value) / 86_400)
+        except ValueError:
+            pass
     raise ValueError(f'expected a number of articles (500) or of days ("30d"), found {value!r}')
 
 

@@ -36,17 +36,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from termnews.models import ArticleData, FetchContext, FetchResult, SourceSpec
-from termnews.sanitize import LIMITS, clean_line, clean_text
+from termnews.models import FetchContext, FetchResult, HttpOptions, SourceSpec
+from termnews.sanitize import LIMITS, clean_article, clean_line
 from termnews.sources import load_kind
-from termnews.sources.base import Source
+from termnews.sources.base import Download, Source, StagedSource
 
 if TYPE_CHECKING:
-    from termnews.fetch import HttpClient, HttpOptions
+    from termnews.fetch import HttpClient
     from termnews.store import Store
 
-# httpx (termnews.fetch) and the store are imported where used: a parser
-# process imports this module for `clean_article` and needs neither.
+# httpx (termnews.fetch) is imported where used: parser processes never need it.
 
 
 @dataclass(frozen=True)
@@ -85,26 +84,7 @@ class RefreshSettings:
     #: A document whose parse takes longer is abandoned with an error.
     parse_timeout: float = 120.0
     #: Defaults for every HTTP request (a source's options may override them).
-    http: HttpOptions = field(default_factory=lambda: _http_options())
-
-
-def _http_options() -> HttpOptions:
-    from termnews.fetch import HttpOptions
-
-    return HttpOptions()
-
-
-def clean_article(entry: ArticleData) -> ArticleData:
-    return replace(
-        entry,
-        title=clean_line(entry.title, LIMITS["title"]) or "(untitled)",
-        body=clean_text(entry.body, LIMITS["body"]),
-        link=clean_line(entry.link, LIMITS["link"]) or None,
-        author=clean_line(entry.author, LIMITS["author"]) or None,
-        guid=clean_line(entry.guid, LIMITS["link"]) or None,
-        enclosures=tuple(clean_line(e, LIMITS["link"]) for e in entry.enclosures),
-        comments_url=clean_line(entry.comments_url, LIMITS["link"]) or None,
-    )
+    http: HttpOptions = field(default_factory=HttpOptions)
 
 
 def fetch_source(spec: SourceSpec, ctx: FetchContext) -> FetchResult:
@@ -140,11 +120,11 @@ def store_result(
     return SourceOutcome(spec, new, len(articles), result.not_modified, result.error, result.warnings)
 
 
-def _context(store: Store, spec: SourceSpec) -> FetchContext:
+def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
     status = store.source_status(spec.source_id)
     if status is None:
-        return FetchContext()
-    return FetchContext(etag=status.etag, last_modified=status.last_modified, body_hash=status.body_hash)
+        return FetchContext(http=http)
+    return FetchContext(status.etag, status.last_modified, status.body_hash, http)
 
 
 def refresh(
@@ -170,15 +150,9 @@ def _fetch_stage(
     spec: SourceSpec,
     ctx: FetchContext,
     http: HttpClient | None,
-    options: HttpOptions,
 ) -> object:
     """Runs in a fetch thread: a staged source's download, or a whole fetch."""
-    from termnews.sources.feed import FeedSource, StagedSource
-
-    if issubclass(cls, FeedSource):
-        source: Source = cls(spec, options)
-    else:
-        source = cls(spec)
+    source = cls(spec)
     if isinstance(source, StagedSource) and http is not None:
         return source.download(ctx, http)
     return source.fetch(ctx)
@@ -285,8 +259,6 @@ class _Refresh:
             self.progress(outcome, self.done, len(self.specs))
 
     def run(self) -> list[SourceOutcome]:
-        from termnews.sources.feed import StagedSource
-
         jobs: deque[tuple[int, type[Source]]] = deque()
         kinds: dict[str, type[Source] | Exception] = {}  # entry points are read once
         for index, spec in enumerate(self.specs):
@@ -330,8 +302,6 @@ class _Refresh:
         http: HttpClient | None,
         workers: int,
     ) -> None:
-        from termnews.sources.feed import Download
-
         pending: dict[Future, tuple] = {}
         # Downloaded documents not yet stored are kept under a byte budget: when
         # parsing or storing is the slow stage, fetching waits instead of piling
@@ -344,9 +314,8 @@ class _Refresh:
                 fetching += 1
                 index, cls = jobs.popleft()
                 spec = self.specs[index]
-                future = fetchers.submit(
-                    _fetch_stage, cls, spec, _context(self.store, spec), http, self.settings.http
-                )
+                ctx = _context(self.store, spec, self.settings.http)
+                future = fetchers.submit(_fetch_stage, cls, spec, ctx, http)
                 pending[future] = ("fetch", index, cls, None)
             parsing = any(job[0] == "parse" for job in pending.values())
             done, _ = wait(pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)

@@ -29,14 +29,17 @@ import email.utils
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
-from termnews.fetch import error_reason, host_of
+from termnews.fetch import host_of
+from termnews.models import HttpOptions
 from termnews.sanitize import clean_line
 from termnews.senders import Prepared, Reply, Sender, SendResult
+from termnews.units import MiB, parse_duration
 
 ENDPOINT = "wp-comments-post.php"
 FLOOD_WAIT = 15.0  # seconds WordPress asks between two comments from one address
@@ -51,21 +54,24 @@ _TAGS = re.compile(r"<[^>]*>")
 FAILURE_TITLE = "Comment Submission Failure"
 
 
+@dataclass(frozen=True)
+class WordPressOptions:
+    #: Seconds for reading the page and for sending, each (default 30).
+    timeout: int | float | str | None = field(default=None, metadata={"parse": parse_duration})
+
+
 class WordPressSender(Sender):
     kind: ClassVar[str] = "wordpress"
+    options_type: ClassVar[type | None] = WordPressOptions
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        from termnews.fetch import HttpOptions
-
-        timeout = self.options.get("timeout")
-        deadline = (
-            float(timeout)
-            if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-            else 30.0
-        )
+        try:
+            deadline = parse_duration(self.options.get("timeout", 30.0)) or 30.0
+        except ValueError:  # config checked it; a stored option may predate the check
+            deadline = 30.0
         self.http_options = HttpOptions(
-            max_bytes=5 * 1024 * 1024, deadline=deadline, connect_timeout=min(10.0, deadline)
+            max_bytes=5 * MiB, deadline=deadline, connect_timeout=min(10.0, deadline)
         )
 
     # -- where -------------------------------------------------------------------
@@ -170,43 +176,21 @@ class WordPressSender(Sender):
     # -- sending ------------------------------------------------------------------
 
     def send(self, reply: Reply, prepared: Prepared) -> SendResult:
-        import httpx
+        from termnews.fetch import HttpClient
 
-        from termnews.fetch import USER_AGENT
-
-        timeout = httpx.Timeout(self.http_options.deadline, connect=self.http_options.connect_timeout)
-        try:
-            with httpx.Client(
-                follow_redirects=False, timeout=timeout, trust_env=False, headers={"User-Agent": USER_AGENT}
-            ) as client:
-                with client.stream(
-                    "POST",
-                    prepared.endpoint,
-                    data=dict(prepared.fields),
-                    headers={"Referer": reply.article_link or prepared.endpoint},
-                ) as response:
-                    body = _read_capped(response)
-                    return interpret(response.status_code, response.headers, body, prepared.endpoint)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            return SendResult(
-                "offline", f"offline: could not connect to {host_of(prepared.endpoint)}: {error_reason(exc)}"
-            )
-        except httpx.TimeoutException as exc:
-            return SendResult(
-                "unknown",
-                f"no answer from {host_of(prepared.endpoint)} ({type(exc).__name__}:"
-                " timed out after the request left)",
-            )
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError) as exc:
-            return SendResult(
-                "unknown",
-                f"the connection to {host_of(prepared.endpoint)} broke before"
-                f" an answer came: {error_reason(exc)}",
-            )
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            return SendResult("failed", f"invalid comment address {prepared.endpoint!r}: {exc}")
-        except httpx.HTTPError as exc:
-            return SendResult("unknown", f"sending failed midway: {error_reason(exc)}")
+        options = replace(self.http_options, max_bytes=MAX_ANSWER)
+        referer = {"Referer": reply.article_link or prepared.endpoint}
+        with HttpClient(max_connections=1) as http:
+            got = http.post(prepared.endpoint, prepared.fields, referer, options)
+        if got.error is None:
+            assert got.status is not None and got.body is not None
+            return interpret(got.status, got.headers, got.body, prepared.endpoint)
+        if got.failure == "connect":
+            return SendResult("offline", f"offline: {got.error}")
+        if got.failure == "invalid":
+            return SendResult("failed", f"invalid comment address {prepared.endpoint!r}: {got.error}")
+        # The request may have arrived: the outbox checks the comment feed before any retry.
+        return SendResult("unknown", f"no answer from {host_of(prepared.endpoint)}: {got.error}")
 
 
 def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: str = "") -> SendResult:
@@ -354,14 +338,3 @@ def _query_value(url: str | None, key: str) -> str | None:
     except ValueError:
         return None
     return values[-1] if values else None
-
-
-def _read_capped(response: Any) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        parts.append(chunk)
-        size += len(chunk)
-        if size >= MAX_ANSWER:
-            break
-    return b"".join(parts)[:MAX_ANSWER]
