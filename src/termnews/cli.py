@@ -126,20 +126,12 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(session: Session, args: argparse.Namespace) -> int:
-    spec = next((s for s in session.store.subscriptions() if s.name == args.name), None)
-    if spec is None:
-        if session.spec_named(args.name) is not None:
-            where = session.config.path or session.paths.config_file
-            raise UsageError(f"{args.name!r} is defined in {where}; remove it there")
-        raise UsageError(f"no source named {args.name!r} (see `termnews sources`)")
-    session.store.remove_subscription(spec.name)
-    removed = 0
-    if not any(s.source_id == spec.source_id for s in session.specs()):
-        removed = session.store.remove_source_articles(spec.source_id)
-        # Forget its validators too, so adding it again fetches it in full.
-        session.store.record_fetch(spec.source_id, error=None)
+    try:
+        gone = session.unsubscribe(args.name)
+    except SubscriptionError as exc:
+        raise UsageError(str(exc)) from None
     print(
-        f"removed {spec.name!r} and {removed} cached article{'s' * (removed != 1)} "
+        f"removed {gone.spec.name!r} and {gone.articles} cached article{'s' * (gone.articles != 1)} "
         "(read marks, stars and drafts are kept)"
     )
     return EXIT_OK
@@ -268,40 +260,19 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
-    from termnews.opml import OpmlError, default_name, read_opml
+    from termnews.opml import OpmlError
 
     try:
         data = Path(args.file).expanduser().read_bytes()
     except OSError as exc:
         raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
     try:
-        feeds = read_opml(data)
+        done = session.import_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
-    existing = session.specs()
-    names = {s.name for s in existing}
-    ids = {s.source_id for s in existing}
-    added = skipped = 0
-    for feed in feeds:
-        from termnews.sources.feed import is_url
-
-        if not is_url(feed.url):
-            print(f"termnews: skipped {feed.url!r}: not an http(s) URL", file=sys.stderr)
-            skipped += 1
-            continue
-        base = " ".join((feed.title or default_name(feed.url)).split()) or default_name(feed.url)
-        spec = SourceSpec(base, "feed", feed.url, {}, feed.tags)
-        if spec.source_id in ids:
-            skipped += 1
-            continue
-        name, n = base, 2
-        while name in names:
-            name, n = f"{base} ({n})", n + 1
-        spec = SourceSpec(name, "feed", feed.url, {}, feed.tags)
-        session.store.add_subscription(spec)
-        names.add(name)
-        ids.add(spec.source_id)
-        added += 1
+    for url in done.refused:
+        print(f"termnews: skipped {url!r}: not an http(s) URL", file=sys.stderr)
+    added, skipped = len(done.added), done.skipped + len(done.refused)
     print(
         f"imported {added} feed{'s' * (added != 1)}"
         + (f" ({skipped} already subscribed or skipped)" if skipped else "")
@@ -310,22 +281,18 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
-    from termnews.opml import write_opml
-
-    feeds = [s for s in session.specs() if s.kind == "feed"]
-    text = write_opml(feeds)
-    others = len(session.specs()) - len(feeds)
+    export = session.export_opml()
     if args.file and args.file != "-":
         try:
-            Path(args.file).expanduser().write_text(text, encoding="utf-8")
+            Path(args.file).expanduser().write_text(export.text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
-        print(f"wrote {len(feeds)} feed{'s' * (len(feeds) != 1)} to {args.file}")
+        print(f"wrote {export.feeds} feed{'s' * (export.feeds != 1)} to {args.file}")
     else:
-        sys.stdout.write(text)
-    if others:
+        sys.stdout.write(export.text)
+    if export.left_out:
         print(
-            f"termnews: {others} source{'s' * (others != 1)} that are not feeds "
+            f"termnews: {export.left_out} source{'s' * (export.left_out != 1)} that are not feeds "
             "(local folders) left out of the OPML",
             file=sys.stderr,
         )

@@ -31,13 +31,13 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from termnews.config import Identity
 from termnews.models import Article
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
 from termnews.store import SENT_STATES, Draft, DraftConflict, Store
+from termnews.text import is_fetchable_url
 
 # The limits of the WordPress comment form that the composer stands in for.
 COMMENT_MAX = 65_525
@@ -111,17 +111,6 @@ def is_plausible_email(text: str) -> bool:
     return bool(_EMAIL.match(text.strip()))
 
 
-def is_http_url(text: str) -> bool:
-    text = text.strip()
-    if any(ch.isspace() for ch in text):
-        return False
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
 def validate(fields: DraftFields) -> dict[str, str]:
     """Field name to what is wrong with it; empty when the draft may be marked ready."""
     problems: dict[str, str] = {}
@@ -135,7 +124,7 @@ def validate(fields: DraftFields) -> dict[str, str]:
             )
     if "email" not in problems and not is_plausible_email(fields.email):
         problems["email"] = "Not an email address (expected name@example.org)"
-    if "website" not in problems and fields.website.strip() and not is_http_url(fields.website):
+    if "website" not in problems and fields.website.strip() and not is_fetchable_url(fields.website.strip()):
         problems["website"] = "Website must be an http:// or https:// address"
     return {name: problems[name] for name in FIELD_NAMES if name in problems}
 

@@ -38,6 +38,7 @@ import httpx
 
 from termnews import __version__
 from termnews.models import HttpOptions
+from termnews.text import FETCHABLE_SCHEMES, is_fetchable_url, url_scheme
 from termnews.units import format_size
 
 USER_AGENT = f"termnews/{__version__}"
@@ -320,7 +321,7 @@ class HttpClient:
     def _post(
         self, url: str, form: Mapping[str, str], headers: Mapping[str, str], options: HttpOptions
     ) -> HttpResult:
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        if not is_fetchable_url(url):
             return HttpResult(
                 url, error=f"invalid URL: not an http or https URL: {url[:200]}", failure="invalid"
             )
@@ -395,8 +396,8 @@ class HttpClient:
 
 
 def _check_scheme(url: str, first: bool) -> None:
-    scheme = urlsplit(url).scheme.lower()
-    if scheme in ("http", "https"):
+    scheme = url_scheme(url)
+    if scheme in FETCHABLE_SCHEMES:  # a bad host is httpx's to report ("invalid URL")
         return
     if first:
         raise _Refused(f"not an http or https URL: {url[:200]}")

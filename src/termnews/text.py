@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from html import unescape
+from urllib.parse import urlsplit
 
 from termnews.models import BodyFormat
 from termnews.sanitize import clean_line, clean_text
 
+FETCHABLE_SCHEMES = ("http", "https")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 _SCRIPT = re.compile(r"<(script|style|template|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -44,8 +46,34 @@ def snippet(text: str, query: str, width: int = 80) -> str:
     return clean_line(window[:width])
 
 
+# -- the URL policy: two questions, answered here for every caller ------------------
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of `url`, lower case ("" when it has none or does not parse)."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+
+
+def is_fetchable_url(url: str) -> bool:
+    """May termnews itself fetch or post to it: http or https, with a host, no white space.
+
+    Feeds, comment feeds, article pages, comment forms and a reply's website.
+    """
+    if any(ch.isspace() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in FETCHABLE_SCHEMES and bool(host)
+
+
 def is_safe_url(url: str) -> bool:
-    """Only http, https and mailto; nothing that a browser could read as an option."""
+    """May it be handed to the browser: http, https or mailto; nothing a browser could read as an option."""
     return (
         url.lower().startswith(SAFE_SCHEMES)
         and not url.startswith("-")

@@ -11,7 +11,17 @@ import re
 KiB = 1024
 MiB = 1024 * KiB
 
-_SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "k": 1000, "kb": 1000, "kib": KiB, "m": 1000**2, "mb": 1000**2, "mib": MiB}
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "byte": 1,
+    "k": 1000,
+    "kb": 1000,
+    "kib": KiB,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "mib": MiB,
+}
 _SIZE_UNITS |= {"g": 1000**3, "gb": 1000**3, "gib": 1024**3}
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86_400, "day": 86_400, "w": 604_800}
 _DURATION_UNITS |= {"sec": 1, "hour": 3600, "week": 604_800}

@@ -39,6 +39,7 @@ from termnews.fetch import host_of
 from termnews.models import HttpOptions
 from termnews.sanitize import clean_line
 from termnews.senders import Prepared, Reply, Sender, SendResult
+from termnews.text import is_fetchable_url
 from termnews.units import MiB, parse_duration
 
 ENDPOINT = "wp-comments-post.php"
@@ -79,7 +80,7 @@ class WordPressSender(Sender):
     def prepare(self, reply: Reply) -> Prepared | SendResult:
         form: _Form | None = None
         page_error: str | None = None
-        if reply.article_link and _is_http(reply.article_link):
+        if reply.article_link and is_fetchable_url(reply.article_link):
             from termnews.fetch import HttpClient
 
             with HttpClient(max_connections=1) as http:
@@ -137,7 +138,7 @@ class WordPressSender(Sender):
     def endpoint(self, reply: Reply) -> str | None:
         """The site's `wp-comments-post.php`, beside a `?p=` or `?feed=` address of it."""
         for url in (reply.comments_url, reply.article_link, reply.article_guid):
-            if url and _is_http(url) and (_query_value(url, "p") or _query_value(url, "feed")):
+            if url and is_fetchable_url(url) and (_query_value(url, "p") or _query_value(url, "feed")):
                 parts = urlsplit(url)
                 return urljoin(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", "")), ENDPOINT)
         return None
@@ -313,7 +314,7 @@ def find_comment_form(html: str, base: str) -> _Form | None:
     except Exception:
         return None
     for form in finder.forms:
-        if not _is_http(form.action):
+        if not is_fetchable_url(form.action):
             continue
         if urlsplit(form.action).path.endswith("/" + ENDPOINT) or "comment_post_ID" in form.hidden:
             return form
@@ -321,13 +322,6 @@ def find_comment_form(html: str, base: str) -> _Form | None:
 
 
 # -- small helpers ----------------------------------------------------------------------
-
-
-def _is_http(url: str) -> bool:
-    try:
-        return urlsplit(url).scheme.lower() in ("http", "https") and bool(urlsplit(url).netloc)
-    except ValueError:
-        return False
 
 
 def _query_value(url: str | None, key: str) -> str | None:

@@ -22,6 +22,7 @@ from termnews.models import FetchContext, FetchResult
 from termnews.paths import BUNDLED_PREFIX, resolve_location
 from termnews.sanitize import clean_article
 from termnews.sources.base import Download, StagedSource, body_hash
+from termnews.text import is_fetchable_url
 from termnews.units import format_size
 
 if TYPE_CHECKING:
@@ -36,10 +37,6 @@ if TYPE_CHECKING:
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
-def is_url(location: str) -> bool:
-    return location.split(":", 1)[0].lower() in ("http", "https") and "://" in location
-
-
 class FeedSource(StagedSource):
     kind: ClassVar[str] = "feed"
     refresh_on_start: ClassVar[bool] = False
@@ -47,7 +44,7 @@ class FeedSource(StagedSource):
     def download(self, ctx: FetchContext, http: HttpClient) -> FetchResult | Download:
         location = self.spec.location
         options = self.http_options(ctx)
-        if is_url(location):
+        if is_fetchable_url(location):
             got = http.get(location, ctx.etag, ctx.last_modified, options)
             if got.error:
                 return FetchResult(error=got.error)
