@@ -156,8 +156,9 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        where = f" at line {exc.lineno}" if getattr(exc, "lineno", None) else ""
-        problem = str(exc).split(" (at ", 1)[0]
+        # "Expected ']' at the end of a table declaration (at line 4, column 10)"
+        problem, _, where = str(exc).partition(" (at ")
+        where = f" at {where.rstrip(')')}" if where else ""
         raise ConfigError(path, "(file)", f"syntax error{where}: {problem}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(path, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
