@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
@@ -17,7 +17,7 @@ from termnews.models import Headline, SourceSpec
 from termnews.paths import Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import format_date
+from termnews.text import ISO_COMPACT, format_date
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,7 +27,7 @@ def headline_json(h: Headline) -> dict[str, object]:
         "id": h.id,
         "title": h.title,
         "source": h.source,
-        "published": format_date(h.published, "%Y-%m-%dT%H:%M:%S%z") or None,
+        "published": format_date(h.published, ISO_COMPACT) or None,
         "read": h.read,
         "starred": h.starred,
         "has_draft": h.has_draft,
@@ -51,7 +51,7 @@ def _print_headlines(rows: list[Headline], as_json: bool) -> None:
 def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
     session.refresh_cheap_sources()
     view = View(filter="unread" if args.unread else "all")
-    rows = []
+    rows: list[Headline] = []
     for h in iter_pages(session.store, view):
         if args.limit is not None and len(rows) >= args.limit:
             break
@@ -147,7 +147,7 @@ def _origin(session: Session, spec: SourceSpec) -> str:
 
 def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     counts = session.store.article_counts()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in session.specs():
         status = session.store.source_status(spec.source_id)
         articles, unread = counts.get(spec.source_id, (0, 0))
@@ -160,11 +160,7 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 "origin": _origin(session, spec),
                 "articles": articles,
                 "unread": unread,
-                "last_refresh": (
-                    time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(status.last_refresh))
-                    if status and status.last_refresh
-                    else None
-                ),
+                "last_refresh": format_date(status.last_refresh if status else None, ISO_COMPACT) or None,
                 "last_error": status.last_error if status else None,
             }
         )

@@ -332,8 +332,9 @@ def _fetch_one(
 ) -> CommentsResult:
     cached = store.comment_feed(url)
     have = cached is not None and cached.body_hash is not None
-    etag = cached.etag if (have and use_validators) else None
-    modified = cached.last_modified if (have and use_validators) else None
+    validated = cached if have and use_validators else None
+    etag = validated.etag if validated else None
+    modified = validated.last_modified if validated else None
     got = client.get(url, etag, modified, options)
     now = time.time()
     if got.error:

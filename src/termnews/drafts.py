@@ -28,7 +28,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import fields as dataclass_fields
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -37,7 +36,7 @@ from termnews.models import Article
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
 from termnews.store import SENT_STATES, Draft, DraftConflict, Store
-from termnews.text import is_fetchable_url
+from termnews.text import ISO, format_date, is_fetchable_url
 
 # The limits of the WordPress comment form that the composer stands in for.
 COMMENT_MAX = 65_525
@@ -266,18 +265,11 @@ class DraftEditor:
 # -- export ----------------------------------------------------------------------
 
 
-def _stamp(seconds: float) -> str:
-    try:
-        return datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
-    except (OverflowError, OSError, ValueError):
-        return ""
-
-
 def draft_to_dict(draft: Draft) -> dict[str, object]:
     """A draft as JSON-ready data: every column, dates as ISO 8601, and its problems."""
     data: dict[str, object] = {f.name: getattr(draft, f.name) for f in dataclass_fields(draft)}
-    data["created"] = _stamp(draft.created)
-    data["updated"] = _stamp(draft.updated)
+    data["created"] = format_date(draft.created, ISO)
+    data["updated"] = format_date(draft.updated, ISO)
     data["problems"] = validate(DraftFields.of(draft))
     return data
 
@@ -300,8 +292,8 @@ def draft_markdown(draft: Draft) -> str:
         ("Name", escaped(draft.name)),
         ("Email", clean_line(draft.email)),
         ("Website", clean_line(draft.website)),
-        ("Created", _stamp(draft.created)),
-        ("Last change", _stamp(draft.updated)),
+        ("Created", format_date(draft.created, ISO)),
+        ("Last change", format_date(draft.updated, ISO)),
     ]
     lines += [f"- {label}: {value}" for label, value in meta if value]
     lines += ["", draft.comment.rstrip("\n"), ""]
@@ -320,9 +312,10 @@ def export_text(drafts: Sequence[Draft], fmt: ExportFormat) -> str:
 def format_for_path(path: str | os.PathLike[str] | None, requested: str | None = None) -> ExportFormat:
     """The requested format, else the file's extension (.json), else Markdown."""
     if requested:
-        if requested not in EXPORT_FORMATS:
-            raise ValueError(f"unknown export format {requested!r} (known: md, json)")
-        return requested  # type: ignore[return-value]
+        for known in EXPORT_FORMATS:
+            if requested == known:
+                return known
+        raise ValueError(f"unknown export format {requested!r} (known: md, json)")
     if path is not None and Path(path).suffix.lower() == ".json":
         return "json"
     return "md"

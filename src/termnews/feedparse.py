@@ -84,7 +84,8 @@ def parse_xml_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[Art
 
 
 def _from_feedparser(entry: Any) -> ArticleData:
-    body, fmt = "", "text"
+    body = ""
+    fmt: BodyFormat = "text"
     if entry.get("content"):
         body, fmt = _body_of(entry["content"][0])
     elif entry.get("summary_detail"):
@@ -127,6 +128,7 @@ def parse_json_feed(data: bytes) -> list[ArticleData]:
 
 
 def _from_json_item(item: dict[str, Any]) -> ArticleData:
+    fmt: BodyFormat
     if isinstance(item.get("content_html"), str):
         body, fmt = item["content_html"], "html"
     else:
@@ -388,7 +390,8 @@ def _rss_entry(item: Any, base: str) -> ArticleData:
     if "link" in fields:
         link = _pop_uri(_leaf(fields["link"]), base).replace("&amp;", "&")
         link = _LINK_ENTITY.sub(r"&\g<1>", link)
-    body, fmt = "", "text"
+    body = ""
+    fmt: BodyFormat = "text"
     for tag in (_CONTENT, "description"):
         if tag in fields:
             body, fmt = _pop(_leaf(fields[tag])), "html"
@@ -455,7 +458,8 @@ def _atom_entry(entry: Any, base: str) -> ArticleData:
         guid = _pop_uri(_leaf(fields[_ATOM + "id"]), base)
         if link is None:
             link = guid
-    body, fmt = "", "text"
+    body = ""
+    fmt: BodyFormat = "text"
     for tag in ("content", "summary"):
         if _ATOM + tag in fields:
             body, fmt = _atom_text(fields[_ATOM + tag])

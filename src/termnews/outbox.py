@@ -26,12 +26,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from termnews.comments import fetch_comments, find_reply
 from termnews.models import SourceSpec
 from termnews.senders import DEFAULT_SENDER, Prepared, Reply, Sender, SendResult, load_sender
 from termnews.store import Draft, DraftConflict, Store
+from termnews.text import CLOCK, format_date
 
 GRACE = 30.0  # seconds after an unanswered attempt before it may be sent again
 
@@ -56,10 +56,6 @@ class SendReport:
 
 
 Progress = Callable[[SendReport, int, int], None]
-
-
-def _clock_text(stamp: float) -> str:
-    return datetime.fromtimestamp(stamp).strftime("%H:%M:%S")
 
 
 class Outbox:
@@ -148,9 +144,9 @@ class Outbox:
                 break
             self.sleep(max(0.0, soonest - self.clock()))
             for report in waiting:
-                draft = self.store.draft(report.draft_id)
-                if draft is not None and draft.state == "ready":
-                    reports[draft.id] = self.send_one(draft)
+                again = self.store.draft(report.draft_id)
+                if again is not None and again.state == "ready":
+                    reports[again.id] = self.send_one(again)
                     if progress:  # the same draft again, with its new outcome
                         progress(reports[draft.id], total, total)
         return list(reports.values())
@@ -164,7 +160,10 @@ class Outbox:
         now = self.clock()
         if draft.send_after and draft.send_after > now:
             return self._report(
-                draft, f"waiting until {_clock_text(draft.send_after)}: {draft.send_error or ''}".rstrip(": ")
+                draft,
+                f"waiting until {format_date(draft.send_after, CLOCK)}: {draft.send_error or ''}".rstrip(
+                    ": "
+                ),
             )
         try:
             sender = self.sender_for(draft)
@@ -198,7 +197,9 @@ class Outbox:
                 dry_run=True,
             )
         if draft.send_after and draft.send_after > self.clock():
-            return self._report(draft, f"would wait until {_clock_text(draft.send_after)}", dry_run=True)
+            return self._report(
+                draft, f"would wait until {format_date(draft.send_after, CLOCK)}", dry_run=True
+            )
         try:
             sender = self.sender_for(draft)
         except Exception as exc:
@@ -269,7 +270,7 @@ class Outbox:
                 draft.id,
                 "ready",
                 send_after=after,
-                error=f"{result.message} (the site asks to wait; sent again after {_clock_text(after)})",
+                error=f"{result.message} (the site asks to wait; sent again after {format_date(after, CLOCK)})",
             )
             return self._report(saved, saved.send_error or "")
         if result.outcome == "offline":
@@ -345,7 +346,7 @@ class Outbox:
             )
             return self._report(saved, saved.send_error or "")
         if self.clock() - started < self.grace:
-            when = _clock_text(started + self.grace)
+            when = format_date(started + self.grace, CLOCK)
             saved = self.store.record_send(
                 draft.id,
                 "sending",
@@ -353,16 +354,16 @@ class Outbox:
                 f" again (and only then sent again) at a send after {when}",
             )
             return self._report(saved, saved.send_error or "")
-        prepared = sender.prepare(reply)
-        if isinstance(prepared, SendResult):
+        ready = sender.prepare(reply)
+        if isinstance(ready, SendResult):
             saved = self.store.record_send(
                 draft.id,
                 "sending",
-                error=f"not in the comment feed; sending again failed before it left: {prepared.message}",
+                error=f"not in the comment feed; sending again failed before it left: {ready.message}",
             )
             return self._report(saved, saved.send_error or "")
-        result = sender.send(reply, prepared)
-        return self._settle(draft, sender, reply, prepared, result, after_doubt=True)
+        result = sender.send(reply, ready)
+        return self._settle(draft, sender, reply, ready, result, after_doubt=True)
 
     def _conflict(self, draft: Draft, conflict: DraftConflict) -> SendReport:
         current = conflict.current

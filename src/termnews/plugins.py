@@ -26,7 +26,9 @@ class PluginGroup(Generic[T]):
     source tree without installed metadata; it is read on every lookup.
     """
 
-    def __init__(self, group: str, builtin: Mapping[str, str], base: type[T], what: str) -> None:
+    # `base` is typed loosely: it is usually abstract, and mypy accepts only
+    # concrete classes where `type[T]` is expected.
+    def __init__(self, group: str, builtin: Mapping[str, str], base: type, what: str) -> None:
         self.group, self.builtin, self.base, self.what = group, builtin, base, what
 
     def _entry_points(self) -> dict[str, EntryPoint]:
@@ -44,9 +46,9 @@ class PluginGroup(Generic[T]):
         eps = self._entry_points()
         if name not in eps:
             raise UnknownPlugin(f"unknown {self.what} {name!r} (known: {', '.join(sorted(eps))})")
-        cls = eps[name].load()
-        # issubclass takes any class; mypy cannot see that `base` is one when T is abstract.
-        if not (isinstance(cls, type) and issubclass(cls, self.base)):  # type: ignore[arg-type]
+        cls = eps[name].load()  # Any: checked here, so it is returned as type[T]
+        is_one = isinstance(cls, type) and issubclass(cls, self.base)
+        if not is_one:
             raise TypeError(f"{self.what} {name!r} does not name a termnews {self.base.__name__} class")
         return cls
 

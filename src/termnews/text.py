@@ -82,10 +82,21 @@ def is_safe_url(url: str) -> bool:
     )
 
 
-def format_date(stamp: float | None, fmt: str = "%Y-%m-%d") -> str:
+# -- dates for display: local time; "" for none or one out of range ------------------
+
+DAY = "%Y-%m-%d"
+MINUTE = "%Y-%m-%d %H:%M"
+CLOCK = "%H:%M:%S"
+ISO_COMPACT = "%Y-%m-%dT%H:%M:%S%z"  # ISO 8601 with the offset as +0100 (the CLI's JSON)
+ISO = "iso"  # ISO 8601 to the second, with the UTC offset (2026-12-01T23:05:00+01:00)
+
+
+def format_date(stamp: float | None, fmt: str = DAY) -> str:
+    """`stamp` (seconds since the epoch) in local time, by strftime's `fmt` or as `ISO`."""
     if stamp is None:
         return ""
     try:
-        return datetime.fromtimestamp(stamp).astimezone().strftime(fmt)
+        local = datetime.fromtimestamp(stamp).astimezone()
     except (OverflowError, OSError, ValueError):
         return ""
+    return local.isoformat(timespec="seconds") if fmt == ISO else local.strftime(fmt)

@@ -158,10 +158,11 @@ def _fetch_stage(
     return source.fetch(ctx)
 
 
-def _parse_stage(cls: type[Source], download: object) -> FetchResult:
-    """Runs in a worker process."""
+def _parse_stage(cls: type[Source], download: Download) -> FetchResult:
+    """Runs in a worker process (only staged sources download)."""
+    assert issubclass(cls, StagedSource)
     try:
-        return cls.parse(download)  # type: ignore[attr-defined]
+        return cls.parse(download)
     except Exception as exc:
         return FetchResult(error=f"could not parse: {type(exc).__name__}: {exc}")
 
@@ -235,6 +236,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 _CRASHED = "the feed parser crashed on this document (its worker process died)"
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A source in the pipeline: fetching, or (with its download) parsing."""
+
+    index: int
+    cls: type[Source]
+    download: Download | None = None
+
+
 class _Refresh:
     def __init__(
         self,
@@ -302,65 +312,69 @@ class _Refresh:
         http: HttpClient | None,
         workers: int,
     ) -> None:
-        pending: dict[Future, tuple] = {}
         # Downloaded documents not yet stored are kept under a byte budget: when
         # parsing or storing is the slow stage, fetching waits instead of piling
         # bodies up in memory. (A network-bound refresh never reaches it.)
-        budget = self.settings.held_bytes
-        held = fetching = 0
-        last_parse = time.monotonic()
-        while jobs or pending:
-            while jobs and fetching < workers and held < budget:
-                fetching += 1
+        self.pending: dict[Future, _Job] = {}
+        self.held = self.fetching = 0
+        self.last_parse = time.monotonic()
+        while jobs or self.pending:
+            while jobs and self.fetching < workers and self.held < self.settings.held_bytes:
+                self.fetching += 1
                 index, cls = jobs.popleft()
-                spec = self.specs[index]
-                ctx = _context(self.store, spec, self.settings.http)
-                future = fetchers.submit(_fetch_stage, cls, spec, ctx, http)
-                pending[future] = ("fetch", index, cls, None)
-            parsing = any(job[0] == "parse" for job in pending.values())
-            done, _ = wait(pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
-            broken: list[tuple[int, type[Source], Download]] = []
-            for future in done:
-                stage, index, cls, download = pending.pop(future)
-                if stage == "fetch":
-                    fetching -= 1
-                    try:
-                        got = future.result()
-                    except Exception as exc:
-                        got = FetchResult(error=f"{type(exc).__name__}: {exc}")
-                    if isinstance(got, Download):
-                        held += len(got.body)
-                        pending[self._submit_parse(cls, got)] = ("parse", index, cls, got)
-                        last_parse = time.monotonic()
-                    else:
-                        self.finish(index, got, cleaned=False)
-                    continue
-                last_parse = time.monotonic()
-                held -= len(download.body)
-                try:
-                    self.finish(index, future.result(), cleaned=True)
-                except BrokenProcessPool:
-                    broken.append((index, cls, download))
-            stuck = parsing and not done and time.monotonic() - last_parse > self.settings.parse_timeout
+                ctx = _context(self.store, self.specs[index], self.settings.http)
+                future = fetchers.submit(_fetch_stage, cls, self.specs[index], ctx, http)
+                self.pending[future] = _Job(index, cls)
+            parsing = any(job.download is not None for job in self.pending.values())
+            done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
+            broken = [job for future in done if (job := self._collect(future)) is not None]
+            stuck = parsing and not done and time.monotonic() - self.last_parse > self.settings.parse_timeout
             if broken or stuck:
-                # The pool is gone (a worker died) or wedged (a parse that never
-                # ends): end it, then give each document it held a worker of its
-                # own, so only the guilty one fails.
-                stranded = broken + [
-                    (job[1], job[2], job[3]) for f, job in list(pending.items()) if job[0] == "parse"
-                ]
-                for f, job in list(pending.items()):
-                    if job[0] == "parse":
-                        del pending[f]
-                        held -= len(job[3].body)
-                if self.parse_pool is not None:
-                    _stop(self.parse_pool)
-                    self.parse_pool = None
-                for index, cls, download in stranded:
-                    self.finish(index, self._parse_alone(cls, download), cleaned=True)
-                last_parse = time.monotonic()
+                self._recover(broken)
 
-    def _submit_parse(self, cls: type[Source], download: object) -> Future:
+    def _collect(self, future: Future) -> _Job | None:
+        """Take a finished stage forward; a parse whose pool broke is returned to retry."""
+        job = self.pending.pop(future)
+        if job.download is None:  # a fetch
+            self.fetching -= 1
+            try:
+                got = future.result()
+            except Exception as exc:
+                got = FetchResult(error=f"{type(exc).__name__}: {exc}")
+            if isinstance(got, Download):
+                self.held += len(got.body)
+                self.pending[self._submit_parse(job.cls, got)] = _Job(job.index, job.cls, got)
+                self.last_parse = time.monotonic()
+            else:
+                self.finish(job.index, got, cleaned=False)
+            return None
+        self.last_parse = time.monotonic()
+        self.held -= len(job.download.body)
+        try:
+            self.finish(job.index, future.result(), cleaned=True)
+        except BrokenProcessPool:
+            return job
+        return None
+
+    def _recover(self, broken: list[_Job]) -> None:
+        """The pool is gone (a worker died) or wedged (a parse that never ends):
+        end it, then give each document it held a worker of its own, so only
+        the guilty one fails."""
+        stranded = list(broken)
+        for future, job in list(self.pending.items()):
+            if job.download is not None:
+                del self.pending[future]
+                self.held -= len(job.download.body)
+                stranded.append(job)
+        if self.parse_pool is not None:
+            _stop(self.parse_pool)
+            self.parse_pool = None
+        for job in stranded:
+            assert job.download is not None
+            self.finish(job.index, self._parse_alone(job.cls, job.download), cleaned=True)
+        self.last_parse = time.monotonic()
+
+    def _submit_parse(self, cls: type[Source], download: Download) -> Future:
         if self.settings.parse_workers <= 0:
             future: Future = Future()
             future.set_result(_parse_stage(cls, download))
@@ -374,7 +388,7 @@ class _Refresh:
             )
         return self.parse_pool
 
-    def _parse_alone(self, cls: type[Source], download: object) -> FetchResult:
+    def _parse_alone(self, cls: type[Source], download: Download) -> FetchResult:
         pool = ProcessPoolExecutor(1, mp_context=_mp_context(), initializer=_worker_init)
         try:
             future = pool.submit(_parse_stage, cls, download)

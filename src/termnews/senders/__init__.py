@@ -120,7 +120,7 @@ class Sender(ABC):
         return None
 
 
-SENDERS: PluginGroup[Sender] = PluginGroup(GROUP, _BUILTIN, Sender, "sender")
+SENDERS = PluginGroup[Sender](GROUP, _BUILTIN, Sender, "sender")
 DEFAULT_SENDER = "wordpress"
 
 

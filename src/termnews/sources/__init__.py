@@ -18,7 +18,7 @@ _BUILTIN = {
     "feed": "termnews.sources.feed:FeedSource",
 }
 
-KINDS: PluginGroup[Source] = PluginGroup(GROUP, _BUILTIN, Source, "source kind")
+KINDS = PluginGroup[Source](GROUP, _BUILTIN, Source, "source kind")
 
 
 def kind_names() -> list[str]:
