@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from termnews.models import BodyFormat
 from termnews.sanitize import LIMITS, clean_line, clean_text
+from termnews.text import html_to_text
 
 if TYPE_CHECKING:
     from termnews.fetch import HttpClient, HttpOptions
@@ -372,7 +373,6 @@ def _fetch_one(
 
 # -- finding a reply again -------------------------------------------------------------
 
-_TAGS = re.compile(r"<[^>]*>")
 _TYPOGRAPHY = str.maketrans(
     {
         "\u2018": "'",
@@ -403,7 +403,7 @@ def plain_words(text: str, fmt: str = "html") -> str:
     wpautop (curly quotes, dashes, paragraphs); both sides are reduced alike.
     """
     if fmt == "html":
-        text = unescape(_TAGS.sub(" ", text))
+        text = html_to_text(text)
     text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
     text = text.replace("--", "-").replace("---", "-")
     return " ".join(text.split()).casefold()
@@ -447,16 +447,12 @@ def find_reply(
 
 # -- showing --------------------------------------------------------------------------
 
-_BREAKS = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/blockquote|/h[1-6])\s*>", re.IGNORECASE)
-_SCRIPTS = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-
 
 def comment_text(comment: Comment) -> str:
     """A comment's words as plain text, paragraphs kept, safe for a terminal."""
     body = comment.body
     if comment.body_format == "html":
-        body = _BREAKS.sub("\n", _SCRIPTS.sub(" ", body))
-        body = unescape(_TAGS.sub("", body))
+        body = html_to_text(body, lines=True)
     lines = [" ".join(line.split()) for line in clean_text(body).split("\n")]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -19,13 +19,26 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 _SCRIPT = re.compile(r"<(script|style|template|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>?")
+_BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/blockquote|/h[1-6])\s*>", re.IGNORECASE)
+
+
+def html_to_text(html: str, *, lines: bool = False) -> str:
+    """The text of HTML: scripts and styles dropped, tags removed, entities decoded.
+
+    By default every tag becomes a space, which keeps words apart (search,
+    comparing texts). With `lines`, line breaks and the ends of blocks
+    (paragraphs, list items, headings) become newlines and other tags vanish,
+    for showing the text. Not sanitized: pass the result through `sanitize`.
+    """
+    html = _SCRIPT.sub(" ", html)
+    if lines:
+        return unescape(_TAG.sub("", _BREAK.sub("\n", html)))
+    return unescape(_TAG.sub(" ", html))
 
 
 def plain_text(body: str, body_format: BodyFormat) -> str:
-    """The words of a body, for the search index: tags and entities of HTML removed."""
-    if body_format == "html":
-        return unescape(_TAG.sub(" ", _SCRIPT.sub(" ", body)))
-    return body
+    """The words of a body, for the search index."""
+    return html_to_text(body) if body_format == "html" else body
 
 
 def snippet(text: str, query: str, width: int = 80) -> str:

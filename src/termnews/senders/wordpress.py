@@ -30,7 +30,6 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from html import unescape
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
@@ -39,7 +38,7 @@ from termnews.fetch import host_of
 from termnews.models import HttpOptions
 from termnews.sanitize import clean_line
 from termnews.senders import Prepared, Reply, Sender, SendResult
-from termnews.text import is_fetchable_url
+from termnews.text import html_to_text, is_fetchable_url
 from termnews.units import MiB, parse_duration
 
 ENDPOINT = "wp-comments-post.php"
@@ -51,7 +50,6 @@ _DIE_MESSAGE = re.compile(
     r"<div class=\"wp-die-message\"[^>]*>(.*?)</div>\s*</body>", re.IGNORECASE | re.DOTALL
 )
 _BODY = re.compile(r"<body[^>]*>(.*?)</body>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]*>")
 FAILURE_TITLE = "Comment Submission Failure"
 
 
@@ -241,17 +239,17 @@ def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: st
 
 def page_title(html: str) -> str:
     found = _TITLE.search(html)
-    return clean_line(unescape(_TAGS.sub(" ", found.group(1)))) if found else ""
+    return clean_line(html_to_text(found.group(1))) if found else ""
 
 
 def die_message(html: str) -> str:
     """The message of a `wp_die` page, as one line of plain text."""
     found = _DIE_MESSAGE.search(html) or _BODY.search(html)
     if not found:
-        return clean_line(unescape(_TAGS.sub(" ", html)), 500) if "<" not in html[:200] else ""
+        return clean_line(html_to_text(html), 500) if "<" not in html[:200] else ""
     text = found.group(1)
     text = re.sub(r"<p>\s*<a href=[^>]*>\s*(?:&laquo;|«)[^<]*</a>\s*</p>", " ", text, flags=re.IGNORECASE)
-    return clean_line(unescape(_TAGS.sub(" ", text)), 500)
+    return clean_line(html_to_text(text), 500)
 
 
 def retry_after(value: str | None, now: float | None = None) -> float:
