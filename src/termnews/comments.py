@@ -121,25 +121,11 @@ _IN_REPLY_PREFIX = re.compile(
 
 def parse_comments(data: bytes, url: str = "") -> tuple[list[Comment], bool]:
     """Comments of an RSS or Atom comment feed, and whether it gave parent ids."""
-    import feedparser
-
-    from termnews.feedparse import looks_like_html_page
+    from termnews.feedparse import looks_like_html_page, with_feedparser
 
     if looks_like_html_page(data):
         raise CommentParseError("not a comment feed: the server sent an HTML page")
-    data = re.sub(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", b"", data, flags=re.IGNORECASE)
-    try:
-        parsed = feedparser.parse(
-            data,
-            sanitize_html=False,
-            resolve_relative_uris=False,
-            response_headers={"content-location": url} if url else None,
-        )
-    except Exception as exc:  # feedparser raises on some malformed input
-        raise CommentParseError(f"unreadable comment feed: {type(exc).__name__}: {exc}") from exc
-    if not parsed.get("version") and not parsed.entries:
-        reason = parsed.get("bozo_exception")
-        raise CommentParseError(f"not a comment feed{f' ({reason})' if reason else ''}")
+    parsed = with_feedparser(data, url, "comment feed", CommentParseError)
     raw = [_entry(e) for e in parsed.entries]
     threaded = any(ref is not None for _, ref, _ in raw)
     ids = {c.id for c, _, _ in raw}

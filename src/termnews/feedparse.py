@@ -67,20 +67,26 @@ def parse_xml_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[Art
             entries = None
         if entries is not None:
             return entries
-    data = _DOCTYPE.sub(b"", data)
+    return [_from_feedparser(entry) for entry in with_feedparser(data, url).entries]
+
+
+def with_feedparser(
+    data: bytes, url: str, what: str = "feed", error: type[ValueError] = FeedParseError
+) -> Any:
+    """feedparser's reading of a document (no DTD, nothing rewritten); `error` when it is none."""
     try:
         parsed = feedparser.parse(
-            data,
+            _DOCTYPE.sub(b"", data),
             sanitize_html=False,
             resolve_relative_uris=False,
             response_headers={"content-location": url} if url else None,
         )
     except Exception as exc:  # feedparser raises on some malformed input
-        raise FeedParseError(f"unreadable feed: {type(exc).__name__}: {exc}") from exc
+        raise error(f"unreadable {what}: {type(exc).__name__}: {exc}") from exc
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
-        raise FeedParseError(f"not a feed{f' ({reason})' if reason else ''}")
-    return [_from_feedparser(entry) for entry in parsed.entries]
+        raise error(f"not a {what}{f' ({reason})' if reason else ''}")
+    return parsed
 
 
 def _from_feedparser(entry: Any) -> ArticleData:

@@ -87,14 +87,6 @@ class RefreshSettings:
     http: HttpOptions = field(default_factory=HttpOptions)
 
 
-def fetch_source(spec: SourceSpec, ctx: FetchContext) -> FetchResult:
-    """Run one source whole, turning anything it raises into an error result."""
-    try:
-        return load_kind(spec.kind)(spec).fetch(ctx)
-    except Exception as exc:  # a source (or plugin) must never end the refresh
-        return FetchResult(error=f"{type(exc).__name__}: {exc}")
-
-
 def store_result(
     store: Store, spec: SourceSpec, result: FetchResult, *, cleaned: bool = False
 ) -> SourceOutcome:

@@ -21,10 +21,6 @@ _BUILTIN = {
 KINDS = PluginGroup[Source](GROUP, _BUILTIN, Source, "source kind")
 
 
-def kind_names() -> list[str]:
-    return KINDS.names()
-
-
 def load_kind(name: str) -> type[Source]:
     return KINDS.load(name)
 
