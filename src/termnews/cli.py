@@ -318,6 +318,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    _add_reading_commands(sub, common)
+    _add_source_commands(sub, common)
+    _add_profile_commands(sub, common)
+    add_drafts_commands(sub, common)
+    add_send_commands(sub, common)
+    return parser
+
+
+def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("headlines", parents=[common], help="print the headlines, newest first")
     p.add_argument("--unread", action="store_true", help="only unread articles")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -330,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive_int, default=100, metavar="N", help="at most N results (100)")
     p.set_defaults(func=cmd_search)
 
+
+def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("add", parents=[common], help="subscribe to a feed URL, a feed file or a folder")
     p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
     p.add_argument("--name", help="the source's name (default: the URL's host or the file's name)")
@@ -368,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="where to write (default: standard output)")
     p.set_defaults(func=cmd_export_opml)
 
+
+def _add_profile_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("config", parents=[common], help="where the config file is; write a default one")
     p.add_argument("action", choices=["path", "init"])
     p.set_defaults(func=cmd_config)
@@ -375,10 +388,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cache", parents=[common], help="cache size per source; clean by the keep rules")
     p.add_argument("action", choices=["stats", "clean"])
     p.set_defaults(func=cmd_cache)
-
-    add_drafts_commands(sub, common)
-    add_send_commands(sub, common)
-    return parser
 
 
 def _positive_int(text: str) -> int:
