@@ -216,12 +216,15 @@ def _source_options(path: Path, key: str, kind: str, raw: dict[str, Any]) -> dic
     sender that does not load is not checked: the refresh or the send says
     what is wrong with it.
     """
-    from termnews.senders import DEFAULT_SENDER, SENDERS
     from termnews.sources import KINDS
 
     kinds = KINDS.names()
     if kind not in kinds:
         raise ConfigError(path, f"{key}.kind", f"unknown kind {kind!r} (known: {', '.join(kinds)})")
+    if not raw:
+        return {}  # nothing to check: no kind or sender is imported (start-up time)
+    from termnews.senders import DEFAULT_SENDER, SENDERS
+
     sender = raw.get("sender", DEFAULT_SENDER)
     if not isinstance(sender, str) or sender not in SENDERS.names():
         known = ", ".join(SENDERS.names())

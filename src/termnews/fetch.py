@@ -31,14 +31,14 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
 from termnews import __version__
 from termnews.models import HttpOptions
-from termnews.text import FETCHABLE_SCHEMES, is_fetchable_url, url_scheme
+from termnews.text import FETCHABLE_SCHEMES, host_of, is_fetchable_url, url_scheme
 from termnews.units import format_size
 
 USER_AGENT = f"termnews/{__version__}"
@@ -456,13 +456,6 @@ def _status_text(status: int) -> str:
         return f"HTTP {status} {http.HTTPStatus(status).phrase}"
     except ValueError:
         return f"HTTP {status}"
-
-
-def host_of(url: str) -> str:
-    try:
-        return urlsplit(url).netloc or url
-    except ValueError:
-        return url
 
 
 def error_reason(exc: BaseException) -> str:

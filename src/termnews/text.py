@@ -70,6 +70,14 @@ def url_scheme(url: str) -> str:
         return ""
 
 
+def host_of(url: str) -> str:
+    """The host (and port) of `url`, for messages; the URL itself when it has none."""
+    try:
+        return urlsplit(url).netloc or url
+    except ValueError:
+        return url
+
+
 def is_fetchable_url(url: str) -> bool:
     """May termnews itself fetch or post to it: http or https, with a host, no white space.
 

@@ -34,11 +34,10 @@ from html.parser import HTMLParser
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
-from termnews.fetch import host_of
 from termnews.models import HttpOptions
 from termnews.sanitize import clean_line
 from termnews.senders import Prepared, Reply, Sender, SendResult
-from termnews.text import html_to_text, is_fetchable_url
+from termnews.text import host_of, html_to_text, is_fetchable_url
 from termnews.units import MiB, parse_duration
 
 ENDPOINT = "wp-comments-post.php"
