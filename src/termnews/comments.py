@@ -149,7 +149,8 @@ def _replace(comment: Comment, **changes: Any) -> Comment:
 
 
 def _entry(entry: Any) -> tuple[Comment, str | None, str | None]:
-    body, fmt = "", "text"
+    body = ""
+    fmt: BodyFormat = "text"
     if entry.get("content"):
         detail = entry["content"][0]
         body = detail.get("value") or ""
@@ -180,7 +181,7 @@ def _entry(entry: Any) -> tuple[Comment, str | None, str | None]:
         id=ident,
         author=author or "(anonymous)",
         body=clean_text(body, LIMITS["body"]),
-        body_format=fmt,  # type: ignore[arg-type]
+        body_format=fmt,
         published=float(calendar.timegm(stamp)) if stamp else None,
         link=link,
     )

@@ -239,9 +239,17 @@ class DraftEditor:
             **asdict(fields),
         )
 
-    def _done(self, saved: Draft, fields: DraftFields, **outcome: object) -> SaveOutcome:
+    def _done(
+        self,
+        saved: Draft,
+        fields: DraftFields,
+        *,
+        created: bool = False,
+        conflict: Draft | None = None,
+        message: str | None = None,
+    ) -> SaveOutcome:
         self.draft, self._saved = saved, fields
-        return SaveOutcome(saved, wrote=True, **outcome)  # type: ignore[arg-type]
+        return SaveOutcome(saved, wrote=True, created=created, conflict=conflict, message=message)
 
     def _keep_both(
         self, mine: Draft, theirs: Draft | None, fields: DraftFields, state: str | None

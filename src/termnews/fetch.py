@@ -195,6 +195,7 @@ class _Body(httpx.SyncByteStream):
         self._stream = stream
 
     def __iter__(self) -> Iterator[bytes]:
+        # httpcore types a response stream as sync or async; a sync pool's is always sync.
         yield from self._stream  # type: ignore[misc]
 
     def close(self) -> None:
@@ -461,8 +462,8 @@ def _status_text(status: int) -> str:
 def error_reason(exc: BaseException) -> str:
     """The most specific sentence in an exception chain, without errno noise."""
     seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    while (cause := seen.__cause__ or seen.__context__) is not None:
+        seen = cause
     if isinstance(seen, ssl.SSLCertVerificationError):
         return f"TLS certificate not accepted ({seen.verify_message})"
     if isinstance(seen, socket.gaierror):
