@@ -77,6 +77,11 @@ def test_sections_are_typed(tmp_path: Path) -> None:
     )
     error = config_error(tmp_path, "[identity]\nname = 3\n")
     assert (error.key, error.problem) == ("identity.name", "expected a string, found 3")
+    error = config_error(tmp_path, "[keys]\nnext_article = 3\n")
+    assert (error.key, error.problem) == (
+        "keys.next_article",
+        'expected a string of keys such as "j,down", found 3',
+    )
     error = config_error(tmp_path, "[general]\ncolour = 'red'\n")
     assert error.key == "general.colour" and error.problem.startswith("unknown key (known: keep, ")
 

@@ -109,7 +109,10 @@ _EXPECT = {
     "general.seeds": "true or false",
     "general.theme": "a theme name",
     "general.refresh_minutes": "minutes (0 = never)",
+    "general.keep": 'a number of articles (500) or of days ("30d")',
     "keys": 'a table of binding ids and keys such as "j,down"',
+    "keys.*": 'a string of keys such as "j,down"',
+    "identity.*": "a string",
     "sources": "[[sources]] tables",
     "tags": "a list of strings",
 }
@@ -133,7 +136,8 @@ def _convert(path: Path, key: str, value: Any, shape: Any) -> Any:
         inner = where.rstrip("`").lstrip(".")
         full = ".".join(p for p in (key, inner) if p).replace(".[", "[")
         found = _lookup(value, inner)
-        what = _EXPECT.get(full) or _EXPECT.get(full.rsplit(".", 1)[-1])
+        section = full.split(".", 1)[0] + ".*"
+        what = _EXPECT.get(full) or _EXPECT.get(section) or _EXPECT.get(full.rsplit(".", 1)[-1])
         if what is None:
             what = problem.removeprefix("Expected ").split(", got")[0].replace("`", "")
             what = what.replace("null", "nothing").replace("str", "a string").replace("int", "a whole number")
@@ -175,7 +179,8 @@ def load_config(path: Path) -> Config:
             raise ConfigError(path, name, f"unknown section (known: {', '.join(sorted(_SECTIONS))})")
     general: _General = _convert(path, "general", data.get("general", {}), _General)
     identity: Identity = _convert(path, "identity", data.get("identity", {}), Identity)
-    keys: dict[str, str] = _convert(path, "keys", data.get("keys", {}), dict[str, str])
+    table: dict[str, Any] = _convert(path, "keys", data.get("keys", {}), dict[str, Any])
+    keys = {name: _convert(path, f"keys.{name}", value, str) for name, value in table.items()}
     tables: list[dict[str, Any]] = _convert(path, "sources", data.get("sources", []), list[dict[str, Any]])
     if general.refresh_minutes < 0:
         raise ConfigError(
