@@ -36,6 +36,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]  # lower-case names
+    body: bytes = b""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -46,10 +47,18 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self.serve("GET")
+
+    def do_POST(self) -> None:
+        """A POST reaches the same routes; its body is kept in `Seen.body`."""
+        length = int(self.headers.get("Content-Length") or 0)
+        self.serve("POST", self.rfile.read(length))
+
+    def serve(self, method: str, body: bytes = b"") -> None:
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
         with owner.lock:
-            owner.seen.append(Seen("GET", self.path, {k.lower(): v for k, v in self.headers.items()}))
+            owner.seen.append(Seen(method, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             route = owner.routes.get(path)
         if route is None:
             self.reply(404, b"not found", "text/plain")

@@ -139,7 +139,7 @@ def test_delete(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "delete", str(drafts[1].id)) == EXIT_OK
     assert f"deleted draft #{drafts[1].id}" in capsys.readouterr().out
     run(tmp_path, "drafts", "list", "--json")
-    assert [json.loads(l)["id"] for l in capsys.readouterr().out.splitlines()] == [drafts[0].id]
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [drafts[0].id]
 
 
 def test_drafts_survive_deleting_the_cache(tmp_path: Path, drafts: list[Draft], capsys) -> None:

@@ -29,13 +29,13 @@ from termnews.drafts import (
     export_markdown,
     first_line,
     format_for_path,
-    is_http_url,
     is_plausible_email,
     validate,
     write_export,
 )
 from termnews.paths import Paths
 from termnews.store import DraftConflict, Store
+from termnews.text import is_fetchable_url
 
 ARTICLE = ArticleRef(
     "a1",
@@ -102,7 +102,7 @@ def test_implausible_emails(email: str) -> None:
     ],
 )
 def test_website_must_be_http(url: str, ok: bool) -> None:
-    assert is_http_url(url) is ok
+    assert is_fetchable_url(url) is ok
     assert ("website" in validate(DraftFields("Hi", "Ann", "ann@example.org", url))) is (not ok)
 
 

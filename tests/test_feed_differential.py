@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import test_feed_parse
 from termnews.feedparse import FAST_PATH, fast_parse, parse_feed
 from termnews.models import article_id
-from termnews.update import clean_article
+from termnews.sanitize import clean_article
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not FAST_PATH, reason="no lxml: there is no fast path")

@@ -10,7 +10,7 @@ import time
 
 from feedserver import FeedServer, simple_rss
 from termnews import __version__
-from termnews.fetch import HttpOptions
+from termnews.fetch import HttpClient, HttpOptions, HttpResult
 from termnews.models import SourceSpec
 from termnews.store import Store, View
 from termnews.update import RefreshSettings, SourceOutcome, refresh
@@ -208,3 +208,43 @@ def test_feed_file_location(store, tmp_path):
     outcome = one(store, spec)
     assert "no such file" in outcome.error
     assert len(articles_of(store, spec)) == 3
+
+
+# -- POST: the same deadline, caps and error sentences as GET ------------------------
+
+
+def post(url: str, **options) -> HttpResult:
+    with HttpClient(max_connections=1) as http:
+        return http.post(url, {"comment": "Hello", "author": "Ann"}, {"Referer": url}, HttpOptions(**options))
+
+
+def test_post_sends_the_form_and_returns_any_status(server):
+    server.status("/comments", 409, b"<p>Duplicate comment</p>", "text/html")
+    got = post(server.url("/comments"))
+    assert (got.error, got.status, got.body) == (None, 409, b"<p>Duplicate comment</p>")
+    [seen] = server.requests("/comments")
+    assert seen.method == "POST" and seen.body == b"comment=Hello&author=Ann"
+    assert seen.headers["user-agent"] == f"termnews/{__version__}"
+    assert seen.headers["referer"] == server.url("/comments")
+
+
+def test_post_answer_over_the_cap(server):
+    server.status("/comments", 200, b"x" * 5000, "text/html")
+    got = post(server.url("/comments"), max_bytes=1024)
+    assert (got.error, got.failure) == ("too large (over 1 KiB decoded)", "limit")
+
+
+def test_post_answer_trickling_is_cut_at_the_deadline(server):
+    server.trickle("/comments", b"x" * 1000, 0.05)
+    started = time.monotonic()
+    got = post(server.url("/comments"), deadline=1.0)
+    assert (got.error, got.failure) == ("timed out after 1 s", "network")  # it may have arrived
+    assert time.monotonic() - started < 5
+
+
+def test_post_that_cannot_connect_never_left():
+    with FeedServer() as gone:
+        url = gone.url("/comments")
+    got = post(url)
+    assert got.failure == "connect" and got.error.startswith("could not connect to 127.0.0.1:")
+    assert post("ftp://example.org/comments").failure == "invalid"

@@ -15,7 +15,8 @@ import pytest
 import termnews.sources as sources
 from feedserver import FeedServer, simple_rss
 from termnews.models import FetchResult, SourceSpec
-from termnews.sources.feed import Download, FeedSource
+from termnews.sources.base import Download
+from termnews.sources.feed import FeedSource
 from termnews.store import Store, View
 from termnews.update import RefreshSettings, refresh
 

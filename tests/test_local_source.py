@@ -68,7 +68,7 @@ def test_seed_parses_as_expected(seeds_dir: Path, name: str) -> None:
     articles = parse_file(name, path.read_bytes(), mtime)
 
     assert len(articles) == len(expected)
-    for got, want in zip(articles, expected):
+    for got, want in zip(articles, expected, strict=True):
         assert got.title == want["title"]
         assert got.body_format == want["body_format"]
         assert got.guid == want["guid"]

@@ -10,7 +10,8 @@ from feedserver import FeedServer
 from termnews.drafts import ArticleRef, DraftEditor, DraftFields
 from termnews.outbox import Outbox
 from termnews.paths import Paths
-from termnews.senders import PluginGroup, Prepared, Sender, SendResult, load_sender, sender_names
+from termnews.plugins import PluginGroup
+from termnews.senders import Prepared, Sender, SendResult, load_sender, sender_names
 from termnews.store import DraftConflict, Store
 
 ARTICLE = ArticleRef("a1", "An article", "http://example.org/?p=4", "blog")

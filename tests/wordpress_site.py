@@ -165,10 +165,10 @@ class Site:
     def php(self, code: str, *, installing: bool = False) -> str:
         """Run PHP with WordPress loaded (as an anonymous visitor); its output."""
         script = self.folder / f"run-{secrets.token_hex(4)}.php"
+        installing_line = "define('WP_INSTALLING', true);\n" if installing else ""
         script.write_text(
-            "<?php\n$_SERVER['HTTP_HOST'] = '127.0.0.1:%d';\n$_SERVER['REQUEST_URI'] = '/';\n"
-            "%srequire '%s/wp-load.php';\n%s\n"
-            % (self.port, "define('WP_INSTALLING', true);\n" if installing else "", WORDPRESS_ROOT, code),
+            f"<?php\n$_SERVER['HTTP_HOST'] = '127.0.0.1:{self.port}';\n$_SERVER['REQUEST_URI'] = '/';\n"
+            f"{installing_line}require '{WORDPRESS_ROOT}/wp-load.php';\n{code}\n",
             encoding="utf-8",
         )
         try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
@@ -17,7 +17,7 @@ from termnews.models import Headline, SourceSpec
 from termnews.paths import Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import format_date
+from termnews.text import ISO_COMPACT, format_date
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,7 +27,7 @@ def headline_json(h: Headline) -> dict[str, object]:
         "id": h.id,
         "title": h.title,
         "source": h.source,
-        "published": format_date(h.published, "%Y-%m-%dT%H:%M:%S%z") or None,
+        "published": format_date(h.published, ISO_COMPACT) or None,
         "read": h.read,
         "starred": h.starred,
         "has_draft": h.has_draft,
@@ -51,7 +51,7 @@ def _print_headlines(rows: list[Headline], as_json: bool) -> None:
 def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
     session.refresh_cheap_sources()
     view = View(filter="unread" if args.unread else "all")
-    rows = []
+    rows: list[Headline] = []
     for h in iter_pages(session.store, view):
         if args.limit is not None and len(rows) >= args.limit:
             break
@@ -133,20 +133,12 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(session: Session, args: argparse.Namespace) -> int:
-    spec = next((s for s in session.store.subscriptions() if s.name == args.name), None)
-    if spec is None:
-        if session.spec_named(args.name) is not None:
-            where = session.config.path or session.paths.config_file
-            raise UsageError(f"{args.name!r} is defined in {where}; remove it there")
-        raise UsageError(f"no source named {args.name!r} (see `termnews sources`)")
-    session.store.remove_subscription(spec.name)
-    removed = 0
-    if not any(s.source_id == spec.source_id for s in session.specs()):
-        removed = session.store.remove_source_articles(spec.source_id)
-        # Forget its validators too, so adding it again fetches it in full.
-        session.store.record_fetch(spec.source_id, error=None)
+    try:
+        gone = session.unsubscribe(args.name)
+    except SubscriptionError as exc:
+        raise UsageError(str(exc)) from None
     print(
-        f"removed {spec.name!r} and {removed} cached article{'s' * (removed != 1)} "
+        f"removed {gone.spec.name!r} and {gone.articles} cached article{'s' * (gone.articles != 1)} "
         "(read marks, stars and drafts are kept)"
     )
     return EXIT_OK
@@ -162,7 +154,7 @@ def _origin(session: Session, spec: SourceSpec) -> str:
 
 def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     counts = session.store.article_counts()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in session.specs():
         status = session.store.source_status(spec.source_id)
         articles, unread = counts.get(spec.source_id, (0, 0))
@@ -175,11 +167,7 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 "origin": _origin(session, spec),
                 "articles": articles,
                 "unread": unread,
-                "last_refresh": (
-                    time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(status.last_refresh))
-                    if status and status.last_refresh
-                    else None
-                ),
+                "last_refresh": format_date(status.last_refresh if status else None, ISO_COMPACT) or None,
                 "last_error": status.last_error if status else None,
             }
         )
@@ -275,40 +263,19 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
-    from termnews.opml import OpmlError, default_name, read_opml
+    from termnews.opml import OpmlError
 
     try:
         data = Path(args.file).expanduser().read_bytes()
     except OSError as exc:
         raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
     try:
-        feeds = read_opml(data)
+        done = session.import_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
-    existing = session.specs()
-    names = {s.name for s in existing}
-    ids = {s.source_id for s in existing}
-    added = skipped = 0
-    for feed in feeds:
-        from termnews.sources.feed import is_url
-
-        if not is_url(feed.url):
-            print(f"termnews: skipped {feed.url!r}: not an http(s) URL", file=sys.stderr)
-            skipped += 1
-            continue
-        base = " ".join((feed.title or default_name(feed.url)).split()) or default_name(feed.url)
-        spec = SourceSpec(base, "feed", feed.url, {}, feed.tags)
-        if spec.source_id in ids:
-            skipped += 1
-            continue
-        name, n = base, 2
-        while name in names:
-            name, n = f"{base} ({n})", n + 1
-        spec = SourceSpec(name, "feed", feed.url, {}, feed.tags)
-        session.store.add_subscription(spec)
-        names.add(name)
-        ids.add(spec.source_id)
-        added += 1
+    for url in done.refused:
+        print(f"termnews: skipped {url!r}: not an http(s) URL", file=sys.stderr)
+    added, skipped = len(done.added), done.skipped + len(done.refused)
     print(
         f"imported {added} feed{'s' * (added != 1)}"
         + (f" ({skipped} already subscribed or skipped)" if skipped else "")
@@ -317,22 +284,18 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
-    from termnews.opml import write_opml
-
-    feeds = [s for s in session.specs() if s.kind == "feed"]
-    text = write_opml(feeds)
-    others = len(session.specs()) - len(feeds)
+    export = session.export_opml()
     if args.file and args.file != "-":
         try:
-            Path(args.file).expanduser().write_text(text, encoding="utf-8")
+            Path(args.file).expanduser().write_text(export.text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
-        print(f"wrote {len(feeds)} feed{'s' * (len(feeds) != 1)} to {args.file}")
+        print(f"wrote {export.feeds} feed{'s' * (export.feeds != 1)} to {args.file}")
     else:
-        sys.stdout.write(text)
-    if others:
+        sys.stdout.write(export.text)
+    if export.left_out:
         print(
-            f"termnews: {others} source{'s' * (others != 1)} that are not feeds "
+            f"termnews: {export.left_out} source{'s' * (export.left_out != 1)} that are not feeds "
             "(local folders) left out of the OPML",
             file=sys.stderr,
         )
@@ -362,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    _add_reading_commands(sub, common)
+    _add_source_commands(sub, common)
+    _add_profile_commands(sub, common)
+    add_drafts_commands(sub, common)
+    add_send_commands(sub, common)
+    return parser
+
+
+def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("headlines", parents=[common], help="print the headlines, newest first")
     p.add_argument("--unread", action="store_true", help="only unread articles")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -374,6 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive_int, default=100, metavar="N", help="at most N results (100)")
     p.set_defaults(func=cmd_search)
 
+
+def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("add", parents=[common], help="subscribe to a feed URL, a feed file or a folder")
     p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
     p.add_argument("--name", help="the source's name (default: the URL's host or the file's name)")
@@ -412,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="where to write (default: standard output)")
     p.set_defaults(func=cmd_export_opml)
 
+
+def _add_profile_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("config", parents=[common], help="where the config file is; write a default one")
     p.add_argument("action", choices=["path", "init"])
     p.set_defaults(func=cmd_config)
@@ -419,10 +395,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cache", parents=[common], help="cache size per source; clean by the keep rules")
     p.add_argument("action", choices=["stats", "clean"])
     p.set_defaults(func=cmd_cache)
-
-    add_drafts_commands(sub, common)
-    add_send_commands(sub, common)
-    return parser
 
 
 def _positive_int(text: str) -> int:

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from termnews.models import BodyFormat
 from termnews.sanitize import LIMITS, clean_line, clean_text
+from termnews.text import html_to_text
 
 if TYPE_CHECKING:
     from termnews.fetch import HttpClient, HttpOptions
@@ -120,25 +121,11 @@ _IN_REPLY_PREFIX = re.compile(
 
 def parse_comments(data: bytes, url: str = "") -> tuple[list[Comment], bool]:
     """Comments of an RSS or Atom comment feed, and whether it gave parent ids."""
-    import feedparser
-
-    from termnews.feedparse import looks_like_html_page
+    from termnews.feedparse import looks_like_html_page, with_feedparser
 
     if looks_like_html_page(data):
         raise CommentParseError("not a comment feed: the server sent an HTML page")
-    data = re.sub(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", b"", data, flags=re.IGNORECASE)
-    try:
-        parsed = feedparser.parse(
-            data,
-            sanitize_html=False,
-            resolve_relative_uris=False,
-            response_headers={"content-location": url} if url else None,
-        )
-    except Exception as exc:  # feedparser raises on some malformed input
-        raise CommentParseError(f"unreadable comment feed: {type(exc).__name__}: {exc}") from exc
-    if not parsed.get("version") and not parsed.entries:
-        reason = parsed.get("bozo_exception")
-        raise CommentParseError(f"not a comment feed{f' ({reason})' if reason else ''}")
+    parsed = with_feedparser(data, url, "comment feed", CommentParseError)
     raw = [_entry(e) for e in parsed.entries]
     threaded = any(ref is not None for _, ref, _ in raw)
     ids = {c.id for c, _, _ in raw}
@@ -162,7 +149,8 @@ def _replace(comment: Comment, **changes: Any) -> Comment:
 
 
 def _entry(entry: Any) -> tuple[Comment, str | None, str | None]:
-    body, fmt = "", "text"
+    body = ""
+    fmt: BodyFormat = "text"
     if entry.get("content"):
         detail = entry["content"][0]
         body = detail.get("value") or ""
@@ -193,7 +181,7 @@ def _entry(entry: Any) -> tuple[Comment, str | None, str | None]:
         id=ident,
         author=author or "(anonymous)",
         body=clean_text(body, LIMITS["body"]),
-        body_format=fmt,  # type: ignore[arg-type]
+        body_format=fmt,
         published=float(calendar.timegm(stamp)) if stamp else None,
         link=link,
     )
@@ -332,8 +320,9 @@ def _fetch_one(
 ) -> CommentsResult:
     cached = store.comment_feed(url)
     have = cached is not None and cached.body_hash is not None
-    etag = cached.etag if (have and use_validators) else None
-    modified = cached.last_modified if (have and use_validators) else None
+    validated = cached if have and use_validators else None
+    etag = validated.etag if validated else None
+    modified = validated.last_modified if validated else None
     got = client.get(url, etag, modified, options)
     now = time.time()
     if got.error:
@@ -371,7 +360,6 @@ def _fetch_one(
 
 # -- finding a reply again -------------------------------------------------------------
 
-_TAGS = re.compile(r"<[^>]*>")
 _TYPOGRAPHY = str.maketrans(
     {
         "\u2018": "'",
@@ -402,7 +390,7 @@ def plain_words(text: str, fmt: str = "html") -> str:
     wpautop (curly quotes, dashes, paragraphs); both sides are reduced alike.
     """
     if fmt == "html":
-        text = unescape(_TAGS.sub(" ", text))
+        text = html_to_text(text)
     text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
     text = text.replace("--", "-").replace("---", "-")
     return " ".join(text.split()).casefold()
@@ -446,16 +434,12 @@ def find_reply(
 
 # -- showing --------------------------------------------------------------------------
 
-_BREAKS = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/blockquote|/h[1-6])\s*>", re.IGNORECASE)
-_SCRIPTS = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-
 
 def comment_text(comment: Comment) -> str:
     """A comment's words as plain text, paragraphs kept, safe for a terminal."""
     body = comment.body
     if comment.body_format == "html":
-        body = _BREAKS.sub("\n", _SCRIPTS.sub(" ", body))
-        body = unescape(_TAGS.sub("", body))
+        body = html_to_text(body, lines=True)
     lines = [" ".join(line.split()) for line in clean_text(body).split("\n")]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

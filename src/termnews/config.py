@@ -1,14 +1,17 @@
 """`config.toml`: preferences, sources, identity, keys. Validated on load.
 
-A mistake in the file is reported as `ConfigError` naming the file, the key
-and what was expected; termnews never writes to the file except through
+The file is checked against typed shapes (msgspec, imported only when a file
+is read), and every source's options against what its kind and its sender
+take. A mistake is reported as `ConfigError` naming the file, the key and
+what was expected; termnews never writes to the file except through
 `termnews config init` when it does not exist yet.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,73 +78,188 @@ class Config:
     refresh_minutes: float = 0.0
 
 
-def _expect(path: Path, key: str, value: Any, kind: type, what: str) -> Any:
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(path, key, f"expected {what}, found {value!r}")
+# -- the file's shape: checked by msgspec, imported only when a file is read --------
+
+
+@dataclass(frozen=True)
+class _General:
+    seeds: bool = True
+    theme: str | None = None
+    keep: int | str | None = None
+    refresh_minutes: float = 0.0
+
+
+@dataclass(frozen=True)
+class _SourceTable:
+    name: str
+    kind: str
+    location: str
+    tags: list[str] = field(default_factory=list)
+
+
+_SECTIONS: dict[str, Any] = {
+    "general": _General,
+    "identity": Identity,
+    "keys": dict[str, str],
+    "sources": list[dict[str, Any]],
+}
+
+# What a key expects, in words, where the type alone does not say it well.
+_EXPECT = {
+    "general.seeds": "true or false",
+    "general.theme": "a theme name",
+    "general.refresh_minutes": "minutes (0 = never)",
+    "general.keep": 'a number of articles (500) or of days ("30d")',
+    "keys": 'a table of binding ids and keys such as "j,down"',
+    "keys.*": 'a string of keys such as "j,down"',
+    "identity.*": "a string",
+    "sources": "[[sources]] tables",
+    "tags": "a list of strings",
+}
+
+
+def _convert(path: Path, key: str, value: Any, shape: Any) -> Any:
+    """`value` as `shape`; a mismatch is a ConfigError naming the key within `key`."""
+    import msgspec
+
+    if isinstance(shape, type) and is_dataclass(shape):
+        if not isinstance(value, dict):
+            raise ConfigError(path, key, f"expected a table, found {value!r}")
+        known = {f.name for f in fields(shape)}
+        for name in value:
+            if name not in known:
+                raise ConfigError(path, f"{key}.{name}", f"unknown key (known: {', '.join(sorted(known))})")
+    try:
+        return msgspec.convert(value, type=shape, strict=True)
+    except msgspec.ValidationError as exc:
+        problem, _, where = str(exc).partition(" - at `$")
+        inner = where.rstrip("`").lstrip(".")
+        full = ".".join(p for p in (key, inner) if p).replace(".[", "[")
+        found = _lookup(value, inner)
+        section = full.split(".", 1)[0] + ".*"
+        what = _EXPECT.get(full) or _EXPECT.get(section) or _EXPECT.get(full.rsplit(".", 1)[-1])
+        if what is None:
+            what = problem.removeprefix("Expected ").split(", got")[0].replace("`", "")
+            what = what.replace("null", "nothing").replace("str", "a string").replace("int", "a whole number")
+        raise ConfigError(path, full, f"expected {what}, found {found!r}") from None
+
+
+def _lookup(value: Any, inner: str) -> Any:
+    """The value at msgspec's path (`a.b[0]`) inside `value`, as far as it goes."""
+    for part in inner.replace("[", ".[").split("."):
+        if not part:
+            continue
+        try:
+            value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            break
     return value
 
 
-def _table(path: Path, data: dict[str, Any], key: str, allowed: set[str]) -> dict[str, Any]:
-    table = _expect(path, key, data.get(key, {}), dict, "a table")
-    for name in table:
-        if name not in allowed:
-            raise ConfigError(path, f"{key}.{name}", f"unknown key (known: {', '.join(sorted(allowed))})")
-    return table
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        # "Expected ']' at the end of a table declaration (at line 4, column 10)"
+        problem, _, where = str(exc).partition(" (at ")
+        where = f" at {where.rstrip(')')}" if where else ""
+        raise ConfigError(path, "(file)", f"syntax error{where}: {problem}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(path, "(file)", f"cannot be read: {exc.strerror}") from None
 
 
 def load_config(path: Path) -> Config:
     if not path.exists():
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, "(file)", f"not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise ConfigError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
-    known = {"general", "identity", "keys", "sources"}
+    data = _read(path)
     for name in data:
-        if name not in known:
-            raise ConfigError(path, name, f"unknown section (known: {', '.join(sorted(known))})")
-    general = _table(path, data, "general", {"seeds", "theme", "keep", "refresh_minutes"})
-    identity = _table(path, data, "identity", {"name", "email", "website"})
-    keys = _expect(path, "keys", data.get("keys", {}), dict, "a table")
-    for name, value in keys.items():
-        _expect(path, f"keys.{name}", value, str, 'a string of keys such as "j,down"')
-    for name, value in identity.items():
-        _expect(path, f"identity.{name}", value, str, "a string")
-    theme = general.get("theme")
-    if theme is not None:
-        _expect(path, "general.theme", theme, str, "a theme name")
-    minutes = general.get("refresh_minutes", 0)
-    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes < 0:
-        raise ConfigError(path, "general.refresh_minutes", f"expected minutes (0 = never), found {minutes!r}")
+        if name not in _SECTIONS:
+            raise ConfigError(path, name, f"unknown section (known: {', '.join(sorted(_SECTIONS))})")
+    general: _General = _convert(path, "general", data.get("general", {}), _General)
+    identity: Identity = _convert(path, "identity", data.get("identity", {}), Identity)
+    table: dict[str, Any] = _convert(path, "keys", data.get("keys", {}), dict[str, Any])
+    keys = {name: _convert(path, f"keys.{name}", value, str) for name, value in table.items()}
+    tables: list[dict[str, Any]] = _convert(path, "sources", data.get("sources", []), list[dict[str, Any]])
+    if general.refresh_minutes < 0:
+        raise ConfigError(
+            path,
+            "general.refresh_minutes",
+            f"expected minutes (0 = never), found {general.refresh_minutes!r}",
+        )
     return Config(
         path=path,
-        keep=_keep(path, "general.keep", general["keep"]) if "keep" in general else None,
-        refresh_minutes=float(minutes),
-        seeds=_expect(path, "general.seeds", general.get("seeds", True), bool, "true or false"),
-        theme=theme,
-        identity=Identity(**identity),
-        keys=dict(keys),
-        sources=tuple(_source(path, n, s) for n, s in enumerate(data.get("sources", []))),
+        keep=None if general.keep is None else _keep(path, "general.keep", general.keep),
+        refresh_minutes=float(general.refresh_minutes),
+        seeds=general.seeds,
+        theme=general.theme,
+        identity=identity,
+        keys=keys,
+        sources=tuple(_source(path, n, t) for n, t in enumerate(tables)),
     )
 
 
-def _source(path: Path, index: int, raw: Any) -> SourceSpec:
+def _source(path: Path, index: int, raw: dict[str, Any]) -> SourceSpec:
     key = f"sources[{index}]"
-    raw = _expect(path, key, raw, dict, "a [[sources]] table")
-    for field_name in ("name", "kind", "location"):
-        if field_name not in raw:
-            raise ConfigError(path, f"{key}.{field_name}", "missing")
-        _expect(path, f"{key}.{field_name}", raw[field_name], str, "a string")
-    tags = _expect(path, f"{key}.tags", raw.get("tags", []), list, "a list of strings")
-    options = {k: v for k, v in raw.items() if k not in {"name", "kind", "location", "tags"}}
-    if "keep" in options:
-        _keep(path, f"{key}.keep", options["keep"])
-    location = raw["location"]
-    if raw["kind"] == "local":
+    for name in ("name", "kind", "location"):
+        if name not in raw:
+            raise ConfigError(path, f"{key}.{name}", "missing")
+    base = {k: raw[k] for k in ("name", "kind", "location", "tags") if k in raw}
+    table: _SourceTable = _convert(path, key, base, _SourceTable)
+    options = _source_options(path, key, table.kind, {k: v for k, v in raw.items() if k not in base})
+    location = table.location
+    if table.kind == "local":
         location = str(Path(location).expanduser())
-    return SourceSpec(raw["name"], raw["kind"], location, options, tuple(map(str, tags)))
+    return SourceSpec(table.name, table.kind, location, options, tuple(table.tags))
+
+
+def _source_options(path: Path, key: str, kind: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """A source's options, checked against what its kind and its sender take.
+
+    Sizes and durations are turned into bytes and seconds here. A kind or
+    sender that does not load is not checked: the refresh or the send says
+    what is wrong with it.
+    """
+    from termnews.sources import KINDS
+
+    kinds = KINDS.names()
+    if kind not in kinds:
+        raise ConfigError(path, f"{key}.kind", f"unknown kind {kind!r} (known: {', '.join(kinds)})")
+    if not raw:
+        return {}  # nothing to check: no kind or sender is imported (start-up time)
+    from termnews.senders import DEFAULT_SENDER, SENDERS
+
+    sender = raw.get("sender", DEFAULT_SENDER)
+    if not isinstance(sender, str) or sender not in SENDERS.names():
+        known = ", ".join(SENDERS.names())
+        raise ConfigError(path, f"{key}.sender", f"expected a sender (known: {known}), found {sender!r}")
+    shapes = [_options_type(KINDS.load, kind), _options_type(SENDERS.load, sender)]
+    if "keep" in raw:
+        _keep(path, f"{key}.keep", raw["keep"])
+    if any(shape is None for shape in shapes):
+        return dict(raw)  # a plugin that declares no options takes any
+    options = dict(raw)
+    allowed = {f.name: f for shape in shapes for f in fields(shape)}
+    for name, value in raw.items():
+        if name not in allowed:
+            raise ConfigError(path, f"{key}.{name}", f"unknown option (known: {', '.join(sorted(allowed))})")
+        parse = allowed[name].metadata.get("parse")
+        if parse is not None:
+            try:
+                options[name] = parse(value)
+            except ValueError as exc:
+                raise ConfigError(path, f"{key}.{name}", str(exc)) from None
+    for shape in shapes:
+        _convert(path, key, {k: v for k, v in raw.items() if k in {f.name for f in fields(shape)}}, shape)
+    return options
+
+
+def _options_type(load: Callable[[str], Any], name: str) -> Any:
+    try:
+        return load(name).options_type
+    except Exception:  # a broken plugin is reported where it is used, not here
+        return None
 
 
 def _keep(path: Path, key: str, value: Any) -> Keep:

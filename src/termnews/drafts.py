@@ -28,16 +28,15 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import fields as dataclass_fields
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from termnews.config import Identity
 from termnews.models import SENT_STATES, Article, Draft, DraftConflict
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
 from termnews.store import Store
+from termnews.text import ISO, format_date, is_fetchable_url
 
 # The limits of the WordPress comment form that the composer stands in for.
 COMMENT_MAX = 65_525
@@ -111,17 +110,6 @@ def is_plausible_email(text: str) -> bool:
     return bool(_EMAIL.match(text.strip()))
 
 
-def is_http_url(text: str) -> bool:
-    text = text.strip()
-    if any(ch.isspace() for ch in text):
-        return False
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
 def validate(fields: DraftFields) -> dict[str, str]:
     """Field name to what is wrong with it; empty when the draft may be marked ready."""
     problems: dict[str, str] = {}
@@ -135,7 +123,7 @@ def validate(fields: DraftFields) -> dict[str, str]:
             )
     if "email" not in problems and not is_plausible_email(fields.email):
         problems["email"] = "Not an email address (expected name@example.org)"
-    if "website" not in problems and fields.website.strip() and not is_http_url(fields.website):
+    if "website" not in problems and fields.website.strip() and not is_fetchable_url(fields.website.strip()):
         problems["website"] = "Website must be an http:// or https:// address"
     return {name: problems[name] for name in FIELD_NAMES if name in problems}
 
@@ -251,9 +239,17 @@ class DraftEditor:
             **asdict(fields),
         )
 
-    def _done(self, saved: Draft, fields: DraftFields, **outcome: object) -> SaveOutcome:
+    def _done(
+        self,
+        saved: Draft,
+        fields: DraftFields,
+        *,
+        created: bool = False,
+        conflict: Draft | None = None,
+        message: str | None = None,
+    ) -> SaveOutcome:
         self.draft, self._saved = saved, fields
-        return SaveOutcome(saved, wrote=True, **outcome)  # type: ignore[arg-type]
+        return SaveOutcome(saved, wrote=True, created=created, conflict=conflict, message=message)
 
     def _keep_both(
         self, mine: Draft, theirs: Draft | None, fields: DraftFields, state: str | None
@@ -277,18 +273,11 @@ class DraftEditor:
 # -- export ----------------------------------------------------------------------
 
 
-def _stamp(seconds: float) -> str:
-    try:
-        return datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
-    except (OverflowError, OSError, ValueError):
-        return ""
-
-
 def draft_to_dict(draft: Draft) -> dict[str, object]:
     """A draft as JSON-ready data: every column, dates as ISO 8601, and its problems."""
     data: dict[str, object] = {f.name: getattr(draft, f.name) for f in dataclass_fields(draft)}
-    data["created"] = _stamp(draft.created)
-    data["updated"] = _stamp(draft.updated)
+    data["created"] = format_date(draft.created, ISO)
+    data["updated"] = format_date(draft.updated, ISO)
     data["problems"] = validate(DraftFields.of(draft))
     return data
 
@@ -311,8 +300,8 @@ def draft_markdown(draft: Draft) -> str:
         ("Name", escaped(draft.name)),
         ("Email", clean_line(draft.email)),
         ("Website", clean_line(draft.website)),
-        ("Created", _stamp(draft.created)),
-        ("Last change", _stamp(draft.updated)),
+        ("Created", format_date(draft.created, ISO)),
+        ("Last change", format_date(draft.updated, ISO)),
     ]
     lines += [f"- {label}: {value}" for label, value in meta if value]
     lines += ["", draft.comment.rstrip("\n"), ""]
@@ -331,9 +320,10 @@ def export_text(drafts: Sequence[Draft], fmt: ExportFormat) -> str:
 def format_for_path(path: str | os.PathLike[str] | None, requested: str | None = None) -> ExportFormat:
     """The requested format, else the file's extension (.json), else Markdown."""
     if requested:
-        if requested not in EXPORT_FORMATS:
-            raise ValueError(f"unknown export format {requested!r} (known: md, json)")
-        return requested  # type: ignore[return-value]
+        for known in EXPORT_FORMATS:
+            if requested == known:
+                return known
+        raise ValueError(f"unknown export format {requested!r} (known: md, json)")
     if path is not None and Path(path).suffix.lower() == ".json":
         return "json"
     return "md"

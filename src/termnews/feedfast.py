@@ -23,7 +23,7 @@ from termnews.models import ArticleData, BodyFormat, Enclosure
 
 try:
     from feedparser.urls import _urljoin, make_safe_absolute_uri
-    from lxml import etree  # type: ignore[import-untyped]  # (no stubs installed)
+    from lxml import etree
 
     FAST_PATH = True
 except ImportError:  # a feedparser without these helpers, or no lxml

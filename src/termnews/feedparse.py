@@ -71,6 +71,17 @@ def parse_xml_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[Art
             entries = None
         if entries is not None:
             return entries
+    parsed = with_feedparser(data, url)
+    atom = str(parsed.get("version", "")).startswith("atom")
+    authors = _authors(parsed.feed.get("authors")) if atom else []
+    feed = FeedInfo(authors=tuple(authors), home=parsed.feed.get("link") or "")
+    return finish_entries([_from_feedparser(e, atom, url) for e in parsed.entries], feed)
+
+
+def with_feedparser(
+    data: bytes, url: str, what: str = "feed", error: type[ValueError] = FeedParseError
+) -> Any:
+    """feedparser's reading of a document (no DTD, media text kept apart); `error` when it is none."""
     try:
         parsed = feedparser.parse(
             _hide_media_text(_PROLOG_DOCTYPE.sub(rb"\1", data, count=1)),
@@ -79,14 +90,11 @@ def parse_xml_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[Art
             response_headers={"content-location": url} if url else None,
         )
     except Exception as exc:  # feedparser raises on some malformed input
-        raise FeedParseError(f"unreadable feed: {type(exc).__name__}: {exc}") from exc
+        raise error(f"unreadable {what}: {type(exc).__name__}: {exc}") from exc
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
-        raise FeedParseError(f"not a feed{f' ({reason})' if reason else ''}")
-    atom = str(parsed.get("version", "")).startswith("atom")
-    authors = _authors(parsed.feed.get("authors")) if atom else []
-    feed = FeedInfo(authors=tuple(authors), home=parsed.feed.get("link") or "")
-    return finish_entries([_from_feedparser(e, atom, url) for e in parsed.entries], feed)
+        raise error(f"not a {what}{f' ({reason})' if reason else ''}")
+    return parsed
 
 
 def _hide_media_text(data: bytes) -> bytes:

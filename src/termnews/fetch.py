@@ -1,4 +1,4 @@
-"""HTTP for feeds: one GET with validators, limits and a hard deadline.
+"""The one HTTP stack: a GET with validators and a POST, with limits and a hard deadline.
 
 Built on httpx, with what a feed reader needs around it:
 
@@ -12,7 +12,10 @@ Built on httpx, with what a feed reader needs around it:
 - redirects followed by hand (at most 5), each hop checked: only http and
   https;
 - errors as short sentences a person can act on ("HTTP 500 Internal Server
-  Error", "timed out after 20 s"), never raised.
+  Error", "timed out after 20 s"), never raised;
+- a POST (a reply to a site) goes through the same pool, deadline and caps;
+  its answer comes back whatever its status, and a failure says whether the
+  request may have reached the server (`HttpResult.failure`).
 
 Never imports Textual; safe to use from many threads at once.
 """
@@ -25,39 +28,37 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
 from termnews import __version__
+from termnews.models import HttpOptions
+from termnews.text import FETCHABLE_SCHEMES, host_of, is_fetchable_url, url_scheme
+from termnews.units import format_size
 
 USER_AGENT = f"termnews/{__version__}"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-MiB = 1024 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True)
-class HttpOptions:
-    """Limits of one request; every one can be set per source or per refresh."""
-
-    max_bytes: int = 10 * MiB  # decoded body
-    deadline: float = 20.0  # seconds for the whole request, redirects included
-    connect_timeout: float = 10.0
-    max_redirects: int = 5
-    user_agent: str = USER_AGENT
+#: Why a request failed: `connect` and `invalid` never reached the server;
+#: `limit` (one of our caps) and `network` (a broken or silent connection)
+#: may have, once the request was sent.
+Failure = Literal["connect", "invalid", "limit", "network"]
 
 
 @dataclass(frozen=True)
 class HttpResult:
-    """What one GET came to: a body, "not modified", or an error sentence."""
+    """What one request came to: a body, "not modified", or an error sentence."""
 
     url: str  # after redirects
     body: bytes | None = None
@@ -66,6 +67,9 @@ class HttpResult:
     last_modified: str | None = None
     content_type: str = ""
     error: str | None = None
+    failure: Failure | None = None  # set with `error`
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names (POST only)
 
 
 class _Refused(Exception):
@@ -124,14 +128,23 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     def __init__(self) -> None:
         self._inner = httpcore.SyncBackend()
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         return _DeadlineStream(
             self._inner.connect_tcp(
                 host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options
             )
         )
 
-    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # type: ignore[no-untyped-def]
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
         return _DeadlineStream(
             self._inner.connect_unix_socket(path, _bounded(timeout, httpcore.ConnectTimeout), socket_options)
         )
@@ -182,6 +195,7 @@ class _Body(httpx.SyncByteStream):
         self._stream = stream
 
     def __iter__(self) -> Iterator[bytes]:
+        # httpcore types a response stream as sync or async; a sync pool's is always sync.
         yield from self._stream  # type: ignore[misc]
 
     def close(self) -> None:
@@ -229,14 +243,6 @@ class _Decoder:
                 data = self._obj.unconsumed_tail
 
 
-def format_size(n: int) -> str:
-    if n % MiB == 0:
-        return f"{n // MiB} MiB"
-    if n % 1024 == 0:
-        return f"{n // 1024} KiB"
-    return f"{n} bytes"
-
-
 def _seconds(s: float) -> str:
     return f"{s:g} s"
 
@@ -275,34 +281,83 @@ class HttpClient:
         url: str,
         etag: str | None = None,
         last_modified: str | None = None,
-        options: HttpOptions = HttpOptions(),
+        options: HttpOptions | None = None,
     ) -> HttpResult:
         """GET `url`; never raises for anything the network or server does."""
+        options = options or HttpOptions()
+        return self._guarded(url, options, lambda: self._get(url, etag, last_modified, options))
+
+    def post(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        headers: Mapping[str, str] | None = None,
+        options: HttpOptions | None = None,
+    ) -> HttpResult:
+        """POST a form to `url`; the answer whatever its status (redirects are not followed).
+
+        The same deadline, size cap and error sentences as `get`; never raises.
+        """
+        options = options or HttpOptions()
+        return self._guarded(url, options, lambda: self._post(url, form, headers or {}, options))
+
+    def _guarded(self, url: str, options: HttpOptions, call: Callable[[], HttpResult]) -> HttpResult:
+        """Run one request under its deadline, turning every failure into a sentence."""
         start = time.monotonic()
         _local.deadline = start + options.deadline
         try:
-            return self._get(url, etag, last_modified, options)
+            return call()
         except _Refused as exc:
-            return HttpResult(url, error=str(exc))
-        except (TimeoutError, httpx.TimeoutException, httpcore.TimeoutException):
-            if _remaining() is not None and _remaining() <= 0.05:  # type: ignore[operator]
-                return HttpResult(url, error=f"timed out after {_seconds(options.deadline)}")
-            return HttpResult(
-                url,
-                error=f"could not connect to {host_of(url)}: timed out after "
-                f"{_seconds(round(time.monotonic() - start, 1))}",
-            )
+            return HttpResult(url, error=str(exc), failure="limit")
+        except (TimeoutError, httpx.TimeoutException, httpcore.TimeoutException) as exc:
+            connecting = isinstance(exc, (httpx.ConnectTimeout, httpcore.ConnectTimeout))
+            left = _remaining()
+            if left is not None and left <= 0.05:
+                error = f"timed out after {_seconds(options.deadline)}"
+            else:
+                error = f"could not connect to {host_of(url)}: timed out after {_seconds(round(time.monotonic() - start, 1))}"
+            return HttpResult(url, error=error, failure="connect" if connecting else "network")
         except (httpx.ConnectError, httpcore.ConnectError) as exc:
-            return HttpResult(url, error=f"could not connect to {host_of(url)}: {error_reason(exc)}")
+            return HttpResult(
+                url, error=f"could not connect to {host_of(url)}: {error_reason(exc)}", failure="connect"
+            )
         except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
-            return HttpResult(url, error=f"connection failed: {error_reason(exc)}")
+            return HttpResult(url, error=f"connection failed: {error_reason(exc)}", failure="network")
         except (httpx.InvalidURL, httpcore.UnsupportedProtocol, ValueError) as exc:
-            return HttpResult(url, error=f"invalid URL: {exc}")
+            return HttpResult(url, error=f"invalid URL: {exc}", failure="invalid")
         finally:
             _local.deadline = None
 
+    def _post(
+        self, url: str, form: Mapping[str, str], headers: Mapping[str, str], options: HttpOptions
+    ) -> HttpResult:
+        if not is_fetchable_url(url):
+            return HttpResult(
+                url, error=f"invalid URL: not an http or https URL: {url[:200]}", failure="invalid"
+            )
+        request = self._client.build_request(
+            "POST",
+            url,
+            data=dict(form),
+            # Not the feed types `get` asks for: a site answering a form may pick JSON over them.
+            headers={"User-Agent": options.user_agent or USER_AGENT, "Accept": "*/*", **headers},
+            timeout=httpx.Timeout(None, connect=options.connect_timeout, pool=options.deadline),
+        )
+        response = self._client.send(request, stream=True)
+        try:
+            body = _read_body(response, options)
+            return HttpResult(
+                url,
+                body=body,
+                status=response.status_code,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                content_type=response.headers.get("content-type", ""),
+            )
+        finally:
+            response.close()
+
     def _get(self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions) -> HttpResult:
-        headers: dict[str, str] = {"User-Agent": options.user_agent}
+        headers: dict[str, str] = {"User-Agent": options.user_agent or USER_AGENT}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -351,8 +406,8 @@ class HttpClient:
 
 
 def _check_scheme(url: str, first: bool) -> None:
-    scheme = urlsplit(url).scheme.lower()
-    if scheme in ("http", "https"):
+    scheme = url_scheme(url)
+    if scheme in FETCHABLE_SCHEMES:  # a bad host is httpx's to report ("invalid URL")
         return
     if first:
         raise _Refused(f"not an http or https URL: {url[:200]}")
@@ -377,7 +432,8 @@ def _read_body(response: httpx.Response, options: HttpOptions) -> bytes:
     parts: list[bytes] = []
     size = raw_size = 0
     for raw in response.iter_raw(_CHUNK):
-        if _remaining() is not None and _remaining() <= 0:  # type: ignore[operator]
+        left = _remaining()
+        if left is not None and left <= 0:
             raise httpcore.ReadTimeout("deadline passed")
         raw_size += len(raw)
         if raw_size > limit:  # compressed bodies are smaller than decoded ones
@@ -403,18 +459,11 @@ def _status_text(status: int) -> str:
         return f"HTTP {status}"
 
 
-def host_of(url: str) -> str:
-    try:
-        return urlsplit(url).netloc or url
-    except ValueError:
-        return url
-
-
 def error_reason(exc: BaseException) -> str:
     """The most specific sentence in an exception chain, without errno noise."""
     seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    while (cause := seen.__cause__ or seen.__context__) is not None:
+        seen = cause
     if isinstance(seen, ssl.SSLCertVerificationError):
         return f"TLS certificate not accepted ({seen.verify_message})"
     if isinstance(seen, socket.gaierror):

@@ -1,6 +1,6 @@
 """Opening a link in the person's browser, safely.
 
-Only http, https and mailto open (see `render.is_safe_url`). The browser is
+Only http, https and mailto open (see `text.is_safe_url`). The browser is
 started with an argument list, never through a shell: `$BROWSER` (split like a
 shell would, the URL added as one last argument), else the desktop's opener.
 """

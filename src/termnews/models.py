@@ -64,12 +64,25 @@ class ArticleData:
 
 
 @dataclass(frozen=True)
+class HttpOptions:
+    """Limits of one HTTP request; every one can be set per source or per refresh."""
+
+    max_bytes: int = 10 * 1024 * 1024  # decoded body
+    deadline: float = 20.0  # seconds for the whole request, redirects included
+    connect_timeout: float = 10.0
+    max_redirects: int = 5
+    user_agent: str = ""  # empty: termnews's own
+
+
+@dataclass(frozen=True)
 class FetchContext:
-    """What a source may know about its last fetch (HTTP validators)."""
+    """What a source may know about its last fetch (HTTP validators), and
+    the refresh's HTTP limits (a source's own options go over them)."""
 
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
+    http: HttpOptions = field(default_factory=HttpOptions)
 
 
 @dataclass(frozen=True)

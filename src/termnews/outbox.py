@@ -26,12 +26,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
 from termnews.comments import fetch_comments, find_reply
 from termnews.models import Draft, DraftConflict, SourceSpec
 from termnews.senders import DEFAULT_SENDER, Prepared, Reply, Sender, SendResult, load_sender
 from termnews.store import Store
+from termnews.text import CLOCK, format_date
 
 GRACE = 30.0  # seconds after an unanswered attempt before it may be sent again
 
@@ -58,8 +59,20 @@ class SendReport:
 Progress = Callable[[SendReport, int, int], None]
 
 
-def _clock_text(stamp: float) -> str:
-    return datetime.fromtimestamp(stamp).strftime("%H:%M:%S")
+def reply_of(store: Store, draft: Draft) -> Reply:
+    """What a sender gets: the draft's words, and what the cache knows of its article."""
+    info = store.article_reply_info(draft.article_id)
+    return Reply(
+        draft_id=draft.id,
+        comment=draft.comment,
+        name=draft.name,
+        email=draft.email,
+        website=draft.website,
+        article_link=(info.link if info and info.link else draft.article_link),
+        article_guid=info.guid if info else None,
+        comments_url=info.comments_url if info else None,
+        parent=draft.parent_comment,
+    )
 
 
 class Outbox:
@@ -92,20 +105,6 @@ class Outbox:
 
     def pending(self) -> list[Draft]:
         return self.store.outbox()
-
-    def reply_of(self, draft: Draft) -> Reply:
-        info = self.store.article_reply_info(draft.article_id)
-        return Reply(
-            draft_id=draft.id,
-            comment=draft.comment,
-            name=draft.name,
-            email=draft.email,
-            website=draft.website,
-            article_link=(info.link if info and info.link else draft.article_link),
-            article_guid=info.guid if info else None,
-            comments_url=info.comments_url if info else None,
-            parent=draft.parent_comment,
-        )
 
     def sender_for(self, draft: Draft) -> Sender:
         """The sender of the draft's source; raises LookupError/TypeError when it cannot load."""
@@ -148,9 +147,9 @@ class Outbox:
                 break
             self.sleep(max(0.0, soonest - self.clock()))
             for report in waiting:
-                draft = self.store.draft(report.draft_id)
-                if draft is not None and draft.state == "ready":
-                    reports[draft.id] = self.send_one(draft)
+                again = self.store.draft(report.draft_id)
+                if again is not None and again.state == "ready":
+                    reports[again.id] = self.send_one(again)
                     if progress:  # the same draft again, with its new outcome
                         progress(reports[draft.id], total, total)
         return list(reports.values())
@@ -164,13 +163,16 @@ class Outbox:
         now = self.clock()
         if draft.send_after and draft.send_after > now:
             return self._report(
-                draft, f"waiting until {_clock_text(draft.send_after)}: {draft.send_error or ''}".rstrip(": ")
+                draft,
+                f"waiting until {format_date(draft.send_after, CLOCK)}: {draft.send_error or ''}".rstrip(
+                    ": "
+                ),
             )
         try:
             sender = self.sender_for(draft)
         except Exception as exc:
             return self._finish_unsent(draft, SendResult("failed", f"no way to send it: {exc}"))
-        reply = self.reply_of(draft)
+        reply = reply_of(self.store, draft)
         prepared = sender.prepare(reply)
         if isinstance(prepared, SendResult):
             return self._finish_unsent(draft, prepared)
@@ -190,7 +192,7 @@ class Outbox:
                 return self._report(
                     draft, f"outcome of the last attempt unknown; no sender: {exc}", dry_run=True
                 )
-            feed = sender.comments_url(self.reply_of(draft))
+            feed = sender.comments_url(reply_of(self.store, draft))
             return self._report(
                 draft,
                 "outcome of the last attempt unknown: would first look for it in "
@@ -198,12 +200,14 @@ class Outbox:
                 dry_run=True,
             )
         if draft.send_after and draft.send_after > self.clock():
-            return self._report(draft, f"would wait until {_clock_text(draft.send_after)}", dry_run=True)
+            return self._report(
+                draft, f"would wait until {format_date(draft.send_after, CLOCK)}", dry_run=True
+            )
         try:
             sender = self.sender_for(draft)
         except Exception as exc:
             return self._report(draft, f"cannot be sent: {exc}", dry_run=True)
-        prepared = sender.prepare(self.reply_of(draft))
+        prepared = sender.prepare(reply_of(self.store, draft))
         if isinstance(prepared, SendResult):
             return self._report(draft, f"cannot be sent now: {prepared.message}", dry_run=True)
         return self._report(draft, f"would send to {prepared.summary}", dry_run=True)
@@ -216,12 +220,8 @@ class Outbox:
             claimed = self.store.claim_for_sending(draft.id, draft.version, now=self.clock())
         except DraftConflict as conflict:
             return self._conflict(draft, conflict)
-        if result.outcome == "offline":
-            saved = self.store.record_send(
-                claimed.id, "ready", error=f"{result.message}; it waits for the next send"
-            )
-        else:
-            saved = self.store.record_send(claimed.id, "failed", error=result.message)
+        state, record = _plain_outcome(result, self.clock())
+        saved = self.store.record_send(claimed.id, state, **record)
         return self._report(saved, saved.send_error or "")
 
     def _settle(
@@ -235,9 +235,8 @@ class Outbox:
         after_doubt: bool,
     ) -> SendReport:
         now = self.clock()
-        store = self.store
         if result.outcome in ("sent", "held"):
-            saved = store.record_send(
+            saved = self.store.record_send(
                 draft.id,
                 result.outcome,
                 error=None if result.outcome == "sent" else result.message,
@@ -251,7 +250,7 @@ class Outbox:
             found = self._look_for(draft, sender, reply, prepared)
             if isinstance(found, SendReport):
                 return found
-            saved = store.record_send(
+            saved = self.store.record_send(
                 draft.id,
                 "held",
                 sent_at=now,
@@ -259,26 +258,12 @@ class Outbox:
                 f" {result.message}); not in its comment feed yet, so probably awaiting moderation",
             )
             return self._report(saved, saved.send_error or "")
-        if result.outcome == "failed":
-            saved = store.record_send(draft.id, "failed", error=result.message)
-            return self._report(saved, result.message)
-        if result.outcome == "retry":
-            wait = result.retry_after if result.retry_after is not None else 15.0
-            after = now + wait
-            saved = store.record_send(
-                draft.id,
-                "ready",
-                send_after=after,
-                error=f"{result.message} (the site asks to wait; sent again after {_clock_text(after)})",
-            )
-            return self._report(saved, saved.send_error or "")
-        if result.outcome == "offline":
-            saved = store.record_send(
-                draft.id, "ready", error=f"{result.message}; it waits for the next send"
-            )
+        if result.outcome != "unknown":
+            state, record = _plain_outcome(result, now)
+            saved = self.store.record_send(draft.id, state, **record)
             return self._report(saved, saved.send_error or "")
         # unknown: the request left, no answer came back.
-        saved = store.record_send(
+        saved = self.store.record_send(
             draft.id,
             "sending",
             error=f"outcome unknown: {result.message}; the comment feed is checked before any retry",
@@ -332,7 +317,7 @@ class Outbox:
             sender = sender or self.sender_for(draft)
         except Exception as exc:
             return self._report(draft, f"outcome unknown; cannot check without a sender: {exc}")
-        reply = reply or self.reply_of(draft)
+        reply = reply or reply_of(self.store, draft)
         looked = self._look_for(draft, sender, reply, prepared)
         if isinstance(looked, SendReport):
             return looked
@@ -345,7 +330,7 @@ class Outbox:
             )
             return self._report(saved, saved.send_error or "")
         if self.clock() - started < self.grace:
-            when = _clock_text(started + self.grace)
+            when = format_date(started + self.grace, CLOCK)
             saved = self.store.record_send(
                 draft.id,
                 "sending",
@@ -353,16 +338,16 @@ class Outbox:
                 f" again (and only then sent again) at a send after {when}",
             )
             return self._report(saved, saved.send_error or "")
-        prepared = sender.prepare(reply)
-        if isinstance(prepared, SendResult):
+        ready = sender.prepare(reply)
+        if isinstance(ready, SendResult):
             saved = self.store.record_send(
                 draft.id,
                 "sending",
-                error=f"not in the comment feed; sending again failed before it left: {prepared.message}",
+                error=f"not in the comment feed; sending again failed before it left: {ready.message}",
             )
             return self._report(saved, saved.send_error or "")
-        result = sender.send(reply, prepared)
-        return self._settle(draft, sender, reply, prepared, result, after_doubt=True)
+        result = sender.send(reply, ready)
+        return self._settle(draft, sender, reply, ready, result, after_doubt=True)
 
     def _conflict(self, draft: Draft, conflict: DraftConflict) -> SendReport:
         current = conflict.current
@@ -381,3 +366,14 @@ class Outbox:
             draft.send_after,
             dry_run,
         )
+
+
+def _plain_outcome(result: SendResult, now: float) -> tuple[str, dict[str, Any]]:
+    """The draft's state and record for an answer that needs no second look: failed, retry, offline."""
+    if result.outcome == "retry":
+        after = now + (result.retry_after if result.retry_after is not None else 15.0)
+        wait = f"the site asks to wait; sent again after {format_date(after, CLOCK)}"
+        return "ready", {"send_after": after, "error": f"{result.message} ({wait})"}
+    if result.outcome == "offline":
+        return "ready", {"error": f"{result.message}; it waits for the next send"}
+    return "failed", {"error": result.message}

@@ -13,17 +13,15 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from html import unescape
 
 from termnews.models import Article, BodyFormat, Enclosure
 from termnews.sanitize import clean_line, clean_text
-from termnews.text import format_date
+from termnews.text import MINUTE, format_date, html_to_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=])")
 _SCRIPT = re.compile(r"<(script|style|template|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 # Character references a Markdown viewer would decode: `&#x202E;`, `&#8238;`.
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,9}));")
-_TAG = re.compile(r"<[^>]*>?")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<((?:https?|mailto):[^>\s]+)>")
 _URL = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"'\])]+")
@@ -53,11 +51,10 @@ def _converter():
 
 
 def html_to_markdown(html: str) -> str:
-    html = _SCRIPT.sub("", html)
     try:
-        return _converter().convert(html)
+        return _converter().convert(_SCRIPT.sub("", html))
     except Exception:  # BeautifulSoup rejects some broken markup: show its text instead
-        return escape_markdown(unescape(_TAG.sub(" ", html)))
+        return escape_markdown(html_to_text(html))
 
 
 def _drop_unsafe_refs(text: str) -> str:
@@ -144,7 +141,7 @@ def article_markdown(article: Article) -> str:
     parts: list[str] = []
     byline = " · ".join(
         escape_markdown(part)
-        for part in (article.source, article.author or "", format_date(article.published, "%Y-%m-%d %H:%M"))
+        for part in (article.source, article.author or "", format_date(article.published, MINUTE))
         if part
     )
     parts.append(f"# {escape_markdown(article.title)}")

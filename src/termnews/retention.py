@@ -10,10 +10,9 @@ applies it to the cache.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_DAYS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*$", re.IGNORECASE)
+from termnews.units import parse_duration
 
 
 @dataclass(frozen=True)
@@ -30,9 +29,10 @@ def parse_keep(value: object) -> Keep:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return Keep(newest=value)
     if isinstance(value, str):
-        match = _DAYS.match(value)
-        if match:
-            return Keep(days=float(match.group(1)))
         if value.strip().isdigit():
             return Keep(newest=int(value))
+        try:
+            return Keep(days=parse_duration(value) / 86_400)
+        except ValueError:
+            pass
     raise ValueError(f'expected a number of articles (500) or of days ("30d"), found {value!r}')

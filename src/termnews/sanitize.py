@@ -9,6 +9,9 @@ capped so one absurd entry cannot eat memory or the screen.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+from termnews.models import ArticleData, Enclosure
 
 TRUNCATED = " … truncated"
 
@@ -37,3 +40,29 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
 def clean_line(text: str | None, limit: int | None = None) -> str:
     """As `clean_text`, for one-line fields: runs of white space become one space."""
     return clean_text(" ".join((text or "").split()), limit)
+
+
+def clean_article(entry: ArticleData) -> ArticleData:
+    """Every field of a parsed entry, sanitized and capped (titles default to "(untitled)")."""
+    return replace(
+        entry,
+        title=clean_line(entry.title, LIMITS["title"]) or "(untitled)",
+        body=clean_text(entry.body, LIMITS["body"]),
+        link=clean_line(entry.link, LIMITS["link"]) or None,
+        author=clean_line(entry.author, LIMITS["author"]) or None,
+        guid=clean_line(entry.guid, LIMITS["link"]) or None,
+        enclosures=tuple(_clean_enclosure(e) for e in entry.enclosures),
+        comments_url=clean_line(entry.comments_url, LIMITS["link"]) or None,
+        image=clean_line(entry.image, LIMITS["link"]) or None,
+        comments_page=clean_line(entry.comments_page, LIMITS["link"]) or None,
+    )
+
+
+def _clean_enclosure(enclosure: Enclosure | str) -> Enclosure:
+    if isinstance(enclosure, str):  # a plugin's plain URL, as enclosures were before they had a type
+        return Enclosure(clean_line(enclosure, LIMITS["link"]))
+    return replace(
+        enclosure,
+        url=clean_line(enclosure.url, LIMITS["link"]),
+        type=clean_line(enclosure.type, LIMITS["title"]),
+    )

@@ -9,21 +9,36 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from html import unescape
+from urllib.parse import urlsplit
 
 from termnews.models import BodyFormat
 from termnews.sanitize import clean_line, clean_text
 
+FETCHABLE_SCHEMES = ("http", "https")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 _SCRIPT = re.compile(r"<(script|style|template|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>?")
+_BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/blockquote|/h[1-6])\s*>", re.IGNORECASE)
+
+
+def html_to_text(html: str, *, lines: bool = False) -> str:
+    """The text of HTML: scripts and styles dropped, tags removed, entities decoded.
+
+    By default every tag becomes a space, which keeps words apart (search,
+    comparing texts). With `lines`, line breaks and the ends of blocks
+    (paragraphs, list items, headings) become newlines and other tags vanish,
+    for showing the text. Not sanitized: pass the result through `sanitize`.
+    """
+    html = _SCRIPT.sub(" ", html)
+    if lines:
+        return unescape(_TAG.sub("", _BREAK.sub("\n", html)))
+    return unescape(_TAG.sub(" ", html))
 
 
 def plain_text(body: str, body_format: BodyFormat) -> str:
-    """The words of a body, for the search index: tags and entities of HTML removed."""
-    if body_format == "html":
-        return unescape(_TAG.sub(" ", _SCRIPT.sub(" ", body)))
-    return body
+    """The words of a body, for the search index."""
+    return html_to_text(body) if body_format == "html" else body
 
 
 def snippet(text: str, query: str, width: int = 80) -> str:
@@ -44,8 +59,42 @@ def snippet(text: str, query: str, width: int = 80) -> str:
     return clean_line(window[:width])
 
 
+# -- the URL policy: two questions, answered here for every caller ------------------
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of `url`, lower case ("" when it has none or does not parse)."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of `url`, for messages; the URL itself when it has none."""
+    try:
+        return urlsplit(url).netloc or url
+    except ValueError:
+        return url
+
+
+def is_fetchable_url(url: str) -> bool:
+    """May termnews itself fetch or post to it: http or https, with a host, no white space.
+
+    Feeds, comment feeds, article pages, comment forms and a reply's website.
+    """
+    if any(ch.isspace() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in FETCHABLE_SCHEMES and bool(host)
+
+
 def is_safe_url(url: str) -> bool:
-    """Only http, https and mailto; nothing that a browser could read as an option."""
+    """May it be handed to the browser: http, https or mailto; nothing a browser could read as an option."""
     return (
         url.lower().startswith(SAFE_SCHEMES)
         and not url.startswith("-")
@@ -54,10 +103,21 @@ def is_safe_url(url: str) -> bool:
     )
 
 
-def format_date(stamp: float | None, fmt: str = "%Y-%m-%d") -> str:
+# -- dates for display: local time; "" for none or one out of range ------------------
+
+DAY = "%Y-%m-%d"
+MINUTE = "%Y-%m-%d %H:%M"
+CLOCK = "%H:%M:%S"
+ISO_COMPACT = "%Y-%m-%dT%H:%M:%S%z"  # ISO 8601 with the offset as +0100 (the CLI's JSON)
+ISO = "iso"  # ISO 8601 to the second, with the UTC offset (2026-12-01T23:05:00+01:00)
+
+
+def format_date(stamp: float | None, fmt: str = DAY) -> str:
+    """`stamp` (seconds since the epoch) in local time, by strftime's `fmt` or as `ISO`."""
     if stamp is None:
         return ""
     try:
-        return datetime.fromtimestamp(stamp).astimezone().strftime(fmt)
+        local = datetime.fromtimestamp(stamp).astimezone()
     except (OverflowError, OSError, ValueError):
         return ""
+    return local.isoformat(timespec="seconds") if fmt == ISO else local.strftime(fmt)

@@ -36,17 +36,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from termnews.models import ArticleData, Enclosure, FetchContext, FetchResult, SourceSpec
-from termnews.sanitize import LIMITS, clean_line, clean_text
+from termnews.models import FetchContext, FetchResult, HttpOptions, SourceSpec
+from termnews.sanitize import LIMITS, clean_article, clean_line
 from termnews.sources import load_kind
-from termnews.sources.base import Source
+from termnews.sources.base import Download, Source, StagedSource
 
 if TYPE_CHECKING:
-    from termnews.fetch import HttpClient, HttpOptions
+    from termnews.fetch import HttpClient
     from termnews.store import Store
 
-# httpx (termnews.fetch) and the store are imported where used: a parser
-# process imports this module for `clean_article` and needs neither.
+# httpx (termnews.fetch) is imported where used: parser processes never need it.
 
 
 @dataclass(frozen=True)
@@ -85,46 +84,7 @@ class RefreshSettings:
     #: A document whose parse takes longer is abandoned with an error.
     parse_timeout: float = 120.0
     #: Defaults for every HTTP request (a source's options may override them).
-    http: HttpOptions = field(default_factory=lambda: _http_options())
-
-
-def _http_options() -> HttpOptions:
-    from termnews.fetch import HttpOptions
-
-    return HttpOptions()
-
-
-def clean_article(entry: ArticleData) -> ArticleData:
-    return replace(
-        entry,
-        title=clean_line(entry.title, LIMITS["title"]) or "(untitled)",
-        body=clean_text(entry.body, LIMITS["body"]),
-        link=clean_line(entry.link, LIMITS["link"]) or None,
-        author=clean_line(entry.author, LIMITS["author"]) or None,
-        guid=clean_line(entry.guid, LIMITS["link"]) or None,
-        enclosures=tuple(_clean_enclosure(e) for e in entry.enclosures),
-        comments_url=clean_line(entry.comments_url, LIMITS["link"]) or None,
-        image=clean_line(entry.image, LIMITS["link"]) or None,
-        comments_page=clean_line(entry.comments_page, LIMITS["link"]) or None,
-    )
-
-
-def _clean_enclosure(enclosure: Enclosure | str) -> Enclosure:
-    if isinstance(enclosure, str):  # a plugin's plain URL, as enclosures were before they had a type
-        return Enclosure(clean_line(enclosure, LIMITS["link"]))
-    return replace(
-        enclosure,
-        url=clean_line(enclosure.url, LIMITS["link"]),
-        type=clean_line(enclosure.type, LIMITS["title"]),
-    )
-
-
-def fetch_source(spec: SourceSpec, ctx: FetchContext) -> FetchResult:
-    """Run one source whole, turning anything it raises into an error result."""
-    try:
-        return load_kind(spec.kind)(spec).fetch(ctx)
-    except Exception as exc:  # a source (or plugin) must never end the refresh
-        return FetchResult(error=f"{type(exc).__name__}: {exc}")
+    http: HttpOptions = field(default_factory=HttpOptions)
 
 
 def store_result(
@@ -152,11 +112,11 @@ def store_result(
     return SourceOutcome(spec, new, len(articles), result.not_modified, result.error, result.warnings)
 
 
-def _context(store: Store, spec: SourceSpec) -> FetchContext:
+def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
     status = store.source_status(spec.source_id)
     if status is None:
-        return FetchContext()
-    return FetchContext(etag=status.etag, last_modified=status.last_modified, body_hash=status.body_hash)
+        return FetchContext(http=http)
+    return FetchContext(status.etag, status.last_modified, status.body_hash, http)
 
 
 def refresh(
@@ -182,24 +142,19 @@ def _fetch_stage(
     spec: SourceSpec,
     ctx: FetchContext,
     http: HttpClient | None,
-    options: HttpOptions,
 ) -> object:
     """Runs in a fetch thread: a staged source's download, or a whole fetch."""
-    from termnews.sources.feed import FeedSource, StagedSource
-
-    if issubclass(cls, FeedSource):
-        source: Source = cls(spec, options)
-    else:
-        source = cls(spec)
+    source = cls(spec)
     if isinstance(source, StagedSource) and http is not None:
         return source.download(ctx, http)
     return source.fetch(ctx)
 
 
-def _parse_stage(cls: type[Source], download: object) -> FetchResult:
-    """Runs in a worker process."""
+def _parse_stage(cls: type[Source], download: Download) -> FetchResult:
+    """Runs in a worker process (only staged sources download)."""
+    assert issubclass(cls, StagedSource)
     try:
-        return cls.parse(download)  # type: ignore[attr-defined]
+        return cls.parse(download)
     except Exception as exc:
         return FetchResult(error=f"could not parse: {type(exc).__name__}: {exc}")
 
@@ -273,6 +228,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 _CRASHED = "the feed parser crashed on this document (its worker process died)"
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A source in the pipeline: fetching, or (with its download) parsing."""
+
+    index: int
+    cls: type[Source]
+    download: Download | None = None
+
+
 class _Refresh:
     def __init__(
         self,
@@ -297,8 +261,6 @@ class _Refresh:
             self.progress(outcome, self.done, len(self.specs))
 
     def run(self) -> list[SourceOutcome]:
-        from termnews.sources.feed import StagedSource
-
         jobs: deque[tuple[int, type[Source]]] = deque()
         kinds: dict[str, type[Source] | Exception] = {}  # entry points are read once
         for index, spec in enumerate(self.specs):
@@ -342,68 +304,69 @@ class _Refresh:
         http: HttpClient | None,
         workers: int,
     ) -> None:
-        from termnews.sources.feed import Download
-
-        pending: dict[Future, tuple] = {}
         # Downloaded documents not yet stored are kept under a byte budget: when
         # parsing or storing is the slow stage, fetching waits instead of piling
         # bodies up in memory. (A network-bound refresh never reaches it.)
-        budget = self.settings.held_bytes
-        held = fetching = 0
-        last_parse = time.monotonic()
-        while jobs or pending:
-            while jobs and fetching < workers and held < budget:
-                fetching += 1
+        self.pending: dict[Future, _Job] = {}
+        self.held = self.fetching = 0
+        self.last_parse = time.monotonic()
+        while jobs or self.pending:
+            while jobs and self.fetching < workers and self.held < self.settings.held_bytes:
+                self.fetching += 1
                 index, cls = jobs.popleft()
-                spec = self.specs[index]
-                future = fetchers.submit(
-                    _fetch_stage, cls, spec, _context(self.store, spec), http, self.settings.http
-                )
-                pending[future] = ("fetch", index, cls, None)
-            parsing = any(job[0] == "parse" for job in pending.values())
-            done, _ = wait(pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
-            broken: list[tuple[int, type[Source], Download]] = []
-            for future in done:
-                stage, index, cls, download = pending.pop(future)
-                if stage == "fetch":
-                    fetching -= 1
-                    try:
-                        got = future.result()
-                    except Exception as exc:
-                        got = FetchResult(error=f"{type(exc).__name__}: {exc}")
-                    if isinstance(got, Download):
-                        held += len(got.body)
-                        pending[self._submit_parse(cls, got)] = ("parse", index, cls, got)
-                        last_parse = time.monotonic()
-                    else:
-                        self.finish(index, got, cleaned=False)
-                    continue
-                last_parse = time.monotonic()
-                held -= len(download.body)
-                try:
-                    self.finish(index, future.result(), cleaned=True)
-                except BrokenProcessPool:
-                    broken.append((index, cls, download))
-            stuck = parsing and not done and time.monotonic() - last_parse > self.settings.parse_timeout
+                ctx = _context(self.store, self.specs[index], self.settings.http)
+                future = fetchers.submit(_fetch_stage, cls, self.specs[index], ctx, http)
+                self.pending[future] = _Job(index, cls)
+            parsing = any(job.download is not None for job in self.pending.values())
+            done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
+            broken = [job for future in done if (job := self._collect(future)) is not None]
+            stuck = parsing and not done and time.monotonic() - self.last_parse > self.settings.parse_timeout
             if broken or stuck:
-                # The pool is gone (a worker died) or wedged (a parse that never
-                # ends): end it, then give each document it held a worker of its
-                # own, so only the guilty one fails.
-                stranded = broken + [
-                    (job[1], job[2], job[3]) for f, job in list(pending.items()) if job[0] == "parse"
-                ]
-                for f, job in list(pending.items()):
-                    if job[0] == "parse":
-                        del pending[f]
-                        held -= len(job[3].body)
-                if self.parse_pool is not None:
-                    _stop(self.parse_pool)
-                    self.parse_pool = None
-                for index, cls, download in stranded:
-                    self.finish(index, self._parse_alone(cls, download), cleaned=True)
-                last_parse = time.monotonic()
+                self._recover(broken)
 
-    def _submit_parse(self, cls: type[Source], download: object) -> Future:
+    def _collect(self, future: Future) -> _Job | None:
+        """Take a finished stage forward; a parse whose pool broke is returned to retry."""
+        job = self.pending.pop(future)
+        if job.download is None:  # a fetch
+            self.fetching -= 1
+            try:
+                got = future.result()
+            except Exception as exc:
+                got = FetchResult(error=f"{type(exc).__name__}: {exc}")
+            if isinstance(got, Download):
+                self.held += len(got.body)
+                self.pending[self._submit_parse(job.cls, got)] = _Job(job.index, job.cls, got)
+                self.last_parse = time.monotonic()
+            else:
+                self.finish(job.index, got, cleaned=False)
+            return None
+        self.last_parse = time.monotonic()
+        self.held -= len(job.download.body)
+        try:
+            self.finish(job.index, future.result(), cleaned=True)
+        except BrokenProcessPool:
+            return job
+        return None
+
+    def _recover(self, broken: list[_Job]) -> None:
+        """The pool is gone (a worker died) or wedged (a parse that never ends):
+        end it, then give each document it held a worker of its own, so only
+        the guilty one fails."""
+        stranded = list(broken)
+        for future, job in list(self.pending.items()):
+            if job.download is not None:
+                del self.pending[future]
+                self.held -= len(job.download.body)
+                stranded.append(job)
+        if self.parse_pool is not None:
+            _stop(self.parse_pool)
+            self.parse_pool = None
+        for job in stranded:
+            assert job.download is not None
+            self.finish(job.index, self._parse_alone(job.cls, job.download), cleaned=True)
+        self.last_parse = time.monotonic()
+
+    def _submit_parse(self, cls: type[Source], download: Download) -> Future:
         if self.settings.parse_workers <= 0:
             future: Future = Future()
             future.set_result(_parse_stage(cls, download))
@@ -417,7 +380,7 @@ class _Refresh:
             )
         return self.parse_pool
 
-    def _parse_alone(self, cls: type[Source], download: object) -> FetchResult:
+    def _parse_alone(self, cls: type[Source], download: Download) -> FetchResult:
         pool = ProcessPoolExecutor(1, mp_context=_mp_context(), initializer=_worker_init)
         try:
             future = pool.submit(_parse_stage, cls, download)

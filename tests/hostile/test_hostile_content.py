@@ -1,7 +1,7 @@
 """Control sequences and markup injected into every field, in every feed and file form.
 
 Each form goes the whole way a real one does: parsed by its source, cleaned by
-the one sanitizing step (`update.clean_article`), stored, read back and turned
+the one sanitizing step (`sanitize.clean_article`), stored, read back and turned
 into the reader's Markdown. Nothing unsafe may be left at any of those points,
 and markup must stay literal text.
 """

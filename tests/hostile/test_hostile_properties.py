@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from termnews.models import Article, ArticleData
 from termnews.render import article_markdown, body_links, body_markdown
+from termnews.sanitize import clean_article
 from termnews.sources.local import PARSERS, parse_file
-from termnews.update import clean_article
 
 # Bytes biased towards the interesting: payloads, markup, entities, tags, invalid UTF-8.
 _PIECES = [p.encode("utf-8", "surrogatepass") for p in (*CONTROL_PAYLOADS, *MARKUP_PAYLOADS)] + [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from textual import events, work
@@ -208,18 +207,9 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def update_counts(self) -> None:
         """Unread and total counts for the status line and the sources pane."""
-        store = self.session.store
-        view = self.headlines.view
         specs = self.session.specs()
-        per_source = store.article_counts()
-        if view.query is None and view.filter == "all":
-            # From the per-source counts, which read the index and the flags, not every article.
-            counted = [per_source.get(view.source_id, (0, 0))] if view.source_id else per_source.values()
-            total, unread = sum(t for t, _ in counted), sum(u for _, u in counted)
-        else:
-            total = store.count(view)
-            unread = total if view.filter == "unread" else store.count(replace(view, filter="unread"))
-        self.app.call_from_thread(self._show_counts, specs, per_source, unread, total)
+        counts = self.session.view_counts(self.headlines.view)
+        self.app.call_from_thread(self._show_counts, specs, counts.per_source, counts.unread, counts.total)
 
     def _show_counts(self, specs, per_source, unread: int, total: int) -> None:
         self.query_one(SourcesPane).show_sources(specs, per_source)
@@ -298,13 +288,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="comment-reply", exit_on_error=False)
     def reply_to_comment(self, article: ArticleRef, comment) -> None:
         """Continue the unsent reply to this comment, or start one that records it as parent."""
-        drafts = self.session.store.drafts(article.id)
-        open_ones = [
-            d for d in drafts if d.parent_comment == comment.id and d.state in ("draft", "ready", "failed")
-        ]
-        self.app.call_from_thread(
-            self._reply_to_comment, article, comment, open_ones[0].id if open_ones else None
-        )
+        draft = self.session.open_reply(article.id, comment.id)
+        self.app.call_from_thread(self._reply_to_comment, article, comment, draft.id if draft else None)
 
     def _reply_to_comment(self, article: ArticleRef, comment, draft_id: int | None) -> None:
         composer = self.query_one(Composer)
@@ -378,15 +363,13 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="sources-write", exit_on_error=False)
     def export_opml(self, path: Path) -> None:
-        from termnews.opml import write_opml
-
-        feeds = [s for s in self.session.specs() if s.kind == "feed"]
+        export = self.session.export_opml()
         try:
-            write_export(path, write_opml(feeds))
+            write_export(path, export.text)
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
             return
-        self.app.call_from_thread(self.notify, f"Wrote {len(feeds)} feeds to {path}", markup=False)
+        self.app.call_from_thread(self.notify, f"Wrote {export.feeds} feeds to {path}", markup=False)
 
     def action_export_drafts(self) -> None:
         ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))

@@ -5,7 +5,7 @@ uses (`[project.entry-points."termnews.senders"]`), so a package adds a kind
 of site by installing. Loading works as for sources (`termnews.sources`):
 `sender_names()` imports nothing, `load_sender(name)` imports one and fails
 loudly, `load_all_senders()` imports every one and skips a broken one with a
-warning. `PluginGroup` is that logic once, for any group and base class.
+warning (`termnews.plugins` is that logic once, for every group).
 
 The contract: a `Sender` turns a `Reply` (a draft's words and what is known of
 the article) into a `Prepared` request (`prepare`, which may read the
@@ -19,8 +19,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Literal
+
+from termnews.plugins import PluginGroup
 
 GROUP = "termnews.senders"
 
@@ -28,51 +29,6 @@ GROUP = "termnews.senders"
 _BUILTIN = {
     "wordpress": "termnews.senders.wordpress:WordPressSender",
 }
-
-T = TypeVar("T")
-
-
-class UnknownPlugin(LookupError):
-    pass
-
-
-class PluginGroup(Generic[T]):
-    """One entry-point group of classes deriving from `base`, at three costs."""
-
-    def __init__(self, group: str, builtin: Mapping[str, str], base: type[T], what: str) -> None:
-        self.group, self.builtin, self.base, self.what = group, dict(builtin), base, what
-
-    def _entry_points(self) -> dict[str, EntryPoint]:
-        found = {ep.name: ep for ep in entry_points(group=self.group)}
-        for name, value in self.builtin.items():
-            found.setdefault(name, EntryPoint(name=name, value=value, group=self.group))
-        return found
-
-    def names(self) -> list[str]:
-        """Every registered name; imports nothing."""
-        return sorted(self._entry_points())
-
-    def load(self, name: str) -> type[T]:
-        """One class by name; raises when it is unknown or does not load."""
-        eps = self._entry_points()
-        if name not in eps:
-            raise UnknownPlugin(f"unknown {self.what} {name!r} (known: {', '.join(sorted(eps))})")
-        cls = eps[name].load()
-        if not (isinstance(cls, type) and issubclass(cls, self.base)):  # type: ignore[arg-type]
-            raise TypeError(f"{self.what} {name!r} does not name a termnews {self.base.__name__} class")
-        return cls
-
-    def load_all(self) -> tuple[dict[str, type[T]], list[str]]:
-        """Every class that loads, and a warning for each one that does not."""
-        loaded: dict[str, type[T]] = {}
-        warnings: list[str] = []
-        for name in self.names():
-            try:
-                loaded[name] = self.load(name)
-            except Exception as exc:  # a broken plugin must never be fatal
-                warnings.append(f"{self.what} {name!r} could not be loaded: {exc}")
-        return loaded, warnings
-
 
 # -- the contract -------------------------------------------------------------------
 
@@ -132,6 +88,9 @@ class Sender(ABC):
 
     #: The name used in config (`sender = "wordpress"` in a source's table).
     kind: ClassVar[str]
+    #: The options it takes from its source's table (a dataclass, checked when
+    #: config loads, as `termnews.sources.base.SourceOptions`). None: any.
+    options_type: ClassVar[type | None] = None
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options = dict(options or {})
@@ -161,7 +120,7 @@ class Sender(ABC):
         return None
 
 
-SENDERS: PluginGroup[Sender] = PluginGroup(GROUP, _BUILTIN, Sender, "sender")
+SENDERS = PluginGroup[Sender](GROUP, _BUILTIN, Sender, "sender")
 DEFAULT_SENDER = "wordpress"
 
 

@@ -29,14 +29,16 @@ import email.utils
 import re
 import time
 from collections.abc import Mapping
-from html import unescape
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
-from termnews.fetch import error_reason, host_of
+from termnews.models import HttpOptions
 from termnews.sanitize import clean_line
 from termnews.senders import Prepared, Reply, Sender, SendResult
+from termnews.text import host_of, html_to_text, is_fetchable_url
+from termnews.units import MiB, parse_duration
 
 ENDPOINT = "wp-comments-post.php"
 FLOOD_WAIT = 15.0  # seconds WordPress asks between two comments from one address
@@ -47,25 +49,27 @@ _DIE_MESSAGE = re.compile(
     r"<div class=\"wp-die-message\"[^>]*>(.*?)</div>\s*</body>", re.IGNORECASE | re.DOTALL
 )
 _BODY = re.compile(r"<body[^>]*>(.*?)</body>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]*>")
 FAILURE_TITLE = "Comment Submission Failure"
+
+
+@dataclass(frozen=True)
+class WordPressOptions:
+    #: Seconds for reading the page and for sending, each (default 30).
+    timeout: int | float | str | None = field(default=None, metadata={"parse": parse_duration})
 
 
 class WordPressSender(Sender):
     kind: ClassVar[str] = "wordpress"
+    options_type: ClassVar[type | None] = WordPressOptions
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        from termnews.fetch import HttpOptions
-
-        timeout = self.options.get("timeout")
-        deadline = (
-            float(timeout)
-            if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-            else 30.0
-        )
+        try:
+            deadline = parse_duration(self.options.get("timeout", 30.0)) or 30.0
+        except ValueError:  # config checked it; a stored option may predate the check
+            deadline = 30.0
         self.http_options = HttpOptions(
-            max_bytes=5 * 1024 * 1024, deadline=deadline, connect_timeout=min(10.0, deadline)
+            max_bytes=5 * MiB, deadline=deadline, connect_timeout=min(10.0, deadline)
         )
 
     # -- where -------------------------------------------------------------------
@@ -73,7 +77,7 @@ class WordPressSender(Sender):
     def prepare(self, reply: Reply) -> Prepared | SendResult:
         form: _Form | None = None
         page_error: str | None = None
-        if reply.article_link and _is_http(reply.article_link):
+        if reply.article_link and is_fetchable_url(reply.article_link):
             from termnews.fetch import HttpClient
 
             with HttpClient(max_connections=1) as http:
@@ -131,7 +135,7 @@ class WordPressSender(Sender):
     def endpoint(self, reply: Reply) -> str | None:
         """The site's `wp-comments-post.php`, beside a `?p=` or `?feed=` address of it."""
         for url in (reply.comments_url, reply.article_link, reply.article_guid):
-            if url and _is_http(url) and (_query_value(url, "p") or _query_value(url, "feed")):
+            if url and is_fetchable_url(url) and (_query_value(url, "p") or _query_value(url, "feed")):
                 parts = urlsplit(url)
                 return urljoin(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", "")), ENDPOINT)
         return None
@@ -170,43 +174,21 @@ class WordPressSender(Sender):
     # -- sending ------------------------------------------------------------------
 
     def send(self, reply: Reply, prepared: Prepared) -> SendResult:
-        import httpx
+        from termnews.fetch import HttpClient
 
-        from termnews.fetch import USER_AGENT
-
-        timeout = httpx.Timeout(self.http_options.deadline, connect=self.http_options.connect_timeout)
-        try:
-            with httpx.Client(
-                follow_redirects=False, timeout=timeout, trust_env=False, headers={"User-Agent": USER_AGENT}
-            ) as client:
-                with client.stream(
-                    "POST",
-                    prepared.endpoint,
-                    data=dict(prepared.fields),
-                    headers={"Referer": reply.article_link or prepared.endpoint},
-                ) as response:
-                    body = _read_capped(response)
-                    return interpret(response.status_code, response.headers, body, prepared.endpoint)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            return SendResult(
-                "offline", f"offline: could not connect to {host_of(prepared.endpoint)}: {error_reason(exc)}"
-            )
-        except httpx.TimeoutException as exc:
-            return SendResult(
-                "unknown",
-                f"no answer from {host_of(prepared.endpoint)} ({type(exc).__name__}:"
-                " timed out after the request left)",
-            )
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError) as exc:
-            return SendResult(
-                "unknown",
-                f"the connection to {host_of(prepared.endpoint)} broke before"
-                f" an answer came: {error_reason(exc)}",
-            )
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            return SendResult("failed", f"invalid comment address {prepared.endpoint!r}: {exc}")
-        except httpx.HTTPError as exc:
-            return SendResult("unknown", f"sending failed midway: {error_reason(exc)}")
+        options = replace(self.http_options, max_bytes=MAX_ANSWER)
+        referer = {"Referer": reply.article_link or prepared.endpoint}
+        with HttpClient(max_connections=1) as http:
+            got = http.post(prepared.endpoint, prepared.fields, referer, options)
+        if got.error is None:
+            assert got.status is not None and got.body is not None
+            return interpret(got.status, got.headers, got.body, prepared.endpoint)
+        if got.failure == "connect":
+            return SendResult("offline", f"offline: {got.error}")
+        if got.failure == "invalid":
+            return SendResult("failed", f"invalid comment address {prepared.endpoint!r}: {got.error}")
+        # The request may have arrived: the outbox checks the comment feed before any retry.
+        return SendResult("unknown", f"no answer from {host_of(prepared.endpoint)}: {got.error}")
 
 
 def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: str = "") -> SendResult:
@@ -256,17 +238,17 @@ def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: st
 
 def page_title(html: str) -> str:
     found = _TITLE.search(html)
-    return clean_line(unescape(_TAGS.sub(" ", found.group(1)))) if found else ""
+    return clean_line(html_to_text(found.group(1))) if found else ""
 
 
 def die_message(html: str) -> str:
     """The message of a `wp_die` page, as one line of plain text."""
     found = _DIE_MESSAGE.search(html) or _BODY.search(html)
     if not found:
-        return clean_line(unescape(_TAGS.sub(" ", html)), 500) if "<" not in html[:200] else ""
+        return clean_line(html_to_text(html), 500) if "<" not in html[:200] else ""
     text = found.group(1)
     text = re.sub(r"<p>\s*<a href=[^>]*>\s*(?:&laquo;|«)[^<]*</a>\s*</p>", " ", text, flags=re.IGNORECASE)
-    return clean_line(unescape(_TAGS.sub(" ", text)), 500)
+    return clean_line(html_to_text(text), 500)
 
 
 def retry_after(value: str | None, now: float | None = None) -> float:
@@ -329,7 +311,7 @@ def find_comment_form(html: str, base: str) -> _Form | None:
     except Exception:
         return None
     for form in finder.forms:
-        if not _is_http(form.action):
+        if not is_fetchable_url(form.action):
             continue
         if urlsplit(form.action).path.endswith("/" + ENDPOINT) or "comment_post_ID" in form.hidden:
             return form
@@ -337,13 +319,6 @@ def find_comment_form(html: str, base: str) -> _Form | None:
 
 
 # -- small helpers ----------------------------------------------------------------------
-
-
-def _is_http(url: str) -> bool:
-    try:
-        return urlsplit(url).scheme.lower() in ("http", "https") and bool(urlsplit(url).netloc)
-    except ValueError:
-        return False
 
 
 def _query_value(url: str | None, key: str) -> str | None:
@@ -354,14 +329,3 @@ def _query_value(url: str | None, key: str) -> str | None:
     except ValueError:
         return None
     return values[-1] if values else None
-
-
-def _read_capped(response: Any) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        parts.append(chunk)
-        size += len(chunk)
-        if size >= MAX_ANSWER:
-            break
-    return b"".join(parts)[:MAX_ANSWER]
