@@ -9,7 +9,13 @@ where it runs best:
    that dies or hangs on a hostile feed takes down only that source);
    `clean_article`, the one sanitizing step between sources and the screen,
    runs there too;
-3. store, in the calling thread, one transaction per source.
+3. store, in the calling thread: the workers send rows ready to write
+   (article ids, compressed bodies), written a batch of sources per
+   transaction;
+4. index: the search index is built from the stored articles while the
+   calling thread would otherwise wait, and finished before `refresh`
+   returns; until then a search may miss the newest articles
+   (`Store.unindexed`).
 
 A failed or empty fetch deletes nothing already cached. Sources that do not
 split into stages (`local`, most plugins) run whole in a fetch thread. Never
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import sys
 import threading
 import time
@@ -40,6 +47,8 @@ from termnews.models import FetchContext, FetchResult, HttpOptions, SourceSpec
 from termnews.sanitize import LIMITS, clean_article, clean_line
 from termnews.sources import load_kind
 from termnews.sources.base import Download, Source, StagedSource
+from termnews.store.articles import ArticleRow, prepare_rows
+from termnews.store.fetch_state import StoredFetch
 
 if TYPE_CHECKING:
     from termnews.fetch import HttpClient
@@ -59,6 +68,11 @@ class SourceOutcome:
 
 
 Progress = Callable[[SourceOutcome, int, int], None]
+
+#: Articles written per transaction (a batch of whole sources, written when it reaches this).
+BATCH_ROWS = 1000
+#: Articles indexed per step while the pipeline waits (about 30 ms of work: fetches stay prompt).
+INDEX_STEP = 100
 
 
 def _cpus() -> int:
@@ -87,29 +101,51 @@ class RefreshSettings:
     http: HttpOptions = field(default_factory=HttpOptions)
 
 
-def store_result(
-    store: Store, spec: SourceSpec, result: FetchResult, *, cleaned: bool = False
-) -> SourceOutcome:
-    """Store one source's result in one transaction and record the fetch."""
+@dataclass(frozen=True)
+class Prepared:
+    """A source's fetch ready to store: its articles as rows (built where they were parsed)."""
+
+    result: FetchResult  # without its articles
+    rows: list[ArticleRow]
+
+
+def prepare(spec: SourceSpec, result: FetchResult, *, cleaned: bool = False) -> Prepared:
+    """Rows from a fetch's articles (cleaned here unless `cleaned`); errors and warnings made safe to show."""
     # Errors and warnings quote servers, files and plugins: they are shown too.
     result = replace(
         result,
         error=None if result.error is None else (clean_line(result.error, LIMITS["title"]) or "error"),
         warnings=tuple(clean_line(w, LIMITS["title"]) for w in result.warnings),
     )
+    rows: list[ArticleRow] = []
     if result.error is None and not result.not_modified:
-        articles = result.articles if cleaned else [clean_article(a) for a in result.articles]
-        new = store.store_articles(spec, articles)
-    else:
-        articles, new = [], 0
-    store.record_fetch(
-        spec.source_id,
-        error=result.error,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        body_hash=result.body_hash,
-    )
-    return SourceOutcome(spec, new, len(articles), result.not_modified, result.error, result.warnings)
+        rows = prepare_rows(
+            spec.source_id, result.articles if cleaned else map(clean_article, result.articles)
+        )
+    return Prepared(replace(result, articles=[]), rows)
+
+
+def _stored(store: Store, batch: list[tuple[SourceSpec, Prepared]]) -> list[SourceOutcome]:
+    """Write a batch of sources in one transaction; a failure fails each of them, nothing else."""
+    fetches = [
+        StoredFetch(
+            spec,
+            None if p.result.error or p.result.not_modified else p.rows,
+            p.result.error,
+            p.result.etag,
+            p.result.last_modified,
+            p.result.body_hash,
+        )
+        for spec, p in batch
+    ]
+    try:
+        news = store.store_fetches(fetches)
+    except Exception as exc:  # a store error ends these sources, not the refresh
+        return [SourceOutcome(spec, error=f"could not store: {exc}") for spec, _ in batch]
+    return [
+        SourceOutcome(spec, new, len(p.rows), p.result.not_modified, p.result.error, p.result.warnings)
+        for (spec, p), new in zip(batch, news, strict=True)
+    ]
 
 
 def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
@@ -150,13 +186,14 @@ def _fetch_stage(
     return source.fetch(ctx)
 
 
-def _parse_stage(cls: type[Source], download: Download) -> FetchResult:
-    """Runs in a worker process (only staged sources download)."""
+def _parse_stage(cls: type[Source], spec: SourceSpec, download: Download) -> Prepared:
+    """Runs in a worker process (only staged sources download): parse, clean, build the rows."""
     assert issubclass(cls, StagedSource)
     try:
-        return cls.parse(download)
+        result = cls.parse(download)
     except Exception as exc:
-        return FetchResult(error=f"could not parse: {type(exc).__name__}: {exc}")
+        result = FetchResult(error=f"could not parse: {type(exc).__name__}: {exc}")
+    return prepare(spec, result, cleaned=True)
 
 
 def _worker_init() -> None:
@@ -249,16 +286,38 @@ class _Refresh:
         self.outcomes: list[SourceOutcome | None] = [None] * len(specs)
         self.done = 0
         self.parse_pool: ProcessPoolExecutor | None = None
+        self.batch: list[tuple[int, Prepared]] = []
+        self.batch_rows = 0
+        self.unindexed = True  # an earlier refresh may have left some
 
-    def finish(self, index: int, result: FetchResult, cleaned: bool) -> None:
+    def finish(self, index: int, prepared: Prepared) -> None:
+        """Queue a source for the next batch write (written when the batch is full or the pipeline idles)."""
+        self.batch.append((index, prepared))
+        self.batch_rows += len(prepared.rows)
+        if self.batch_rows >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.batch, self.batch_rows = self.batch, [], 0
+        if not batch:
+            return
+        outcomes = _stored(self.store, [(self.specs[index], p) for index, p in batch])
+        for (index, _), outcome in zip(batch, outcomes, strict=True):
+            self.outcomes[index] = outcome
+            self.done += 1
+            if self.progress:
+                self.progress(outcome, self.done, len(self.specs))
+        self.unindexed = self.unindexed or any(outcome.new for outcome in outcomes)
+
+    def index_some(self) -> bool:
+        """Index one batch of stored articles; False when none was left."""
+        if not self.unindexed:
+            return False
         try:
-            outcome = store_result(self.store, self.specs[index], result, cleaned=cleaned)
-        except Exception as exc:  # a store error ends this source, not the refresh
-            outcome = SourceOutcome(self.specs[index], error=f"could not store: {exc}")
-        self.outcomes[index] = outcome
-        self.done += 1
-        if self.progress:
-            self.progress(outcome, self.done, len(self.specs))
+            self.unindexed = self.store.index_pending(INDEX_STEP) == INDEX_STEP
+        except sqlite3.Error:  # a search then says what is not indexed; the next refresh retries
+            self.unindexed = False
+        return True
 
     def run(self) -> list[SourceOutcome]:
         jobs: deque[tuple[int, type[Source]]] = deque()
@@ -271,7 +330,7 @@ class _Refresh:
                     kinds[spec.kind] = exc
             kind = kinds[spec.kind]
             if isinstance(kind, Exception):
-                self.finish(index, FetchResult(error=str(kind)), True)
+                self.finish(index, prepare(spec, FetchResult(error=str(kind))))
             else:
                 jobs.append((index, kind))
         staged = any(issubclass(cls, StagedSource) for _, cls in jobs)
@@ -289,6 +348,9 @@ class _Refresh:
         fetchers = ThreadPoolExecutor(workers, thread_name_prefix="termnews-fetch")
         try:
             self._loop(jobs, fetchers, http, workers)
+            self.flush()
+            while self.index_some():
+                pass
         finally:
             fetchers.shutdown(wait=True, cancel_futures=True)
             if self.parse_pool is not None:
@@ -318,7 +380,13 @@ class _Refresh:
                 future = fetchers.submit(_fetch_stage, cls, self.specs[index], ctx, http)
                 self.pending[future] = _Job(index, cls)
             parsing = any(job.download is not None for job in self.pending.values())
-            done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
+            done, _ = wait(self.pending, timeout=0, return_when=FIRST_COMPLETED)
+            if not done:
+                # Nothing to take forward now: write what is queued, index a little, then wait.
+                self.flush()
+                if self.index_some():
+                    continue
+                done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
             broken = [job for future in done if (job := self._collect(future)) is not None]
             stuck = parsing and not done and time.monotonic() - self.last_parse > self.settings.parse_timeout
             if broken or stuck:
@@ -335,15 +403,17 @@ class _Refresh:
                 got = FetchResult(error=f"{type(exc).__name__}: {exc}")
             if isinstance(got, Download):
                 self.held += len(got.body)
-                self.pending[self._submit_parse(job.cls, got)] = _Job(job.index, job.cls, got)
+                self.pending[self._submit_parse(job.cls, self.specs[job.index], got)] = _Job(
+                    job.index, job.cls, got
+                )
                 self.last_parse = time.monotonic()
             else:
-                self.finish(job.index, got, cleaned=False)
+                self.finish(job.index, prepare(self.specs[job.index], got))
             return None
         self.last_parse = time.monotonic()
         self.held -= len(job.download.body)
         try:
-            self.finish(job.index, future.result(), cleaned=True)
+            self.finish(job.index, future.result())
         except BrokenProcessPool:
             return job
         return None
@@ -363,15 +433,16 @@ class _Refresh:
             self.parse_pool = None
         for job in stranded:
             assert job.download is not None
-            self.finish(job.index, self._parse_alone(job.cls, job.download), cleaned=True)
+            spec = self.specs[job.index]
+            self.finish(job.index, self._parse_alone(job.cls, spec, job.download))
         self.last_parse = time.monotonic()
 
-    def _submit_parse(self, cls: type[Source], download: Download) -> Future:
+    def _submit_parse(self, cls: type[Source], spec: SourceSpec, download: Download) -> Future:
         if self.settings.parse_workers <= 0:
             future: Future = Future()
-            future.set_result(_parse_stage(cls, download))
+            future.set_result(_parse_stage(cls, spec, download))
             return future
-        return self._pool().submit(_parse_stage, cls, download)
+        return self._pool().submit(_parse_stage, cls, spec, download)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.parse_pool is None:
@@ -380,17 +451,16 @@ class _Refresh:
             )
         return self.parse_pool
 
-    def _parse_alone(self, cls: type[Source], download: Download) -> FetchResult:
+    def _parse_alone(self, cls: type[Source], spec: SourceSpec, download: Download) -> Prepared:
         pool = ProcessPoolExecutor(1, mp_context=_mp_context(), initializer=_worker_init)
         try:
-            future = pool.submit(_parse_stage, cls, download)
+            future = pool.submit(_parse_stage, cls, spec, download)
             done, _ = wait([future], timeout=self.settings.parse_timeout)
             if not done:
-                return FetchResult(
-                    error=f"parsing took longer than {self.settings.parse_timeout:g} s; abandoned"
-                )
+                timeout = self.settings.parse_timeout
+                return prepare(spec, FetchResult(error=f"parsing took longer than {timeout:g} s; abandoned"))
             return future.result()
         except BrokenProcessPool:
-            return FetchResult(error=_CRASHED)
+            return prepare(spec, FetchResult(error=_CRASHED))
         finally:
             _stop(pool)

@@ -6,14 +6,16 @@ name is bound to the one repository method that does it.
 
 from __future__ import annotations
 
+import time
+
 from termnews.models import View
 from termnews.paths import Paths
-from termnews.store.articles import ArticleCache
+from termnews.store.articles import ArticleCache, write_rows
 from termnews.store.cache_space import CacheSpace
 from termnews.store.comment_feeds import CommentFeedCache
 from termnews.store.db import Database
 from termnews.store.drafts import Drafts
-from termnews.store.fetch_state import FetchState
+from termnews.store.fetch_state import FetchState, StoredFetch, record
 from termnews.store.flags import Flags
 from termnews.store.headlines import HeadlineQueries
 from termnews.store.outbox import Outbox
@@ -35,11 +37,13 @@ class Store:
         self.article_reply_info = articles.article_reply_info
         self.remove_source_articles = articles.remove_source_articles
         self.prune = articles.prune
+        self.index_pending = articles.index_pending
         self.queries = queries = HeadlineQueries(self.db)
         self.headlines = queries.headlines
         self.count = queries.count
         self.position = queries.position
         self.article_counts = queries.article_counts
+        self.unindexed = queries.unindexed
         self.space = space = CacheSpace(self.db)
         self.source_sizes = space.source_sizes
         self.cache_files_size = space.cache_files_size
@@ -70,6 +74,17 @@ class Store:
         self.outbox = outbox.outbox
         self.claim_for_sending = outbox.claim_for_sending
         self.record_send = outbox.record_send
+
+    def store_fetches(self, fetches: list[StoredFetch]) -> list[int]:
+        """Store several sources' fetches (their rows, their validators) in one transaction;
+        returns how many articles of each are new. The search index follows (`index_pending`)."""
+        now = time.time()
+        with self.db.transaction() as conn:
+            news = []
+            for f in fetches:
+                news.append(write_rows(conn, f.spec, f.rows, now) if f.rows is not None else 0)
+                record(conn, f.spec.source_id, f.error, f.etag, f.last_modified, f.body_hash)
+            return news
 
     def mark_view_read(self, view: View) -> int:
         """Mark every article of a view read; returns how many."""

@@ -15,7 +15,7 @@ from typing import Protocol
 from termnews.models import Headline, View
 from termnews.store.db import Database
 from termnews.store.query_builder import NEWEST_FIRST, view_select
-from termnews.store.search_index import body_text, fts_query
+from termnews.store.search_index import body_text, fts_query, key_second, pending, second_keys
 from termnews.text import plain_text, snippet
 
 # A search shows at most this many matches, the newest, ranked by relevance.
@@ -140,30 +140,67 @@ class HeadlineQueries:
         return found
 
     def _ranked_window(self, view: View) -> list[int]:
-        """The newest SEARCH_WINDOW matches of the view, best first by BM25 (newer first on a tie).
-
-        Ranking every match of a common word in a large cache would cost a
-        scan of them all: only the rowid range of the window is ranked (the
-        newest articles are mostly the latest stored, so the range is narrow).
-        """
+        """The newest SEARCH_WINDOW matches of the view, best first by BM25 (newer first on a tie)."""
         words = fts_query(view.query or "")
-        some = self._db.query(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?", (words, SEARCH_WINDOW + 1)
-        )
-        window = view_select(view, many_matches=len(some) > SEARCH_WINDOW).sql(
-            "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ?", SEARCH_WINDOW
-        )
-        newest = [r[0] for r in self._db.query(*window)]
-        if not newest:
+        window = self._newest_matches(view, words)
+        if not window:
             return []
+        keys = [key for _, _, key in window]
         ranks = dict(
             self._db.query(
                 "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                (words, min(newest), max(newest)),
+                (words, min(keys), max(keys)),
             )
         )
-        order = {rowid: n for n, rowid in enumerate(newest)}
-        return sorted(newest, key=lambda rowid: (ranks.get(rowid, math.inf), order[rowid]))
+        return [rowid for rowid, _, key in sorted(window, key=lambda row: ranks.get(row[2], math.inf))]
+
+    def _newest_matches(self, view: View, words: str) -> list[tuple[int, float, int]]:
+        """(rowid, sort_key, index key) of the newest SEARCH_WINDOW matches in the view, newest first.
+
+        The index is walked newest key first, a slice at a time, until the
+        window is full: a common word or a prefix costs a window's worth of
+        reads, not one per match. Keys order by whole seconds, so the matches
+        that share the last second of the window are all read, then sorted
+        exactly.
+        """
+        found: list[tuple[int, float, int]] = []
+        below: int | None = None  # the oldest key read so far
+        step = SEARCH_WINDOW + 1
+        while True:
+            keys = self._match_keys(words, None, below, step)
+            found += self._in_view(view, keys)
+            if len(keys) < step:
+                break  # every match read
+            below, step = keys[-1], min(4 * step, 50_000)
+            if len(found) >= SEARCH_WINDOW:
+                # The rest of the window's last second, if the walk stopped inside it.
+                found.sort(key=lambda row: row[2], reverse=True)
+                first, _ = second_keys(key_second(found[SEARCH_WINDOW - 1][2]))
+                found += self._in_view(view, self._match_keys(words, first, below, None))
+                break
+        found.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        return found[:SEARCH_WINDOW]
+
+    def _match_keys(self, words: str, lowest: int | None, below: int | None, limit: int | None) -> list[int]:
+        """Index keys matching `words` in [lowest, below), newest first, at most `limit`."""
+        sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+        params: list[object] = [words]
+        if lowest is not None:
+            sql, params = sql + " AND rowid >= ?", [*params, lowest]
+        if below is not None:
+            sql, params = sql + " AND rowid < ?", [*params, below]
+        sql += " ORDER BY rowid DESC" + (" LIMIT ?" if limit is not None else "")
+        return [r[0] for r in self._db.query(sql, [*params, limit] if limit is not None else params)]
+
+    def _in_view(self, view: View, keys: list[int]) -> list[tuple[int, float, int]]:
+        if not keys:
+            return []
+        select = view_select(view).where(f"a.fts_key IN {_JSON_LIST}", json.dumps(keys))
+        return [tuple(r) for r in self._db.query(*select.sql("a.rowid, a.sort_key, a.fts_key"))]
+
+    def unindexed(self) -> int:
+        """Articles stored but not in the search index yet: a search may miss them."""
+        return pending(self._db.conn)
 
 
 class _Paged(Protocol):

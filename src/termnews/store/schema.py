@@ -52,6 +52,15 @@ CACHE_MIGRATIONS: Sequence[str] = (
         comments TEXT NOT NULL DEFAULT '[]'
     );
     """,
+    # 3: the search index keyed by time (`search_index.time_key`), built after
+    # the articles are stored (a NULL `fts_key`: not indexed yet), with a prefix
+    # index for two and three letters. The old index is dropped and rebuilt.
+    """
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body, content='', prefix='2 3');
+    ALTER TABLE articles ADD COLUMN fts_key INTEGER;
+    CREATE INDEX articles_by_fts_key ON articles (fts_key);
+    """,
 )
 
 _DRAFT_COLUMNS = (
