@@ -64,6 +64,13 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
     session.refresh_cheap_sources()
     rows = session.store.headlines(View(query=args.query), 0, args.limit)
     _print_headlines(rows, args.json)
+    if lagging := session.store.unindexed():
+        session.index_in_background()
+        print(
+            f"termnews: {lagging} new article{'s are' if lagging != 1 else ' is'} still being indexed;"
+            " results may be incomplete",
+            file=sys.stderr,
+        )
     return EXIT_OK if rows else EXIT_FAILED
 
 
@@ -249,9 +256,10 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             bar.update(task, completed=done, description=outcome.spec.name[:30])
 
         with bar:
-            outcomes = session.refresh(specs, progress, settings=settings)
+            outcomes = session.refresh(specs, progress, settings=settings, index=False)
     else:
-        outcomes = session.refresh(specs, settings=settings)
+        outcomes = session.refresh(specs, settings=settings, index=False)
+    session.index_in_background()  # the articles are stored: the prompt need not wait for the index
     failed = [o for o in outcomes if o.error]
     for o in failed:
         print(f"termnews: {o.spec.name}: {o.error}", file=sys.stderr)

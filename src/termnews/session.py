@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from termnews.config import Config, load_config, source_specs
+from termnews.indexer import index_all, start_background
 from termnews.models import Draft, SourceSpec, View
 from termnews.paths import Paths
 from termnews.sources import load_all_kinds
@@ -111,11 +112,22 @@ class Session:
         specs: list[SourceSpec],
         progress: Progress | None = None,
         settings: RefreshSettings | None = None,
+        index: bool = True,
     ) -> list[SourceOutcome]:
-        """Fetch `specs` into the store, then apply the retention rules."""
-        outcomes = refresh(self.store, specs, progress, settings=settings)
+        """Fetch `specs` into the store, then apply the retention rules.
+
+        With `index`, the search index is up to date on return; without, call
+        `index_in_background` (or a search says what it may miss)."""
+        outcomes = refresh(self.store, specs, progress, settings=settings, index=False)
         clean(self.store, self.specs(), self.config.keep)
+        if index:
+            index_all(self.store)
         return outcomes
+
+    def index_in_background(self) -> None:
+        """Have a detached process bring the search index up to date, if it lags."""
+        if self.store.unindexed():
+            start_background(self.store.paths)
 
     def refresh_cheap_sources(self) -> list[SourceOutcome]:
         """Refresh the sources cheap enough to read at every start (local folders)."""

@@ -12,10 +12,9 @@ where it runs best:
 3. store, in the calling thread: the workers send rows ready to write
    (article ids, compressed bodies), written a batch of sources per
    transaction;
-4. index: the search index is built from the stored articles while the
-   calling thread would otherwise wait, and finished before `refresh`
-   returns; until then a search may miss the newest articles
-   (`Store.unindexed`).
+4. index: the search index is built from the stored articles, after them
+   (`index=False` leaves it to `termnews.indexer`, in the background); until
+   then a search may miss the newest articles (`Store.unindexed`).
 
 A failed or empty fetch deletes nothing already cached. Sources that do not
 split into stages (`local`, most plugins) run whole in a fetch thread. Never
@@ -26,7 +25,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
 import sys
 import threading
 import time
@@ -71,8 +69,6 @@ Progress = Callable[[SourceOutcome, int, int], None]
 
 #: Articles written per transaction (a batch of whole sources, written when it reaches this).
 BATCH_ROWS = 1000
-#: Articles indexed per step while the pipeline waits (about 30 ms of work: fetches stay prompt).
-INDEX_STEP = 100
 
 
 def _cpus() -> int:
@@ -161,13 +157,20 @@ def refresh(
     progress: Progress | None = None,
     *,
     settings: RefreshSettings | None = None,
+    index: bool = True,
 ) -> list[SourceOutcome]:
     """Refresh `specs` into `store`; one outcome per spec, in the same order.
 
     `progress(outcome, done, total)` is called in this thread as each source
-    is stored.
+    is stored. With `index`, the search index is brought up to date before
+    returning; without, the caller sees to it (`termnews.indexer`).
     """
-    return _Refresh(store, specs, progress, settings or RefreshSettings()).run()
+    outcomes = _Refresh(store, specs, progress, settings or RefreshSettings()).run()
+    if index:
+        from termnews.indexer import index_all
+
+        index_all(store)
+    return outcomes
 
 
 # -- the pipeline -------------------------------------------------------------------
@@ -288,7 +291,6 @@ class _Refresh:
         self.parse_pool: ProcessPoolExecutor | None = None
         self.batch: list[tuple[int, Prepared]] = []
         self.batch_rows = 0
-        self.unindexed = True  # an earlier refresh may have left some
 
     def finish(self, index: int, prepared: Prepared) -> None:
         """Queue a source for the next batch write (written when the batch is full or the pipeline idles)."""
@@ -307,17 +309,6 @@ class _Refresh:
             self.done += 1
             if self.progress:
                 self.progress(outcome, self.done, len(self.specs))
-        self.unindexed = self.unindexed or any(outcome.new for outcome in outcomes)
-
-    def index_some(self) -> bool:
-        """Index one batch of stored articles; False when none was left."""
-        if not self.unindexed:
-            return False
-        try:
-            self.unindexed = self.store.index_pending(INDEX_STEP) == INDEX_STEP
-        except sqlite3.Error:  # a search then says what is not indexed; the next refresh retries
-            self.unindexed = False
-        return True
 
     def run(self) -> list[SourceOutcome]:
         jobs: deque[tuple[int, type[Source]]] = deque()
@@ -349,8 +340,6 @@ class _Refresh:
         try:
             self._loop(jobs, fetchers, http, workers)
             self.flush()
-            while self.index_some():
-                pass
         finally:
             fetchers.shutdown(wait=True, cancel_futures=True)
             if self.parse_pool is not None:
@@ -381,11 +370,8 @@ class _Refresh:
                 self.pending[future] = _Job(index, cls)
             parsing = any(job.download is not None for job in self.pending.values())
             done, _ = wait(self.pending, timeout=0, return_when=FIRST_COMPLETED)
-            if not done:
-                # Nothing to take forward now: write what is queued, index a little, then wait.
+            if not done:  # nothing to take forward now: write what is queued, then wait
                 self.flush()
-                if self.index_some():
-                    continue
                 done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
             broken = [job for future in done if (job := self._collect(future)) is not None]
             stuck = parsing and not done and time.monotonic() - self.last_parse > self.settings.parse_timeout
