@@ -231,7 +231,7 @@ class Miniflux:
             "DISABLE_SCHEDULER_SERVICE": "1",
             "LOG_LEVEL": "error",
         }
-        log = open(self.folder / "miniflux.log", "ab")  # noqa: SIM115 (the child owns it)
+        log = open(self.folder / "miniflux.log", "ab")
         self.procs["miniflux"] = subprocess.Popen(
             [str(self.binary)], env=env, stdout=log, stderr=log, start_new_session=True
         )
@@ -321,13 +321,23 @@ def _start_postgres(site: Miniflux) -> None:
         for path in (site.folder, run):
             os.chown(path, ids.pw_uid, ids.pw_gid)
     subprocess.run(
-        [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+        [
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         check=True,
         capture_output=True,
         cwd=site.folder,
         **as_pg,  # type: ignore[arg-type]
     )
-    log = open(site.folder / "postgres.log", "ab")  # noqa: SIM115 (the child owns it)
+    log = open(site.folder / "postgres.log", "ab")
     site.procs["postgres"] = subprocess.Popen(
         [
             str(PG_BIN / "postgres"),
@@ -366,3 +376,88 @@ def _start_postgres(site: Miniflux) -> None:
         check=True,
         capture_output=True,
     )
+
+
+class CuttingProxy:
+    """A forwarding proxy on 127.0.0.1 that can die in the middle of a sync.
+
+    Every request goes on to `target`; `cut_after(pattern, n)` lets `n` more
+    requests whose path contains `pattern` through, then answers every request
+    by closing the connection, as a server that died would. `seen` lists the
+    paths, `sizes` the number of entries or items in each forwarded JSON answer.
+    """
+
+    def __init__(self, target: str) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.target = target
+        self.seen: list[str] = []
+        self.sizes: list[int] = []
+        self._pattern: str | None = None
+        self._left = 0
+        self.dead = False
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _forward(self) -> None:
+                owner.seen.append(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if owner._pattern and owner._pattern in self.path:
+                    if owner._left <= 0:
+                        owner.dead = True
+                    owner._left -= 1
+                if owner.dead:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                answer = httpx.request(
+                    self.command, owner.target + self.path, headers=headers, content=body, timeout=60
+                )
+                owner._count(answer)
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in (
+                        "content-length",
+                        "connection",
+                        "transfer-encoding",
+                        "content-encoding",
+                    ):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def _count(self, answer: httpx.Response) -> None:
+        try:
+            body = answer.json()
+        except ValueError:
+            return
+        if isinstance(body, dict):
+            for key in ("entries", "items"):
+                if isinstance(body.get(key), list):
+                    self.sizes.append(len(body[key]))
+
+    def cut_after(self, pattern: str, allowed: int) -> None:
+        self._pattern, self._left, self.dead = pattern, allowed, False
+
+    def heal(self) -> None:
+        self._pattern, self.dead = None, False
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -130,6 +130,9 @@ def load_config(path: Path) -> Config:
 def _source(path: Path, index: int, raw: Any) -> SourceSpec:
     key = f"sources[{index}]"
     raw = _expect(path, key, raw, dict, "a [[sources]] table")
+    if "location" not in raw and "url" in raw:  # sync: a feed server's address is its `url`
+        raw = {**raw, "location": raw["url"]}
+        del raw["url"]
     for field_name in ("name", "kind", "location"):
         if field_name not in raw:
             raise ConfigError(path, f"{key}.{field_name}", "missing")

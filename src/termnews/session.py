@@ -83,7 +83,13 @@ class Session:
         settings: RefreshSettings | None = None,
     ) -> list[SourceOutcome]:
         """Fetch `specs` into the store, then apply the retention rules."""
-        outcomes = refresh(self.store, specs, progress, settings=settings)
+        from termnews.sync import is_server_kind, sync_all
+
+        # sync: feed servers are synced (pull and push), the other sources fetched.
+        servers = [s for s in specs if is_server_kind(s.kind)]
+        others = [s for s in specs if s not in servers]
+        outcomes = refresh(self.store, others, progress, settings=settings) if others else []
+        outcomes += sync_all(self.store, servers, progress)
         clean(self.store, self.specs(), self.config.keep)
         return outcomes
 

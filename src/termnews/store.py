@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from termnews import syncqueue
 from termnews.models import Article, ArticleData, Headline, SourceSpec, article_id
 from termnews.paths import Paths
 from termnews.text import plain_text, snippet
@@ -397,6 +398,7 @@ class Store:
             conn.execute("PRAGMA state.synchronous = FULL")
             if migrate:
                 _migrate(conn, "state", STATE_MIGRATIONS)
+                syncqueue.create_tables(conn)  # sync: the server sources' tables (IF NOT EXISTS)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(
@@ -664,6 +666,7 @@ class Store:
 
     def set_flag(self, ids: Iterable[str], flag: Literal["read", "starred"], value: bool) -> None:
         now = time.time()
+        ids = list(ids)
         with self._transaction() as conn:
             conn.executemany(
                 f"INSERT INTO state.flags (article_id, {flag}, changed) VALUES (?, ?, ?)"
@@ -671,6 +674,12 @@ class Store:
                 " changed = excluded.changed",
                 [(aid, int(value), now) for aid in ids],
             )
+            # sync: a change to a server's article is queued for it in the same transaction.
+            syncqueue.enqueue(conn, ids, flag, value, now)
+
+    def sync_queue(self) -> syncqueue.SyncQueue:
+        """sync: the server sources' tables, on this thread's connection."""
+        return syncqueue.SyncQueue(self._conn)
 
     def mark_view_read(self, view: View) -> int:
         sql, params, _ = self._view_sql(view, "a.id")

@@ -19,6 +19,8 @@ GROUP = "termnews.sources"
 _BUILTIN = {
     "local": "termnews.sources.local:LocalSource",
     "feed": "termnews.sources.feed:FeedSource",
+    "miniflux": "termnews.sources.miniflux:MinifluxSource",
+    "greader": "termnews.sources.greader:GReaderSource",
 }
 
 
