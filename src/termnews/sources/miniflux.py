@@ -9,17 +9,21 @@ last changed, which is what settles a conflict with a local change.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from termnews.models import ArticleData
-from termnews.sources.server import Page, RemoteEntry, ServerClient, ServerError, ServerSource
+from termnews.sources.server import Page, RemoteEntry, ServerClient, ServerSource
 from termnews.syncqueue import ServerFeed
 
 #: Seconds of changes looked at again after the newest one seen: Miniflux
 #: compares whole seconds, and a change committed late may carry an earlier time.
 OVERLAP = 2
+#: Pages asked for at once: the server renders entries on every core it has.
+PARALLEL_PAGES = 3
 
 
 def _time(text: str | None) -> float | None:
@@ -69,27 +73,50 @@ class MinifluxClient(ServerClient):
         since = cursor.get("changed_after")
         after = int(cursor.get("after_id", 0))
         newest = float(cursor.get("newest", 0))
-        while True:
-            params: dict[str, Any] = {"order": "id", "direction": "asc", "limit": self.page_size}
-            if after:
-                params["after_entry_id"] = after
-            if since:
-                params["changed_after"] = since
-            raw = self.json("GET", "/v1/entries", params=params).get("entries") or []
+        if since and not after and not self._changed_since(since, newest):
+            return
+        params: dict[str, Any] = {"order": "id", "direction": "asc", "limit": self.page_size}
+        if after:
+            params["after_entry_id"] = after
+        if since:
+            params["changed_after"] = since
+        for raw in self._pages(params):
             page = Page(entries=[entry_from_json(e) for e in raw])
             newest = max([newest, *(e.changed or 0 for e in page.entries)])
             if len(raw) == self.page_size:
-                after = int(raw[-1]["id"])
-                page.cursor = {"changed_after": since, "after_id": after, "newest": newest}
-                yield page
-                continue
-            # The end: the next sync asks only for what changed after the newest change seen.
-            page.cursor = {
-                "changed_after": max(int(newest) - OVERLAP, 1) if newest else since,
-                "newest": newest,
-            }
+                page.cursor = {"changed_after": since, "after_id": int(raw[-1]["id"]), "newest": newest}
+            else:  # the last page: next time, only what changed after the newest change seen
+                page.cursor = {"changed_after": max(int(newest) - OVERLAP, 1) if newest else since}
+                page.cursor["newest"] = newest
             yield page
+
+    def _changed_since(self, since: int, newest: float) -> bool:
+        """One small request: did anything change after the newest change we have?"""
+        params = {"changed_after": since, "order": "changed_at", "direction": "desc", "limit": 1}
+        top = self.json("GET", "/v1/entries", params=params).get("entries") or []
+        return bool(top) and (_time(top[0].get("changed_at")) or 0) > newest
+
+    def _pages(self, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """Every page of a query, in order; later pages are fetched a few at a time
+        while the caller stores the earlier ones (the query's order is by id and its
+        filter fixed, so offsets stay put while the server adds entries)."""
+        first = self.json("GET", "/v1/entries", params=params)
+        yield first.get("entries") or []
+        offsets = range(self.page_size, int(first.get("total") or 0), self.page_size)
+        if not offsets:
             return
+
+        def fetch(offset: int) -> list[dict[str, Any]]:
+            return self.json("GET", "/v1/entries", params={**params, "offset": offset}).get("entries") or []
+
+        with ThreadPoolExecutor(PARALLEL_PAGES) as pool:
+            ahead: deque[Future[list[dict[str, Any]]]] = deque()
+            for offset in offsets:
+                ahead.append(pool.submit(fetch, offset))
+                if len(ahead) > PARALLEL_PAGES:
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
 
     def change_times(self, remote_ids: list[str]) -> dict[str, float]:
         times = {}
@@ -131,10 +158,5 @@ class MinifluxSource(ServerSource):
     kind = "miniflux"
 
     def connect(self) -> MinifluxClient:
-        client = MinifluxClient(self.url, {"X-Auth-Token": self.secret("token_command")}, self.page_size)
-        try:
-            client.json("GET", "/v1/me")  # wrong token or URL: one clear error before anything else
-        except ServerError:
-            client.close()
-            raise
-        return client
+        # A wrong token or URL is one clear error at the first request (the feed list).
+        return MinifluxClient(self.url, {"X-Auth-Token": self.secret("token_command")}, self.page_size)
