@@ -244,9 +244,9 @@ def test_server_dying_mid_sync_keeps_what_was_stored_and_the_next_sync_resumes(
         outcome = sync(home)
         assert outcome[0].error
         stored = titles_and_flags(home)
-        # The two pages that arrived stay (Miniflux's first may repeat the last
-        # seconds of the previous sync: the overlap that makes up for whole seconds).
-        assert 3 + 17 <= len(stored) < 3 + 35
+        # What arrived before the cut stays (at least a page; Miniflux's first
+        # repeats the last seconds of the previous sync, the overlap for whole seconds).
+        assert 3 + 7 <= len(stored) < 3 + 35
         assert queued(home) == 1  # the queue is kept
         proxy.heal()
         proxy.seen.clear()
@@ -255,7 +255,7 @@ def test_server_dying_mid_sync_keeps_what_was_stored_and_the_next_sync_resumes(
         assert queued(home) == 0
         assert server_entry(user, "Story 0")["status"] == "read"
         # Resumed where it stopped: only the pages not yet stored were asked for.
-        assert sum(pages in p for p in proxy.seen) <= 3
+        assert sum(pages in p for p in proxy.seen) <= 4  # from the start it would be 5
         assert max(proxy.sizes) <= 10  # never more than a page at once
     finally:
         proxy.close()
