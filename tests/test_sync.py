@@ -259,3 +259,34 @@ def test_server_dying_mid_sync_keeps_what_was_stored_and_the_next_sync_resumes(
         assert max(proxy.sizes) <= 10  # never more than a page at once
     finally:
         proxy.close()
+
+
+async def test_app_starts_offline_shows_the_waiting_queue_and_server_feeds(
+    tmp_path, user, feeds, miniflux
+) -> None:
+    from app_support import make_app, screen_text, settle
+
+    subscribed(user, feeds)
+    home = make_home(tmp_path, "a", "miniflux", user)
+    sync(home)
+    miniflux.kill()
+    try:
+        set_flag(home, "Story 1", "starred", True)
+        app = make_app(home)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(app, pilot)
+            text = screen_text(app)
+            assert "Story 1" in text and "Story 2" in text
+            assert "1 change waiting for the server" in text
+            await pilot.press("R")  # refresh all: the sync fails, the app goes on
+            await settle(app, pilot)
+            text = screen_text(app)
+            assert "1 failed" in text and "1 change waiting for the server" in text
+            await pilot.press("1")  # the sources pane: the server, its feed under it, its category
+            await settle(app, pilot)
+            lines = screen_text(app).splitlines()
+            server = next(i for i, line in enumerate(lines) if "home  3/3" in line)
+            assert "  Test feed  3/3  News" in lines[server + 1]
+    finally:
+        miniflux.restart()
+    assert queued(home) == 1

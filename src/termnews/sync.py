@@ -180,3 +180,19 @@ def find_feed(store: Store, servers: list[SourceSpec], name: str) -> tuple[Sourc
                 if feed.name == title:
                     return server, feed
     return None
+
+
+def with_server_feeds(
+    store: Store, specs: list[SourceSpec], counts: dict[str, tuple[int, int]]
+) -> tuple[list[SourceSpec], int]:
+    """For the sources pane: each server followed by its feeds (its counts the sum of
+    theirs, added to `counts`); and how many flag changes wait for a server."""
+    shown: list[SourceSpec] = []
+    for spec in specs:
+        shown.append(spec)
+        if is_server_kind(spec.kind):
+            feeds = server_feeds(store, spec)
+            shown.extend(feeds)
+            parts = [counts.get(f.source_id, (0, 0)) for f in feeds]
+            counts[spec.source_id] = (sum(t for t, _ in parts), sum(u for _, u in parts))
+    return shown, store.sync_queue().queued_total()

@@ -21,6 +21,7 @@ from termnews.screens.help import HelpScreen
 from termnews.screens.prompt import PromptScreen
 from termnews.session import Session, SubscriptionError
 from termnews.store import View
+from termnews.sync import with_server_feeds
 from termnews.update import SourceOutcome
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
@@ -213,6 +214,7 @@ class MainScreen(Screen[None]):
         view = self.headlines.view
         specs = self.session.specs()
         per_source = store.article_counts()
+        specs, waiting = with_server_feeds(store, specs, per_source)  # sync
         if view.query is None and view.filter == "all":
             # From the per-source counts, which read the index and the flags, not every article.
             counted = [per_source.get(view.source_id, (0, 0))] if view.source_id else per_source.values()
@@ -220,11 +222,11 @@ class MainScreen(Screen[None]):
         else:
             total = store.count(view)
             unread = total if view.filter == "unread" else store.count(replace(view, filter="unread"))
-        self.app.call_from_thread(self._show_counts, specs, per_source, unread, total)
+        self.app.call_from_thread(self._show_counts, specs, per_source, unread, total, waiting)
 
-    def _show_counts(self, specs, per_source, unread: int, total: int) -> None:
+    def _show_counts(self, specs, per_source, unread: int, total: int, waiting: int = 0) -> None:
         self.query_one(SourcesPane).show_sources(specs, per_source)
-        self.query_one(StatusLine).show(unread=unread, total=total)
+        self.query_one(StatusLine).show(unread=unread, total=total, sync_waiting=waiting)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, headline: Headline) -> None:
