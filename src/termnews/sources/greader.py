@@ -187,7 +187,11 @@ class GReaderSource(ServerSource):
         if not isinstance(username, str) or not username:
             raise ServerError(f"{self.spec.name}: set username (the server account's name)")
         password = self.secret("password_command")
-        login = GReaderClient(self.url, {})
+        # Inoreader asks every client for its registered app id and key.
+        headers: dict[str, str] = {}
+        if self.spec.options.get("app_id"):
+            headers = {"AppId": str(self.spec.options["app_id"]), "AppKey": self.secret("app_key_command")}
+        login = GReaderClient(self.url, headers)
         try:
             answer = login.request(
                 "POST", "/accounts/ClientLogin", data={"Email": username, "Passwd": password}
@@ -197,4 +201,5 @@ class GReaderSource(ServerSource):
         auth = next((line[5:] for line in answer.splitlines() if line.startswith("Auth=")), None)
         if not auth:
             raise ServerError(f"{self.url} refused the login (no Auth token in its answer)")
-        return GReaderClient(self.url, {"Authorization": f"GoogleLogin auth={auth}"}, self.page_size)
+        headers["Authorization"] = f"GoogleLogin auth={auth}"
+        return GReaderClient(self.url, headers, self.page_size)
