@@ -290,3 +290,39 @@ async def test_app_starts_offline_shows_the_waiting_queue_and_server_feeds(
     finally:
         miniflux.restart()
     assert queued(home) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_import_rename_and_remove_act_on_the_server(kind, tmp_path, user, feeds, subprocess_env) -> None:
+    for name in ("One", "Two"):
+        body = simple_rss(2, name).replace(
+            b"<title>Test feed</title>", f"<title>Feed {name}</title>".encode(), 1
+        )
+        feeds.feed(f"/{name.lower()}.xml", body)
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="Tech">'
+        f'<outline type="rss" text="one" xmlUrl="{feeds.url("/one.xml")}"/>'
+        f'<outline type="rss" text="two" xmlUrl="{feeds.url("/two.xml")}"/>'
+        "</outline></body></opml>"
+    )
+    home = make_home(tmp_path, "a", kind, user)
+    done = run_cli(home, subprocess_env, "import-opml", str(opml), "--server", "home")
+    assert done.returncode == 0 and "subscribed 2 feeds on home" in done.stdout, done.stderr
+    assert sorted(f["feed_url"] for f in user.feeds()) == [feeds.url("/one.xml"), feeds.url("/two.xml")]
+    assert {f["category"]["title"] for f in user.feeds()} == {"Tech"}
+    assert run_cli(home, subprocess_env, "refresh").returncode == 0
+    assert len(titles_and_flags(home)) == 4
+    first, second = sorted(user.feeds(), key=lambda f: f["id"])
+
+    done = run_cli(home, subprocess_env, "rename", f"home/{first['title']}", "Renamed")
+    assert done.returncode == 0, done.stderr
+    assert {f["id"]: f["title"] for f in user.feeds()}[first["id"]] == "Renamed"
+    done = run_cli(home, subprocess_env, "remove", f"home/{second['title']}")
+    assert done.returncode == 0, done.stderr
+    assert [f["id"] for f in user.feeds()] == [first["id"]]
+    assert sorted(titles_and_flags(home)) == ["One 0", "One 1"]
+    listing = run_cli(home, subprocess_env, "sources").stdout
+    assert "home/Renamed" in listing and second["title"] not in listing
+    wrong = run_cli(home, subprocess_env, "add", feeds.url("/two.xml"), "--server", "nowhere")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("termnews: no feed server named 'nowhere'")

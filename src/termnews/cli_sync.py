@@ -14,7 +14,7 @@ from typing import Any
 from termnews.models import SourceSpec
 from termnews.session import Session
 from termnews.sources.server import ServerError
-from termnews.sync import find_feed, is_server_kind, rename, server_feeds, subscribe, unsubscribe
+from termnews.sync import find_feeds, is_server_kind, rename, server_feeds, subscribe, unsubscribe
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +35,16 @@ def server_named(session: Session, name: str) -> SourceSpec:
     raise ServerUsageError(f"no feed server named {name!r} (servers: {known})")
 
 
+def server_feed(session: Session, name: str) -> tuple[SourceSpec, SourceSpec]:
+    found = find_feeds(session.store, servers(session), name)
+    if not found:
+        raise ServerUsageError(f"no server feed named {name!r} (see `termnews sources`)")
+    if len(found) > 1:
+        urls = ", ".join(feed.options["url"] for _, feed in found)
+        raise ServerUsageError(f"{len(found)} feeds are named {name!r} ({urls}); rename one on the server")
+    return found[0]
+
+
 def add_to_server(session: Session, server_name: str, url: str, tags: tuple[str, ...]) -> int:
     server = server_named(session, server_name)
     try:
@@ -48,10 +58,9 @@ def add_to_server(session: Session, server_name: str, url: str, tags: tuple[str,
 
 def remove_from_server(session: Session, name: str) -> int | None:
     """Unsubscribe `SERVER/FEED` there; None when `name` is not a server's feed."""
-    found = find_feed(session.store, servers(session), name)
-    if found is None:
+    if not find_feeds(session.store, servers(session), name):
         return None
-    server, feed = found
+    server, feed = server_feed(session, name)
     try:
         removed = unsubscribe(session.store, server, feed)
     except ServerError as exc:
@@ -81,10 +90,7 @@ def import_to_server(session: Session, server_name: str, feeds: list[Any]) -> in
 
 
 def cmd_rename(session: Session, args: argparse.Namespace) -> int:
-    found = find_feed(session.store, servers(session), args.name)
-    if found is None:
-        raise ServerUsageError(f"no server feed named {args.name!r} (see `termnews sources`)")
-    server, feed = found
+    server, feed = server_feed(session, args.name)
     try:
         rename(session.store, server, feed, args.title)
     except ServerError as exc:

@@ -170,16 +170,15 @@ def rename(store: Store, server: SourceSpec, feed: SourceSpec, title: str) -> No
         store.sync_queue().save_feeds(server.source_id, client.feeds())
 
 
-def find_feed(store: Store, servers: list[SourceSpec], name: str) -> tuple[SourceSpec, SourceSpec] | None:
-    """(server, feed) for a name written `SERVER/FEED TITLE`, as `termnews sources` lists it."""
+def find_feeds(store: Store, servers: list[SourceSpec], name: str) -> list[tuple[SourceSpec, SourceSpec]]:
+    """Every (server, feed) a name written `SERVER/FEED TITLE` (as `termnews sources` lists it) fits."""
+    found = []
     for server in servers:
         prefix = f"{server.name}/"
         if name.startswith(prefix):
             title = name[len(prefix) :]
-            for feed in server_feeds(store, server):
-                if feed.name == title:
-                    return server, feed
-    return None
+            found += [(server, feed) for feed in server_feeds(store, server) if feed.name == title]
+    return found
 
 
 def with_server_feeds(
