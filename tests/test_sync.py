@@ -326,3 +326,16 @@ def test_import_rename_and_remove_act_on_the_server(kind, tmp_path, user, feeds,
     assert "home/Renamed" in listing and second["title"] not in listing
     wrong = run_cli(home, subprocess_env, "add", feeds.url("/two.xml"), "--server", "nowhere")
     assert wrong.returncode == 2 and wrong.stderr.startswith("termnews: no feed server named 'nowhere'")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_feed_removed_on_the_server_leaves_only_starred_articles(kind, tmp_path, user, feeds) -> None:
+    subscribed(user, feeds, n=2)
+    gone = subscribed(user, feeds, n=3, path="/gone.xml", prefix="Gone")
+    home = make_home(tmp_path, "a", kind, user)
+    sync(home)
+    set_flag(home, "Gone 1", "starred", True)
+    with user.api() as client:
+        client.delete(f"/v1/feeds/{gone}").raise_for_status()
+    assert [o.error for o in sync(home)] == [None]
+    assert sorted(titles_and_flags(home)) == ["Gone 1", "Story 0", "Story 1"]

@@ -88,6 +88,7 @@ def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
     try:
         with server_source(spec).connect() as client:
             feeds = client.feeds()
+            _drop_gone_feeds(store, spec, feeds)
             queue.save_feeds(sid, feeds)
             specs = {f.remote_id: feed_spec(spec, f) for f in feeds}
             cursor = queue.status(sid).cursor
@@ -99,6 +100,14 @@ def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
         queue.finish(sid, when=time.time(), error=str(exc), clock_offset=None)
         return SourceOutcome(spec, new=new, error=str(exc))
     return SourceOutcome(spec, new=new, total=new)
+
+
+def _drop_gone_feeds(store: Store, server: SourceSpec, feeds: list[ServerFeed]) -> None:
+    """A feed unsubscribed on the server: its articles go, but starred and drafted ones stay."""
+    now = {f.remote_id for f in feeds}
+    for gone in server_feeds(store, server):
+        if gone.options["remote_id"] not in now:
+            store.prune(gone.source_id, keep_newest=0)
 
 
 def _store_page(
