@@ -17,6 +17,11 @@ CORE_MODULES = [
     "termnews.config",
     "termnews.cli",
     "termnews.session",
+    "termnews.sync",
+    "termnews.syncqueue",
+    "termnews.sources.miniflux",
+    "termnews.sources.greader",
+    "termnews.cli_sync",
 ]
 
 PROBE = """
