@@ -17,6 +17,7 @@ from feedserver import FeedServer, simple_rss
 from miniflux_server import CuttingProxy, Miniflux, User
 from termnews.session import Session
 from termnews.store import View
+from test_wordpress import wordpress  # noqa: F401  (the real WordPress fixture, for one test)
 
 KINDS = ["miniflux", "greader"]
 
@@ -339,3 +340,27 @@ def test_a_feed_removed_on_the_server_leaves_only_starred_articles(kind, tmp_pat
         client.delete(f"/v1/feeds/{gone}").raise_for_status()
     assert [o.error for o in sync(home)] == [None]
     assert sorted(titles_and_flags(home)) == ["Gone 1", "Story 0", "Story 1"]
+
+
+def test_a_wordpress_post_read_through_miniflux_can_be_answered(tmp_path, user, request) -> None:
+    from termnews.drafts import ArticleRef, DraftEditor, DraftFields
+    from termnews.outbox import Outbox
+
+    site = request.getfixturevalue("wordpress")
+    post = site.create_post(f"Through Miniflux {time.monotonic_ns()}")
+    user.subscribe(f"{site.url}/?feed=rss2")
+    home = make_home(tmp_path, "a", "miniflux", user)
+    assert [o.error for o in sync(home)] == [None]
+    session = Session.open(str(home))
+    try:
+        [headline] = [h for h in session.store.headlines(View(), 0, 100) if h.title.startswith("Through")]
+        article = ArticleRef(headline.id, headline.title, headline.link, headline.source)
+        editor = DraftEditor(session.store, article)
+        text = f"A reply from termnews via Miniflux ({time.monotonic_ns()})"
+        editor.stage(DraftFields(text, "Test Reader", "reader@example.org", ""))
+        editor.flush("ready")
+        [report] = Outbox(session.store).send_all()
+    finally:
+        session.close()
+    assert report.state == "sent", report
+    assert [c["content"] for c in site.comments(post)] == [text]
