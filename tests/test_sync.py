@@ -364,3 +364,18 @@ def test_a_wordpress_post_read_through_miniflux_can_be_answered(tmp_path, user, 
         session.close()
     assert report.state == "sent", report
     assert [c["content"] for c in site.comments(post)] == [text]
+
+
+@pytest.mark.parametrize("body", [b'{"not": "a list"}', b"[1, 2]", b"<html>a login page</html>"])
+def test_an_answer_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) -> None:
+    feeds.feed("/v1/feeds", body, "application/json")
+    home = tmp_path / "a"
+    (home / "config").mkdir(parents=True)
+    (tmp_path / "token").write_text("t")
+    (home / "config" / "config.toml").write_text(
+        '[general]\nseeds = false\n[[sources]]\nname = "home"\nkind = "miniflux"\n'
+        f'url = "{feeds.url("")}"\ntoken_command = "cat {tmp_path / "token"}"\n'
+    )
+    [outcome] = sync(home)
+    assert outcome.error and "\n" not in outcome.error
+    assert "not understood" in outcome.error or "not JSON" in outcome.error

@@ -97,9 +97,13 @@ def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
             _push(queue, client, sid)
             queue.finish(sid, when=time.time(), error=None, clock_offset=client.clock_offset)
     except ServerError as exc:
-        queue.finish(sid, when=time.time(), error=str(exc), clock_offset=None)
-        return SourceOutcome(spec, new=new, error=str(exc))
-    return SourceOutcome(spec, new=new, total=new)
+        error = str(exc)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSON not shaped as documented
+        error = f"the server's answer was not understood ({type(exc).__name__}: {exc})"
+    else:
+        return SourceOutcome(spec, new=new, total=new)
+    queue.finish(sid, when=time.time(), error=error, clock_offset=None)
+    return SourceOutcome(spec, new=new, error=error)
 
 
 def _drop_gone_feeds(store: Store, server: SourceSpec, feeds: list[ServerFeed]) -> None:
