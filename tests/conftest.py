@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,13 @@ def server():
     """A feed server on 127.0.0.1 (tests/feedserver.py), stopped after the test."""
     with FeedServer() as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch):
+    """Dates show in UTC, in this process and the children it starts; restored afterwards."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from app_support import SEED_COUNT, SEED_TITLE, make_app, make_home, screen_text, settle
+from app_support import SEED_COUNT, SEED_TITLE, Notices, make_app, make_home, screen_text, settle
 from termnews.screens.help import HelpScreen
 from termnews.store import View
 from termnews.widgets.composer import Composer
@@ -46,9 +46,7 @@ async def test_enter_shows_caption_literally_and_marks_read(tmp_path: Path) -> N
         await settle(app, pilot)
         reader = app.screen.query_one(Reader)
         assert reader.article is not None and reader.article.title == SEED_TITLE
-        shown = "".join(
-            block._content.plain for block in reader.query("MarkdownBlock") if hasattr(block, "_content")
-        )
+        shown = screen_text(app)
         assert "Vladimir Putin [Photo via Getty Images]" in shown
         assert "Leave a Reply" not in shown
         headlines = app.screen.query_one(HeadlineList)
@@ -271,7 +269,8 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         "<item><title>From the added feed</title><guid>x1</guid></item></channel></rss>"
     )
     app = make_app(make_home(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"Add source")
@@ -282,9 +281,7 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         field.value = str(feed)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [
-            n.message for n in app._notifications
-        ]
+        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [n.message for n in notices]
         headlines = app.screen.query_one(HeadlineList)
         for _ in range(100):  # the feed is parsed in a worker process
             await settle(app, pilot)

@@ -20,6 +20,7 @@ import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerCancelled
 
+from app_support import Notices
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ReplyChoiceScreen
 from termnews.screens.prompt import PromptScreen
@@ -530,14 +531,15 @@ async def test_editor_failure_loses_nothing(home: Path, tmp_path: Path, monkeypa
         ),
     )
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
         await type_text(pilot, "precious")
         await pilot.press("ctrl+e")
         await settle(app, pilot)
         assert composer.query_one("#comment", TextArea).text == "precious"
-        assert any("exited with status 1" in n.message for n in app._notifications)
+        assert any("exited with status 1" in n.message for n in notices)
         assert [d.comment for d in app.session.store.drafts()] == ["precious"]  # saved before the editor
 
 
@@ -559,7 +561,8 @@ async def test_another_process_editing_the_open_draft_keeps_both(
     home: Path, subprocess_env: dict[str, str]
 ) -> None:
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
         await type_text(pilot, "mine")
@@ -577,7 +580,7 @@ async def test_another_process_editing_the_open_draft_keeps_both(
         await settle(app, pilot)
         comments = sorted(d.comment for d in app.session.store.drafts())
         assert comments == ["mine too", "written by the other window"]
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        warnings = [n.message for n in notices if n.severity == "warning"]
         assert any("both versions are kept" in m for m in warnings), warnings
         assert composer.editor.draft.id != draft.id  # we go on with our own copy
 
