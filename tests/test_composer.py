@@ -26,7 +26,8 @@ from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ReplyChoi
 from termnews.screens.prompt import PromptScreen
 from termnews.session import Session
 from termnews.store import Draft
-from termnews.widgets.composer import AUTOSAVE_DELAY, Composer
+from termnews.widgets.composer import Composer
+from termnews.widgets.composer_storage import AUTOSAVE_DELAY
 
 PUTIN = "Russia’s Putin won’t congratulate Biden until Trump concede"
 IDENTITY = '[identity]\nname = "Ann Reader"\nemail = "ann@example.org"\nwebsite = ""\n'

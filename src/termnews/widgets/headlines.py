@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -33,7 +34,7 @@ DATE_WIDTH = 10
 class HeadlineList(ScrollView, can_focus=True):
     """Headlines of one `View` of the store, with a cursor."""
 
-    HELP_GROUP = "headlines"
+    BINDING_GROUP_TITLE = "headlines"
 
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Next", show=False, id="headlines.next"),
@@ -68,21 +69,25 @@ class HeadlineList(ScrollView, can_focus=True):
     """
 
     @dataclass
-    class CursorMoved(Message):
-        headline: Headline | None
-
-    @dataclass
     class Opened(Message):
         headline: Headline
 
     class Reloaded(Message):
         """The list was read again: counts may have changed."""
 
+    cursor: reactive[int] = reactive(0, repaint=False)
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, self.total - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.view = View()
-        self.cursor = 0
         self.total = 0
         self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
         # Rendered rows, keyed by what they show: moving the cursor re-renders two rows, not all.
@@ -104,12 +109,11 @@ class HeadlineList(ScrollView, can_focus=True):
                 # Keep the row under the cursor where it was on screen.
                 self.scroll_to(y=self.scroll_y + position - self.cursor, animate=False, immediate=True)
                 self.cursor = position
-        self.cursor = max(0, min(self.cursor, self.total - 1))
+        self.cursor = self.cursor  # the validator keeps it inside the new list
         if keep is None:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
         self.post_message(self.Reloaded())
-        self.post_message(self.CursorMoved(self.current))
 
     def row(self, index: int) -> Headline | None:
         if not 0 <= index < self.total:
@@ -129,13 +133,16 @@ class HeadlineList(ScrollView, can_focus=True):
     def current(self) -> Headline | None:
         return self.row(self.cursor)
 
-    def update_current(self, **changes: object) -> Headline | None:
+    def update_current(self, *, read: bool | None = None, starred: bool | None = None) -> Headline | None:
         """Change the cached row under the cursor (the store is written elsewhere)."""
         number, offset = divmod(self.cursor, PAGE)
         page = self._pages.get(number)
         if page is None or offset >= len(page):
             return None
-        page[offset] = replace(page[offset], **changes)
+        row = page[offset]
+        page[offset] = replace(
+            row, read=row.read if read is None else read, starred=row.starred if starred is None else starred
+        )
         self.refresh_line(self.cursor)
         return page[offset]
 
@@ -154,17 +161,12 @@ class HeadlineList(ScrollView, can_focus=True):
     def move_to(self, index: int) -> None:
         if self.total == 0:
             return
-        old = self.cursor
-        self.cursor = max(0, min(index, self.total - 1))
-        self.refresh_line(old)
-        self.refresh_line(self.cursor)
+        self.cursor = index
         height = self.scrollable_content_region.height
         if self.cursor < self.scroll_y:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= self.scroll_y + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-        if old != self.cursor:
-            self.post_message(self.CursorMoved(self.current))
 
     def refresh_line(self, index: int) -> None:
         self.refresh_lines(index, 1)  # virtual coordinates: ScrollView subtracts the offset
