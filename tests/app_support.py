@@ -43,11 +43,19 @@ def make_app(home: Path) -> TermnewsApp:
 
 
 async def settle(app: TermnewsApp, pilot) -> None:
-    """Let workers finish and the screen catch up."""
+    """Let workers finish and the screen catch up, with steady cursors (a snapshot is one frame)."""
     for _ in range(3):
         await pilot.pause()
         await app.workers.wait_for_complete()
+    no_cursor_blink(app)
     await pilot.pause()
+
+
+def no_cursor_blink(app: TermnewsApp) -> None:
+    """Every text cursor on every screen shown steadily, never mid-blink."""
+    for screen in app.screen_stack:
+        for field in screen.query("Input, TextArea"):
+            field.cursor_blink = False  # type: ignore[attr-defined]  # both widgets have it
 
 
 class Notices(list[Notification]):

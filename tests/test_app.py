@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import stat
 import sys
 from pathlib import Path
@@ -300,3 +302,18 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert str(feed) in out.read_text()
+
+
+async def test_a_worker_that_fails_says_so(tmp_path: Path) -> None:
+    """Saving a star fails for real (its table is gone): the person is told, not left guessing."""
+    app = make_app(make_home(tmp_path))
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        with contextlib.closing(sqlite3.connect(app.session.paths.state_db)) as db:
+            db.execute("DROP TABLE flags")
+            db.commit()
+        await pilot.press("s")
+        await settle(app, pilot)
+    failures = [n for n in notices if n.severity == "error"]
+    assert any("save flag failed" in n.message and "flags" in n.message for n in failures), notices.messages
