@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 import stat
 import sys
+import threading
 from pathlib import Path
 
 from textual.widgets import Input
@@ -317,3 +318,22 @@ async def test_a_worker_that_fails_says_so(tmp_path: Path) -> None:
         await settle(app, pilot)
     failures = [n for n in notices if n.severity == "error"]
     assert any("save flag failed" in n.message and "flags" in n.message for n in failures), notices.messages
+
+
+async def test_painting_the_list_never_reads_sqlite_on_the_ui_thread(tmp_path: Path, monkeypatch) -> None:
+    app = make_app(make_home(tmp_path))
+    store = app.session.store
+    readers: list[bool] = []  # per page read: was it on the UI thread?
+    read_page = store.headlines
+
+    def recording(*args, **kwargs):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return read_page(*args, **kwargs)
+
+    monkeypatch.setattr(store, "headlines", recording)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert "Dark-sky evening" in screen_text(app)  # rows painted, from a page the worker read
+        await pilot.press("G", "g", "j", "m")
+        await settle(app, pilot)
+    assert readers and not any(readers), readers

@@ -2,17 +2,21 @@
 
 Only the rows on screen are rendered (`render_line`), and only the pages they
 fall in are read, so 100,000 articles open as fast as 100. One widget for the
-whole list, never one widget per row.
+whole list, never one widget per row. Painting never waits on SQLite: a page
+not yet read is asked of a thread worker and drawn as placeholder rows until
+it arrives (`PageRead`). Keys that need a row at once (`row`) may still read it
+on the spot.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 
 from rich.segment import Segment
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -24,6 +28,7 @@ from textual.strip import Strip
 from termnews.models import Headline
 from termnews.store import Store, View
 from termnews.text import format_date
+from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 PAGE = 100
 PAGES_KEPT = 32
@@ -31,7 +36,7 @@ SOURCE_WIDTH = 12
 DATE_WIDTH = 10
 
 
-class HeadlineList(ScrollView, can_focus=True):
+class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
     """Headlines of one `View` of the store, with a cursor."""
 
     BINDING_GROUP_TITLE = "headlines"
@@ -75,6 +80,14 @@ class HeadlineList(ScrollView, can_focus=True):
     class Reloaded(Message):
         """The list was read again: counts may have changed."""
 
+    @dataclass
+    class PageRead(Message):
+        """A page of rows read by the worker, for the list as it was at `generation`."""
+
+        generation: int
+        number: int
+        rows: list[Headline]
+
     cursor: reactive[int] = reactive(0, repaint=False)
 
     def validate_cursor(self, cursor: int) -> int:
@@ -90,6 +103,11 @@ class HeadlineList(ScrollView, can_focus=True):
         self.view = View()
         self.total = 0
         self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
+        self._generation = 0  # bumped by every reload: a page read before it is dropped
+        self._wanted: deque[int] = deque()  # page numbers for the reader worker, under _lock
+        self._asked: set[int] = set()
+        self._reading = False  # a reader worker is draining _wanted
+        self._lock = threading.Lock()
         # Rendered rows, keyed by what they show: moving the cursor re-renders two rows, not all.
         self._strips: LRUCache[tuple[Headline, bool, bool, int], Strip] = LRUCache(256)
 
@@ -100,7 +118,7 @@ class HeadlineList(ScrollView, can_focus=True):
         keep = self.current
         if view is not None and view != self.view:
             self.view, keep = view, None
-        self._pages.clear()
+        self._forget_pages()
         self.total = self.store.count(self.view)
         self.virtual_size = Size(0, self.total)  # rows fit the width: no sideways scrolling
         if keep is not None:
@@ -116,18 +134,74 @@ class HeadlineList(ScrollView, can_focus=True):
         self.post_message(self.Reloaded())
 
     def row(self, index: int) -> Headline | None:
+        """The row at `index`, read now if its page has not arrived (for keys, not for painting)."""
         if not 0 <= index < self.total:
             return None
         number, offset = divmod(index, PAGE)
         page = self._pages.get(number)
         if page is None:
             page = self.store.headlines(self.view, number * PAGE, PAGE)
-            self._pages[number] = page
-            while len(self._pages) > PAGES_KEPT:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
+            self._keep_page(number, page)
         return page[offset] if offset < len(page) else None
+
+    def cached_row(self, index: int) -> Headline | None:
+        """The row at `index` if its page is here; otherwise None, and the page is asked for."""
+        number, offset = divmod(index, PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            self._ask_page(number)
+            return None
+        self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def _keep_page(self, number: int, page: list[Headline]) -> None:
+        self._pages[number] = page
+        self._pages.move_to_end(number)
+        while len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)
+
+    def _forget_pages(self) -> None:
+        self._pages.clear()
+        with self._lock:
+            self._generation += 1
+            self._wanted.clear()
+            self._asked.clear()
+
+    def _ask_page(self, number: int) -> None:
+        with self._lock:
+            if number in self._asked:
+                return
+            self._asked.add(number)
+            self._wanted.append(number)
+            start, self._reading = not self._reading, True
+        if start:
+            self._read_pages()
+
+    @work(thread=True, group="headline-pages", exit_on_error=False)
+    def _read_pages(self) -> None:
+        """Read the pages asked for until none is left (one thread for a burst of scrolling)."""
+        while True:
+            with self._lock:
+                if not self._wanted:
+                    self._reading = False
+                    return
+                number, generation, view = self._wanted.popleft(), self._generation, self.view
+            try:
+                rows = self.store.headlines(view, number * PAGE, PAGE)
+            except BaseException:  # reported by the worker handler; the page is not asked again
+                with self._lock:
+                    self._reading = False
+                raise
+            self.post_message(self.PageRead(generation, number, rows))
+
+    def on_headline_list_page_read(self, message: PageRead) -> None:
+        message.stop()
+        with self._lock:
+            if message.generation != self._generation:
+                return
+            self._asked.discard(message.number)
+        self._keep_page(message.number, message.rows)
+        self.refresh()
 
     @property
     def current(self) -> Headline | None:
@@ -202,15 +276,24 @@ class HeadlineList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        headline = self.row(index)
-        if headline is None:
+        if not 0 <= index < self.total:
             return Strip.blank(width, self.rich_style)
+        headline = self.cached_row(index)
+        if headline is None:  # its page is on its way
+            return Strip(self._placeholder_segments(index == self.cursor, width), width)
         key = (headline, index == self.cursor, self.has_focus, width)
         strip = self._strips.get(key)
         if strip is None:
             strip = Strip(self._row_segments(headline, index == self.cursor, width), width)
             self._strips[key] = strip
         return strip
+
+    def _placeholder_segments(self, under_cursor: bool, width: int) -> list[Segment]:
+        line = Text("    …", style=self.get_component_rich_style("headline--meta"), end="")
+        line.truncate(width, pad=True)
+        if under_cursor:
+            line.stylize(self.get_component_rich_style("headline--cursor"))
+        return list(Segment.apply_style(list(line.render(self.app.console)), self.rich_style))
 
     def _row_segments(self, h: Headline, under_cursor: bool, width: int) -> list[Segment]:
         base = self.rich_style + self.get_component_rich_style(
