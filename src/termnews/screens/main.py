@@ -27,7 +27,7 @@ from termnews.screens.main_comments import CommentActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
 from termnews.screens.prompt import PromptScreen
-from termnews.session import Session, SubscriptionError
+from termnews.session import SubscriptionError
 from termnews.store import View
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
@@ -120,9 +120,6 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
     @dataclass
     class ViewMarkedRead(Message):
         marked: int
-
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search (escape to leave)", id="search")
