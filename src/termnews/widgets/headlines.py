@@ -152,6 +152,9 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
             self._ask_page(number)
             return None
         self._pages.move_to_end(number)
+        for near in (number + 1, number - 1):  # read ahead both ways: scrolling seldom meets a gap
+            if near not in self._pages and 0 <= near * PAGE < self.total:
+                self._ask_page(near)
         return page[offset] if offset < len(page) else None
 
     def _keep_page(self, number: int, page: list[Headline]) -> None:
@@ -201,7 +204,10 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
                 return
             self._asked.discard(message.number)
         self._keep_page(message.number, message.rows)
-        self.refresh()
+        top = int(self.scroll_y)
+        first, last = message.number * PAGE, (message.number + 1) * PAGE
+        if first < top + self.scrollable_content_region.height and last > top:  # on screen now
+            self.refresh()
 
     @property
     def current(self) -> Headline | None:
