@@ -25,6 +25,7 @@ from __future__ import annotations
 import http
 import socket
 import ssl
+import sys
 import threading
 import time
 import zlib
@@ -33,13 +34,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-import httpcore
-import httpx
-
 from termnews import __version__
 from termnews.models import HttpOptions
 from termnews.text import FETCHABLE_SCHEMES, host_of, is_fetchable_url, url_scheme
 from termnews.units import format_size
+
+# httpx imports its command-line client when it can, and with it click, rich
+# and pygments (6 MiB and 80 ms a refresh never uses); its import is guarded,
+# and a None entry here makes it take the fallback.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+import httpcore  # noqa: E402
+import httpx  # noqa: E402
 
 USER_AGENT = f"termnews/{__version__}"
 ACCEPT = (

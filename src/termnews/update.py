@@ -23,6 +23,7 @@ imports Textual: the app runs this in a thread worker, the CLI directly.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -242,6 +243,9 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
+        # What the children inherit leaves the collector's care: a collection in
+        # a child would write to every object's header and unshare its pages.
+        gc.freeze()
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
