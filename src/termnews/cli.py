@@ -62,16 +62,16 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_search(session: Session, args: argparse.Namespace) -> int:
-    session.refresh_cheap_sources()
-    rows = session.store.headlines(View(query=args.query), 0, args.limit)
-    _print_headlines(rows, args.json)
+    session.refresh_cheap_sources(index=False)
     if lagging := session.store.unindexed():
-        session.index_in_background()
+        # A refresh's articles are indexed after it: a script's search waits for them.
         print(
-            f"termnews: {lagging} new article{'s are' if lagging != 1 else ' is'} still being indexed;"
-            " results may be incomplete",
+            f"termnews: indexing {lagging} new article{'s' * (lagging != 1)} for search first",
             file=sys.stderr,
         )
+        session.index()
+    rows = session.store.headlines(View(query=args.query), 0, args.limit)
+    _print_headlines(rows, args.json)
     return EXIT_OK if rows else EXIT_FAILED
 
 

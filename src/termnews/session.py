@@ -5,6 +5,7 @@ Shared by the CLI and the app so both see the same sources the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -132,16 +133,20 @@ class Session:
             index_all(self.store)
         return outcomes
 
+    def index(self, stop: Callable[[], bool] | None = None) -> int:
+        """Bring the search index up to date here (until `stop()`); returns how many articles went in."""
+        return index_all(self.store, stop)
+
     def index_in_background(self) -> None:
         """Have a detached process bring the search index up to date, if it lags."""
         if self.store.unindexed():
             start_background(self.store.paths)
 
-    def refresh_cheap_sources(self) -> list[SourceOutcome]:
+    def refresh_cheap_sources(self, index: bool = True) -> list[SourceOutcome]:
         """Refresh the sources cheap enough to read at every start (local folders)."""
         kinds, _ = load_all_kinds()
         cheap = [s for s in self.specs() if s.kind in kinds and kinds[s.kind].refresh_on_start]
-        return self.refresh(cheap)
+        return self.refresh(cheap, index=index)
 
     # -- subscriptions -----------------------------------------------------------------
 

@@ -295,7 +295,8 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         if message.input.id == "search":
             query = message.value.strip()
             self.headlines.reload(View(query=query) if query else View())
-            self.status.show(view_label=f"Search: {query}" if query else "All")
+            incomplete = " (indexing: results may be incomplete)" if self.index_lagging else ""
+            self.status.show(view_label=f"Search: {query}{incomplete}" if query else "All")
             self.headlines.focus()
 
     def key_escape(self) -> None:
