@@ -8,15 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termnews.config import Config, load_config, source_specs
 from termnews.indexer import index_all, start_background
-from termnews.models import Draft, SourceSpec, View
+from termnews.models import Draft, SourceOutcome, SourceSpec, View
 from termnews.paths import Paths
 from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
-from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
+
+if TYPE_CHECKING:
+    from termnews.update import Progress, RefreshSettings
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -126,6 +129,8 @@ class Session:
         # sync: feed servers are synced (pull and push), the other sources fetched.
         servers = [s for s in specs if is_server_kind(s.kind)]
         others = [s for s in specs if s not in servers]
+        from termnews.update import refresh  # parser processes, thread pools: not needed to start
+
         outcomes = refresh(self.store, others, progress, settings=settings, index=False) if others else []
         outcomes += sync_all(self.store, servers, progress)
         clean(self.store, self.specs(), self.config.keep)

@@ -25,12 +25,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 
-from termnews.models import ArticleData, SourceSpec, article_id
+from termnews.models import ArticleData, SourceOutcome, SourceSpec, article_id
 from termnews.sources import load_kind
 from termnews.sources.server import PUSH_BATCH, Page, ServerClient, ServerError, ServerSource, chunks
 from termnews.store import Store
 from termnews.store.sync_queue import FlagUpdate, ServerFeed, SyncQueue
-from termnews.update import SourceOutcome
 
 Progress = Callable[[SourceOutcome, int, int], None]
 

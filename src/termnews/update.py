@@ -42,7 +42,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from termnews.models import FetchContext, FetchResult, HttpOptions, SourceSpec
+from termnews.models import FetchContext, FetchResult, HttpOptions, SourceOutcome, SourceSpec
 from termnews.sanitize import LIMITS, clean_article, clean_line
 from termnews.sources import load_kind
 from termnews.sources.base import Download, Source, StagedSource
@@ -54,16 +54,6 @@ if TYPE_CHECKING:
     from termnews.store import Store
 
 # httpx (termnews.fetch) is imported where used: parser processes never need it.
-
-
-@dataclass(frozen=True)
-class SourceOutcome:
-    spec: SourceSpec
-    new: int = 0
-    total: int = 0
-    not_modified: bool = False
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
 
 
 Progress = Callable[[SourceOutcome, int, int], None]

@@ -8,9 +8,8 @@ from textual import work
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from termnews.models import SourceSpec
+from termnews.models import SourceOutcome, SourceSpec
 from termnews.screens.main_base import MainScreenBase
-from termnews.update import SourceOutcome
 
 
 class RefreshActions(MainScreenBase):
