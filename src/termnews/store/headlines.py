@@ -46,38 +46,29 @@ class HeadlineQueries:
     def headlines(self, view: View = _EVERYTHING, offset: int = 0, limit: int = 100) -> list[Headline]:
         if view.query is not None:
             rowids = self._search_rowids(view)[offset : offset + limit]
-        else:
-            # Two steps: skipping `offset` rows reads only the index; the columns
-            # (and the flag and draft look-ups) are fetched for the page alone.
-            page = view_select(view).sql(
-                "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?", limit, offset
-            )
-            rowids = [r[0] for r in self._db.query(*page)]
-        return self._rows(rowids, view.query) if rowids else []
-
-    def _rows(self, rowids: list[int], query: str | None) -> list[Headline]:
-        """The headlines of `rowids`, in that order; with the words around a match for a search."""
-        body = ", a.body, a.body_format" if query is not None else ""
+            return self._rows(rowids, view.query) if rowids else []
+        # One statement: the page's rowids come from the time index alone (skipping
+        # `offset` rows reads no table rows); the columns, flags and drafts are
+        # looked up for the page only.
+        page, params = view_select(view).sql(
+            "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?", limit, offset
+        )
         rows = self._db.query(
-            f"SELECT {_HEADLINE_COLUMNS}{body} FROM articles a"
+            f"SELECT {_HEADLINE_COLUMNS} FROM articles a LEFT JOIN state.flags f ON f.article_id = a.id"
+            f" WHERE a.rowid IN ({page}) ORDER BY {NEWEST_FIRST}",
+            params,
+        )
+        return [_headline(r, None) for r in rows]
+
+    def _rows(self, rowids: list[int], query: str) -> list[Headline]:
+        """The headlines of `rowids`, in that order, with the words around a match of `query`."""
+        rows = self._db.query(
+            f"SELECT {_HEADLINE_COLUMNS}, a.body, a.body_format FROM articles a"
             " LEFT JOIN state.flags f ON f.article_id = a.id"
             f" WHERE a.rowid IN ({','.join('?' * len(rowids))})",
             rowids,
         )
-        by_rowid = {
-            r[0]: Headline(
-                id=r[1],
-                title=r[2],
-                source=r[3],
-                published=r[4],
-                read=bool(r[5]),
-                starred=bool(r[6]),
-                has_draft=bool(r[7]),
-                link=r[8],
-                snippet=snippet(plain_text(body_text(r[9]), r[10]), query) if query is not None else None,
-            )
-            for r in rows
-        }
+        by_rowid = {r[0]: _headline(r, query) for r in rows}
         return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]
 
     def ids(self, view: View) -> list[str]:
@@ -201,6 +192,21 @@ class HeadlineQueries:
     def unindexed(self) -> int:
         """Articles stored but not in the search index yet: a search may miss them."""
         return pending(self._db.conn)
+
+
+def _headline(r: tuple, query: str | None) -> Headline:
+    """A headline from a row of `_HEADLINE_COLUMNS` (then, for a search, the body and its format)."""
+    return Headline(
+        id=r[1],
+        title=r[2],
+        source=r[3],
+        published=r[4],
+        read=bool(r[5]),
+        starred=bool(r[6]),
+        has_draft=bool(r[7]),
+        link=r[8],
+        snippet=snippet(plain_text(body_text(r[9]), r[10]), query) if query is not None else None,
+    )
 
 
 class _Paged(Protocol):
