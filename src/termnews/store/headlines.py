@@ -45,25 +45,21 @@ class HeadlineQueries:
 
     def headlines(self, view: View = _EVERYTHING, offset: int = 0, limit: int = 100) -> list[Headline]:
         if view.query is not None:
-            rowids = self._search_rowids(view)[offset : offset + limit]
-            return self._rows(rowids, view.query) if rowids else []
-        # One statement: the page's rowids come from the time index alone (skipping
-        # `offset` rows reads no table rows); the columns, flags and drafts are
-        # looked up for the page only.
-        page, params = view_select(view).sql(
-            "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?", limit, offset
-        )
-        rows = self._db.query(
-            f"SELECT {_HEADLINE_COLUMNS} FROM articles a LEFT JOIN state.flags f ON f.article_id = a.id"
-            f" WHERE a.rowid IN ({page}) ORDER BY {NEWEST_FIRST}",
-            params,
-        )
-        return [_headline(r, None) for r in rows]
+            return self._rows(self._search_rowids(view)[offset : offset + limit], view.query)
+        # Two steps, each on an index: skipping `offset` rows reads only the time
+        # index; the columns (and the flag and draft look-ups) are fetched by
+        # rowid for the page alone. (One statement with the page as a subquery
+        # lets SQLite walk the time index testing each row: slower deep down.)
+        page = view_select(view).sql("a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?", limit, offset)
+        return self._rows([r[0] for r in self._db.query(*page)], None)
 
-    def _rows(self, rowids: list[int], query: str) -> list[Headline]:
-        """The headlines of `rowids`, in that order, with the words around a match of `query`."""
+    def _rows(self, rowids: list[int], query: str | None) -> list[Headline]:
+        """The headlines of `rowids`, in that order; with the words around a match for a search."""
+        if not rowids:
+            return []
+        body = ", a.body, a.body_format" if query is not None else ""
         rows = self._db.query(
-            f"SELECT {_HEADLINE_COLUMNS}, a.body, a.body_format FROM articles a"
+            f"SELECT {_HEADLINE_COLUMNS}{body} FROM articles a"
             " LEFT JOIN state.flags f ON f.article_id = a.id"
             f" WHERE a.rowid IN ({','.join('?' * len(rowids))})",
             rowids,
