@@ -127,7 +127,9 @@ class Session:
         from termnews.sync import is_server_kind, sync_all
 
         # sync: feed servers are synced (pull and push), the other sources fetched.
-        servers = [s for s in specs if is_server_kind(s.kind)]
+        # Each kind is looked up once: reading the entry points costs milliseconds a time.
+        server_kinds = {kind for kind in {s.kind for s in specs} if is_server_kind(kind)}
+        servers = [s for s in specs if s.kind in server_kinds]
         others = [s for s in specs if s not in servers]
         from termnews.update import refresh  # parser processes, thread pools: not needed to start
 
