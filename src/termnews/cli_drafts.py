@@ -25,7 +25,7 @@ from termnews.drafts import (
 from termnews.models import Draft
 from termnews.sanitize import clean_line
 from termnews.session import Session
-from termnews.text import format_date
+from termnews.text import format_date, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -141,7 +141,7 @@ def cmd_drafts_export(session: Session, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"termnews: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
-    _say(sys.stderr, f"exported {len(drafts)} draft{'s' if len(drafts) != 1 else ''} to {written}")
+    _say(sys.stderr, f"exported {plural(len(drafts), 'draft')} to {written}")
     return EXIT_OK
 
 

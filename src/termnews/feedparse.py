@@ -48,7 +48,8 @@ def parse_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[Article
     if head in (b"{", b"["):
         return parse_json_feed(data, url)
     if looks_like_html_page(data):
-        raise FeedParseError("not a feed: the server sent an HTML page")
+        # `url` is empty for a file: no server to blame.
+        raise FeedParseError(f"not a feed: {'the server sent ' if url else 'the file is '}an HTML page")
     return parse_xml_feed(data, url, fast=fast)
 
 

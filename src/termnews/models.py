@@ -187,7 +187,7 @@ class View:
 
 @dataclass(frozen=True)
 class SourceStatus:
-    """A source's last fetch: its HTTP validators, when, and what went wrong."""
+    """A source's last fetch: its HTTP validators, when, what went wrong, what it skipped."""
 
     source_id: str
     etag: str | None
@@ -195,6 +195,7 @@ class SourceStatus:
     body_hash: str | None
     last_refresh: float | None
     last_error: str | None
+    warnings: tuple[str, ...] = ()  # files a local folder skipped, and why
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from termnews.config import Config, load_config, source_specs
-from termnews.models import Draft, SourceSpec, View
+from termnews.config import Config, load_config, seeds_source, source_specs
+from termnews.models import Draft, SourceSpec, SourceStatus, View
 from termnews.paths import Paths
 from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
@@ -103,6 +103,10 @@ class Session:
         self.store.add_subscription(spec)
         return spec
 
+    def source_status(self, spec: SourceSpec) -> SourceStatus | None:
+        """A source's last fetch: when, its error, and what it skipped (a local folder's warnings)."""
+        return self.store.source_status(spec.source_id)
+
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
 
@@ -133,8 +137,14 @@ class Session:
         """
         spec = next((s for s in self.store.subscriptions() if s.name == name), None)
         if spec is None:
-            if self.spec_named(name) is not None:
-                where = self.config.path or self.paths.config_file
+            found = self.spec_named(name)
+            where = self.config.path or self.paths.config_file
+            if found == seeds_source() and found not in self.config.sources:
+                raise SubscriptionError(
+                    f"{name!r} is the bundled sample source; turn it off with `seeds = false`"
+                    f" under [general] in {where}"
+                )
+            if found is not None:
                 raise SubscriptionError(f"{name!r} is defined in {where}; remove it there")
             raise SubscriptionError(f"no source named {name!r} (see `termnews sources`)")
         self.store.remove_subscription(spec.name)
