@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from termnews.paths import HOME_ENV, Paths
+from termnews.session import Session
 from termnews.store import Store
 
 
@@ -179,3 +181,38 @@ def test_every_command_has_help(cli) -> None:
         assert command in top.stdout
         done = cli(command, "--help")
         assert done.returncode == 0 and done.stdout.startswith("usage: termnews"), command
+
+
+def test_local_folder_warnings_are_shown_and_kept(cli, home: Path, tmp_path: Path) -> None:
+    feeds_only(home)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("Kept\n\nwords\n")
+    (folder / "out.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "elsewhere.txt").write_text("Secret\n")
+    os.mkfifo(folder / "pipe.txt")
+    assert cli("add", str(folder), "--name", "notes").returncode == 0
+    expected = ["out.txt: skipped (link leads out of the folder)", "pipe.txt: skipped (not a regular file)"]
+
+    for _ in range(2):  # the second refresh finds the folder unchanged: the warnings stay
+        done = cli("refresh")
+        assert done.returncode == 0
+        assert done.stderr.splitlines() == [f"termnews: notes: warning: {w}" for w in expected]
+    assert cli("refresh", "--quiet").stderr == ""
+
+    listed = cli("sources").stdout.splitlines()
+    assert [line.strip() for line in listed[1:]] == [f"warning: {w}" for w in expected]
+    [row] = [json.loads(line) for line in cli("sources", "--json").stdout.splitlines()]
+    assert row["warnings"] == expected
+
+    session = Session.open(str(home))  # what the app reads
+    try:
+        status = session.source_status(session.spec_named("notes"))
+        assert status is not None and status.warnings == tuple(expected)
+    finally:
+        session.close()
+
+    (folder / "pipe.txt").unlink()
+    (folder / "out.txt").unlink()
+    assert cli("refresh").stderr == ""
+    assert len(cli("sources").stdout.splitlines()) == 1

@@ -87,7 +87,8 @@ def test_list_json(tmp_path: Path, drafts: list[Draft], capsys) -> None:
 def test_show(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "show", str(drafts[0].id)) == EXIT_OK
     out = capsys.readouterr().out
-    assert out.startswith("## Reply to: Russia’s Putin \\[Photo via Getty Images\\]\n")
+    # Plain text, as written: no Markdown escapes (those are for `export --format md`).
+    assert out.startswith("## Reply to: Russia’s Putin [Photo via Getty Images]\n")
     assert "- Name: Ann" in out and out.endswith("My reply\nsecond line\n")
     assert run(tmp_path, "drafts", "show", f"#{drafts[0].id}", "--json") == EXIT_OK
     assert json.loads(capsys.readouterr().out)["name"] == "Ann"

@@ -47,7 +47,7 @@ def add_drafts_commands(
     p.add_argument("--json", action="store_true", help="one JSON object per line (with the whole comment)")
     p.set_defaults(func=cmd_drafts_list)
 
-    p = actions.add_parser("show", parents=[common], help="one draft, as Markdown")
+    p = actions.add_parser("show", parents=[common], help="one draft, as plain text")
     p.add_argument("id", type=_draft_id, help="the draft's number (see `termnews drafts list`)")
     p.add_argument("--json", action="store_true", help="as a JSON object")
     p.set_defaults(func=cmd_drafts_show)
@@ -124,7 +124,7 @@ def cmd_drafts_show(session: Session, args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(draft_to_dict(draft), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(draft_markdown(draft))
+        sys.stdout.write(draft_markdown(draft, escape=False))
     return EXIT_OK
 
 
