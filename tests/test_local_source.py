@@ -125,6 +125,43 @@ def test_txt_seed_keeps_caption_and_drops_wordpress_footer(seeds_dir: Path) -> N
 # -- .txt and .md rules ---------------------------------------------------------
 
 
+FULL_FORM = """Leave a Reply Cancel reply
+
+Your email address will not be published. Required fields are marked *
+
+Comment *
+
+Name *
+
+Email *
+
+Website
+
+Save my name, email, and website in this browser for the next time I comment.
+
+Post Comment
+"""
+
+
+def test_txt_drops_the_whole_wordpress_form_at_the_end() -> None:
+    text = f"Harbour news\n\nThe ferry runs again.\n\n{FULL_FORM}\n\n"
+    [article] = parse_file("ferry.txt", text.encode(), None)
+    assert article.body == "The ferry runs again."
+    compact = "\n".join(line for line in FULL_FORM.replace(" Cancel reply", "").splitlines() if line)
+    [article] = parse_file("ferry.txt", f"Harbour news\nThe ferry runs again.\n{compact}".encode(), None)
+    assert article.body == "The ferry runs again."
+
+
+def test_txt_keeps_a_leave_a_reply_heading_in_the_middle() -> None:
+    text = "Etiquette\n\nLeave a Reply\n\nWhy a short reply is best.\n\nEmail *\n\nA field, explained.\n"
+    [article] = parse_file("manners.txt", text.encode(), None)
+    assert article.body.startswith("Leave a Reply\n") and article.body.endswith("A field, explained.")
+    # A form-like tail that is not the form's (a line of the article after it) stays too.
+    text = "Etiquette\n\nBody.\n\nLeave a Reply\n\nComment *\n\nWe read every one.\n"
+    [article] = parse_file("manners.txt", text.encode(), None)
+    assert article.body.endswith("Comment *\n\nWe read every one.")
+
+
 def test_txt_with_crlf_line_endings() -> None:
     text = f"\n\n  Council approves new bus lanes  \n\nFirst paragraph.\nSecond line.\n\n{WORDPRESS_FOOTER}\n"
     data = text.replace("\n", "\r\n").encode("utf-8")
