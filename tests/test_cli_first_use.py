@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from feedserver import rss
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session
 from termnews.store import Store
@@ -216,3 +217,52 @@ def test_local_folder_warnings_are_shown_and_kept(cli, home: Path, tmp_path: Pat
     (folder / "out.txt").unlink()
     assert cli("refresh").stderr == ""
     assert len(cli("sources").stdout.splitlines()) == 1
+
+
+# -- dates ------------------------------------------------------------------------------------
+
+
+def test_undated_local_files_show_no_date(cli, home: Path, tmp_path: Path) -> None:
+    feeds_only(home)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "old.txt").write_text("An article from 2020\n\nCloned today.\n")
+    (folder / "page.html").write_text("<title>A page</title><p>No date here.</p>")
+    (folder / "note.md").write_text("# A note\n\nNo date either.\n")
+    (folder / "dated.md").write_text("---\ntitle: Dated\ndate: 2021-03-04T05:06:07Z\n---\nBody.\n")
+    for name, stamp in (("old.txt", 3000), ("page.html", 2000), ("note.md", 1000)):
+        os.utime(folder / name, (1_700_000_000 + stamp, 1_700_000_000 + stamp))
+    cli("add", str(folder), "--name", "notes")
+    rows = [json.loads(line) for line in cli("headlines", "--json").stdout.splitlines()]
+    # No date is shown for a file without one (its mtime is when it was copied,
+    # not when it was written); the files keep their order by it.
+    assert [(r["title"], r["published"]) for r in rows] == [
+        ("An article from 2020", None),
+        ("A page", None),
+        ("A note", None),
+        ("Dated", "2021-03-04T05:06:07+0000"),
+    ]
+    plain = cli("headlines").stdout.splitlines()
+    assert plain[0].startswith("N  ----------  notes")
+
+
+def test_undated_feed_items_keep_the_order_they_were_first_seen_in(cli, home: Path, server) -> None:
+    feeds_only(home)
+
+    def feed(*titles: str) -> bytes:
+        return rss([{"title": t, "guid": f"urn:{t}", "description": f"About {t}"} for t in titles])
+
+    server.feed("/undated.xml", feed("C", "B", "A"))  # a feed lists its newest first
+    cli("add", server.url("/undated.xml"), "--name", "undated")
+    cli("refresh")
+
+    def shown() -> list[str]:
+        return [json.loads(line)["title"] for line in cli("headlines", "--json").stdout.splitlines()]
+
+    assert shown() == ["C", "B", "A"]
+    server.feed("/undated.xml", feed("E", "D", "C", "B", "A"))
+    cli("refresh")
+    assert shown() == ["E", "D", "C", "B", "A"]
+    server.feed("/undated.xml", feed("B", "E", "A", "D", "C"))  # reordered: first seen still counts
+    cli("refresh")
+    assert shown() == ["E", "D", "C", "B", "A"]

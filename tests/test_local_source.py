@@ -43,10 +43,12 @@ def fetch(folder: Path, ctx: FetchContext = FetchContext(), timeout: float = 15)
     return box[0]
 
 
-def expected_published(value: str | None, mtime: float) -> float | None:
+def expected_dates(value: str | None, mtime: float) -> tuple[float | None, float | None]:
+    """(published, first_seen): "mtime" marks a file without a date of its own,
+    shown undated and ordered by its mtime."""
     if value == "mtime":
-        return mtime
-    return None if value is None else datetime.fromisoformat(value).timestamp()
+        return None, mtime
+    return (None if value is None else datetime.fromisoformat(value).timestamp()), mtime
 
 
 # -- the bundled seeds ---------------------------------------------------------
@@ -74,7 +76,9 @@ def test_seed_parses_as_expected(seeds_dir: Path, name: str) -> None:
         assert got.guid == want["guid"]
         assert got.link == want["link"]
         assert got.author == want["author"]
-        assert got.published == expected_published(want["published"], mtime)
+        published, first_seen = expected_dates(want["published"], mtime)
+        assert got.published == published
+        assert got.first_seen == (None if name.endswith(".rss") else first_seen)  # a feed's entries: none
         body = want["body"]
         assert len(got.body) == body["length"]
         assert got.body[:60] == body["head"]
@@ -170,7 +174,7 @@ def test_txt_with_crlf_line_endings() -> None:
     assert article.body == "First paragraph.\nSecond line."
     assert article.body_format == "text"
     assert article.guid == "bus.txt"
-    assert article.published == 1_600_000_000.0
+    assert (article.published, article.first_seen) == (None, 1_600_000_000.0)  # undated: ordered by mtime
 
 
 def test_txt_with_bom_and_empty_txt() -> None:
@@ -211,9 +215,9 @@ def test_markdown_front_matter_with_crlf_and_dates() -> None:
     assert article.title == "Plain"
     assert article.published == datetime(2022, 6, 30, tzinfo=UTC).timestamp()
     assert article.body == "Body line"
-    # A date that is not ISO falls back to the file's time; no title falls back to the heading.
+    # A date that is not ISO is no date (ordered by the file's time); no title falls back to the heading.
     [article] = parse_file("b.md", b"---\ndate: last tuesday\n---\n# From heading\nx\n", 5.0)
-    assert article.published == 5.0
+    assert (article.published, article.first_seen) == (None, 5.0)
     assert article.title == "From heading"
     assert article.body == "x"
 
@@ -223,7 +227,7 @@ def test_markdown_without_front_matter_or_heading_uses_file_name() -> None:
     assert article.title == "just-text"
     assert article.body == "Some text with ## no heading."
     assert article.link is None and article.author is None
-    assert article.published == 7.0
+    assert (article.published, article.first_seen) == (None, 7.0)
 
 
 def test_markdown_heading_title_ignores_subheadings() -> None:

@@ -61,6 +61,9 @@ class ArticleData:
     comments_url: str | None = None  # the feed of the entry's comments
     image: str | None = None  # the entry's picture (a Media RSS thumbnail)
     comments_page: str | None = None  # the web page of its comments (RSS <comments>)
+    #: Orders an undated article (a file's mtime), never shown as its date:
+    #: without it, an undated article takes its place when first stored.
+    first_seen: float | None = None
 
 
 @dataclass(frozen=True)

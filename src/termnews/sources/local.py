@@ -165,7 +165,7 @@ def parse_text(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
         raise ValueError("empty file")
     title = lines[0].strip()
     body = "\n".join(_without_comment_form(lines[1:])).strip("\n")
-    return [ArticleData(title=title, body=body, body_format="text", guid=rel, published=mtime)]
+    return [ArticleData(title=title, body=body, body_format="text", guid=rel, first_seen=mtime)]
 
 
 def _without_comment_form(lines: list[str]) -> list[str]:
@@ -215,7 +215,8 @@ def parse_markdown(rel: str, data: bytes, mtime: float | None) -> list[ArticleDa
             guid=rel,
             link=meta.get("link") or None,
             author=meta.get("author") or None,
-            published=_date(meta.get("date")) or mtime,
+            published=_date(meta.get("date")),
+            first_seen=mtime,
         )
     ]
 
@@ -246,7 +247,7 @@ def parse_html(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
     finder.feed(text)
     finder.close()
     title = " ".join((finder.title or finder.h1).split()) or Path(rel).stem
-    return [ArticleData(title=title, body=text, body_format="html", guid=rel, published=mtime)]
+    return [ArticleData(title=title, body=text, body_format="html", guid=rel, first_seen=mtime)]
 
 
 def parse_feed_file(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
