@@ -174,6 +174,7 @@ def test_a_deleted_draft_number_is_never_given_again(cli, home: Path) -> None:
 def test_every_command_has_help(cli) -> None:
     top = cli("--help")
     assert top.returncode == 0
+    assert "termnews add URL" in top.stdout  # where to start
     commands = [
         "headlines", "search", "add", "remove", "sources", "refresh", "import-opml",
         "export-opml", "config", "cache", "drafts", "send",
@@ -266,3 +267,10 @@ def test_undated_feed_items_keep_the_order_they_were_first_seen_in(cli, home: Pa
     server.feed("/undated.xml", feed("B", "E", "A", "D", "C"))  # reordered: first seen still counts
     cli("refresh")
     assert shown() == ["E", "D", "C", "B", "A"]
+
+
+def test_a_web_address_without_its_scheme_is_pointed_out(cli) -> None:
+    done = cli("add", "example.org/feed.xml")
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("for a web address, write https://example.org/feed.xml")
+    assert "https://" not in cli("add", "missing.xml").stderr  # a file name is not a web address

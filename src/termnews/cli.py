@@ -335,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="termnews",
         description="A terminal news reader. With no command, opens the reader.",
+        epilog="Start with `termnews` (the bundled sample articles), then `termnews add URL` and"
+        " `termnews refresh`. `termnews COMMAND --help` tells more.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"termnews {__version__}")
@@ -369,7 +371,9 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
 def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("add", parents=[common], help="subscribe to a feed URL, a feed file or a folder")
     p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
-    p.add_argument("--name", help="the source's name (default: the URL's host or the file's name)")
+    p.add_argument(
+        "--name", help="the source's name (default: the feed's own title, else its host or file name)"
+    )
     p.add_argument("--tag", action="append", metavar="TAG", help="a tag (category); may be repeated")
     p.set_defaults(func=cmd_add)
 
@@ -378,7 +382,9 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser(
-        "sources", parents=[common], help="list sources: kind, name, articles, last refresh, last error"
+        "sources",
+        parents=[common],
+        help="list sources: kind, name, articles, last refresh, last error, skipped files",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_sources)

@@ -65,6 +65,11 @@ def _infer_kind(location: str) -> tuple[str, str]:
         return "local", str(path.resolve())
     if path.is_file():
         return "feed", str(path.resolve())
+    host, slash, _ = location.partition("/")
+    if slash and "." in host.strip(".") and not location.startswith("~"):  # example.org/feed
+        raise SubscriptionError(
+            f"{location}: no such file or folder; for a web address, write https://{location}"
+        )
     raise SubscriptionError(f"{location}: no such file or folder (and not an http(s) URL)")
 
 
