@@ -274,3 +274,8 @@ def test_a_web_address_without_its_scheme_is_pointed_out(cli) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().endswith("for a web address, write https://example.org/feed.xml")
     assert "https://" not in cli("add", "missing.xml").stderr  # a file name is not a web address
+
+
+def test_sources_in_a_fresh_home_counts_the_seeds(cli) -> None:
+    [line] = cli("sources").stdout.splitlines()
+    assert line.startswith("local  seeds  ") and " 7 articles  refreshed 20" in line

@@ -164,6 +164,7 @@ def _origin(session: Session, spec: SourceSpec) -> str:
 
 
 def cmd_sources(session: Session, args: argparse.Namespace) -> int:
+    session.refresh_cheap_sources()  # local folders: counted and checked as headlines would show them
     counts = session.store.article_counts()
     rows: list[dict[str, Any]] = []
     for spec in session.specs():
