@@ -282,7 +282,7 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         field.value = str(feed)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [
+        assert [s.name for s in app.session.store.subscriptions()] == ["Extra"], [  # its title
             n.message for n in app._notifications
         ]
         headlines = app.screen.query_one(HeadlineList)
