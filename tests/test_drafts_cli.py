@@ -61,7 +61,10 @@ def drafts(tmp_path: Path) -> list[Draft]:
 
 def test_list_is_empty_without_drafts(tmp_path: Path, capsys) -> None:
     assert run(tmp_path, "drafts", "list") == EXIT_OK
-    assert capsys.readouterr().out == ""
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("no drafts (press r on an article")
+    assert run(tmp_path, "drafts", "list", "--json") == EXIT_OK
+    assert capsys.readouterr() == ("", "")
 
 
 def test_list_lines(tmp_path: Path, drafts: list[Draft], capsys) -> None:

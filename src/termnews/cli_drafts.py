@@ -105,7 +105,10 @@ def draft_line(d: Draft) -> str:
 
 def cmd_drafts_list(session: Session, args: argparse.Namespace) -> int:
     out = sys.stdout
-    for d in session.store.drafts():
+    drafts = session.store.drafts()
+    if not drafts and not args.json:  # said on stderr: standard output stays a list
+        print("no drafts (press r on an article in termnews to write a reply)", file=sys.stderr)
+    for d in drafts:
         out.write((json.dumps(draft_to_dict(d), ensure_ascii=False) if args.json else draft_line(d)) + "\n")
     return EXIT_OK
 
