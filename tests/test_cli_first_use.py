@@ -279,3 +279,10 @@ def test_a_web_address_without_its_scheme_is_pointed_out(cli) -> None:
 def test_sources_in_a_fresh_home_counts_the_seeds(cli) -> None:
     [line] = cli("sources").stdout.splitlines()
     assert line.startswith("local  seeds  ") and " 7 articles  refreshed 20" in line
+
+
+def test_an_empty_headline_list_says_so(cli, home: Path) -> None:
+    feeds_only(home)
+    done = cli("headlines", "--unread")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "termnews: no unread headlines\n")
+    assert cli("headlines", "--json").stderr == ""

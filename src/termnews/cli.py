@@ -58,6 +58,8 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
         if args.limit is not None and len(rows) >= args.limit:
             break
         rows.append(h)
+    if not rows and not args.json:  # said on stderr: standard output stays a list
+        print(f"termnews: no {'unread ' if args.unread else ''}headlines", file=sys.stderr)
     _print_headlines(rows, args.json)
     return EXIT_OK
 
