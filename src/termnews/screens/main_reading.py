@@ -66,11 +66,8 @@ class ReadingActions(MainScreenBase):
     def article_shown(self, article: Article) -> None:
         """A new article is in the reader (the comments part follows it)."""
 
-    def save_flag(self, article_id: str, flag: str, value: bool) -> None:
-        self.save_flags([article_id], flag, value)
-
     @work(thread=True, group="flags", exit_on_error=False)
-    def save_flags(self, article_ids: list[str], flag: str, value: bool) -> None:
+    def save_flag(self, article_ids: list[str], flag: str, value: bool) -> None:
         self.session.store.set_flag(article_ids, flag, value)  # type: ignore[arg-type]
         self.post_message(self.FlagsSaved(reload=len(article_ids) > 1))
 
@@ -111,7 +108,7 @@ class ReadingActions(MainScreenBase):
         if not ids:
             self.notify("Nothing to undo", timeout=2)
             return
-        self.save_flags(ids, "read", False)
+        self.save_flag(ids, "read", False)
         self.notify(f"{len(ids)} article{'s' * (len(ids) != 1)} unread again", timeout=3)
 
     # -- reading full screen -------------------------------------------------------------
@@ -136,13 +133,13 @@ class ReadingActions(MainScreenBase):
         current = self.headlines.current
         if current is not None:
             self.headlines.update_current(read=not current.read)
-            self.save_flag(current.id, "read", not current.read)
+            self.save_flag([current.id], "read", not current.read)
 
     def action_toggle_star(self) -> None:
         current = self.headlines.current
         if current is not None:
             self.headlines.update_current(starred=not current.starred)
-            self.save_flag(current.id, "starred", not current.starred)
+            self.save_flag([current.id], "starred", not current.starred)
 
     def action_reply(self) -> None:
         article = self.reader.article
