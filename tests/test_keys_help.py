@@ -3,9 +3,14 @@ the reader's own keys and full screen, mark all read with undo, add a source."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from app_support import Notices, make_app, make_home, screen_text, settle
+from termnews.app import TermnewsApp
 from termnews.screens.drafts import DraftsScreen
 from termnews.screens.help import HelpScreen
 from termnews.screens.prompt import PromptScreen
@@ -24,11 +29,26 @@ def with_articles(tmp_path: Path, extra_config: str = "") -> Path:
     return home
 
 
+async def press(pilot, *keys: str) -> None:
+    """Press the keys, then let workers finish and the screen catch up."""
+    await pilot.press(*keys)
+    await settle(pilot.app, pilot)
+
+
 async def open_titled(app, pilot, title: str) -> None:
     headlines = app.screen.query_one(HeadlineList)
     headlines.move_to(headlines.find(0, 1, lambda h: h.title == title))
-    await pilot.press("enter")
-    await settle(app, pilot)
+    await press(pilot, "enter")
+
+
+@contextlib.asynccontextmanager
+async def reading(tmp_path: Path, title: str) -> AsyncIterator[tuple[TermnewsApp, Pilot]]:
+    """The app at 100x30 with the article `title` open."""
+    app = make_app(with_articles(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await open_titled(app, pilot, title)
+        yield app, pilot
 
 
 def status_text(app) -> str:
@@ -42,8 +62,7 @@ async def test_help_shows_the_keymap_per_pane_with_ids(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path, '\n[keys]\ntoggle_star = "s,x"\n'))
     async with app.run_test(size=(120, 100)) as pilot:
         await settle(app, pilot)
-        await pilot.press("question_mark")
-        await settle(app, pilot)
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         lines = screen_text(app).splitlines()
         star = next(line for line in lines if "Star / unstar" in line)
@@ -70,8 +89,7 @@ async def test_keymap_conflict_says_which_binding_lost(tmp_path: Path) -> None:
         assert any("follow_link" in m and "'f'" in m for m in notices.messages)
         await open_titled(app, pilot, "Many links")
         headlines = app.screen.query_one(HeadlineList)
-        await pilot.press("f")
-        await settle(app, pilot)
+        await press(pilot, "f")
         assert headlines.current.starred  # f stars now, as the person asked
         assert "Link number" not in status_text(app)
 
@@ -82,8 +100,7 @@ async def test_keymap_rejects_a_bad_key_name_and_keeps_the_default(tmp_path: Pat
     async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         assert any("notakey!!" in m and "not a key name" in m for m in notices.messages)
-        await pilot.press("s")
-        await settle(app, pilot)
+        await press(pilot, "s")
         assert app.screen.query_one(HeadlineList).current.starred
 
 
@@ -110,11 +127,9 @@ async def test_a_rebound_drafts_screen_key_works(tmp_path: Path) -> None:
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("D")
-        await settle(app, pilot)
+        await press(pilot, "D")
         assert isinstance(app.screen, DraftsScreen)
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(pilot, "x")
         assert not isinstance(app.screen, DraftsScreen)
         assert notices.messages == []
 
@@ -123,10 +138,7 @@ async def test_a_rebound_drafts_screen_key_works(tmp_path: Path) -> None:
 
 
 async def test_link_prompt_shows_in_status_and_escape_cancels(tmp_path: Path) -> None:
-    app = make_app(with_articles(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await open_titled(app, pilot, "Many links")
+    async with reading(tmp_path, "Many links") as (app, pilot):
         await pilot.press("f")
         await pilot.pause()
         assert "Link number (1-12)" in status_text(app)
@@ -139,14 +151,10 @@ async def test_link_prompt_shows_in_status_and_escape_cancels(tmp_path: Path) ->
 
 
 async def test_a_key_after_f_cancels_and_still_acts(tmp_path: Path) -> None:
-    app = make_app(with_articles(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await open_titled(app, pilot, "Many links")
+    async with reading(tmp_path, "Many links") as (app, pilot):
         headlines = app.screen.query_one(HeadlineList)
         before = headlines.cursor
-        await pilot.press("f", "j")
-        await settle(app, pilot)
+        await press(pilot, "f", "j")
         assert "Link number" not in status_text(app)
         assert headlines.cursor == before + 1
 
@@ -155,58 +163,39 @@ async def test_a_key_after_f_cancels_and_still_acts(tmp_path: Path) -> None:
 
 
 async def test_reader_keys_scroll_the_article(tmp_path: Path) -> None:
-    app = make_app(with_articles(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await open_titled(app, pilot, "A long read")
+    async with reading(tmp_path, "A long read") as (app, pilot):
         reader = app.screen.query_one(Reader)
         reader.focus()
-        await pilot.press("j", "j", "j")
-        await settle(app, pilot)
+        await press(pilot, "j", "j", "j")
         assert reader.scroll_y == 3
-        await pilot.press("k")
-        await settle(app, pilot)
+        await press(pilot, "k")
         assert reader.scroll_y == 2
-        await pilot.press("G")
-        await settle(app, pilot)
+        await press(pilot, "G")
         assert reader.scroll_y == reader.max_scroll_y > 10
-        await pilot.press("g")
-        await settle(app, pilot)
+        await press(pilot, "g")
         assert reader.scroll_y == 0
 
 
 async def test_full_screen_reading_on_one_key(tmp_path: Path) -> None:
-    app = make_app(with_articles(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await open_titled(app, pilot, "A long read")
+    async with reading(tmp_path, "A long read") as (app, pilot):
         reader = app.screen.query_one(Reader)
-        await pilot.press("z")
-        await settle(app, pilot)
+        await press(pilot, "z")
         assert app.screen.maximized is reader
         assert reader.size.height >= 25
-        await pilot.press("j")
-        await settle(app, pilot)
+        await press(pilot, "j")
         assert reader.scroll_y == 1  # the reader has the keys
-        await pilot.press("z")
-        await settle(app, pilot)
+        await press(pilot, "z")
         assert app.screen.maximized is None
-        await pilot.press("z", "escape")
-        await settle(app, pilot)
+        await press(pilot, "z", "escape")
         assert app.screen.maximized is None
 
 
 async def test_palette_maximize_works_on_the_reader(tmp_path: Path) -> None:
-    app = make_app(with_articles(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await open_titled(app, pilot, "A long read")
+    async with reading(tmp_path, "A long read") as (app, pilot):
         reader = app.screen.query_one(Reader)
         reader.focus()
-        await pilot.press("ctrl+p")
-        await settle(app, pilot)
-        await pilot.press(*"Maximize", "enter")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+p")
+        await press(pilot, *"Maximize", "enter")
         assert app.screen.maximized is reader
 
 
@@ -220,12 +209,10 @@ async def test_mark_all_read_in_view_and_undo(tmp_path: Path) -> None:
         await settle(app, pilot)
         headlines = app.screen.query_one(HeadlineList)
         total = headlines.total
-        await pilot.press("A")
-        await settle(app, pilot)
+        await press(pilot, "A")
         assert all(headlines.row(i).read for i in range(total))
-        assert any(f"Marked {total} articles read" in m and "u undoes" in m for m in notices.messages)
-        await pilot.press("u")
-        await settle(app, pilot)
+        assert any(f"Marked {total} read" in m and "u to undo" in m for m in notices.messages)
+        await press(pilot, "u")
         assert not any(headlines.row(i).read for i in range(total))
 
 
@@ -236,11 +223,9 @@ async def test_undo_expires(tmp_path: Path) -> None:
         await settle(app, pilot)
         app.screen.UNDO_SECONDS = 0.2  # type: ignore[attr-defined]
         headlines = app.screen.query_one(HeadlineList)
-        await pilot.press("A")
-        await settle(app, pilot)
+        await press(pilot, "A")
         await pilot.pause(0.5)
-        await pilot.press("u")
-        await settle(app, pilot)
+        await press(pilot, "u")
         assert headlines.row(0).read
         assert "Nothing to undo" in notices.messages
 
@@ -249,7 +234,6 @@ async def test_add_source_on_a_key(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
+        await press(pilot, "a")
         assert isinstance(app.screen, PromptScreen)
         assert "Add a source" in screen_text(app)

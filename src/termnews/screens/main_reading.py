@@ -95,10 +95,7 @@ class ReadingActions(MainScreenBase):
         if self._undo_timer is not None:
             self._undo_timer.stop()
         self._undo_timer = self.set_timer(self.UNDO_SECONDS, self._forget_undo)
-        seconds = int(self.UNDO_SECONDS)
-        self.notify(
-            f"Marked {count} article{'s' * (count != 1)} read; u undoes ({seconds} s)", timeout=seconds
-        )
+        self.notify(f"Marked {count} read; u to undo", timeout=self.UNDO_SECONDS)
 
     def _forget_undo(self) -> None:
         self._undo_read = []
