@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
 from termnews.cli_send import add_send_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.models import Headline, SourceSpec
+from termnews.models import Headline, SourceSpec, SourceStatus
 from termnews.paths import Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
@@ -169,6 +170,7 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 "unread": unread,
                 "last_refresh": format_date(status.last_refresh if status else None, ISO_COMPACT) or None,
                 "last_error": status.last_error if status else None,
+                **_fetch_notes(session, spec, status),
             }
         )
     if args.json:
@@ -187,7 +189,42 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
         )
         if r["last_error"]:
             print(f"{'':<6} {'':<{width}}  last error: {r['last_error']}")
+        for note in _note_lines(r):
+            print(f"{'':<6} {'':<{width}}  {note}")
     return EXIT_OK
+
+
+def _fetch_notes(session: Session, spec: SourceSpec, status: SourceStatus | None) -> dict[str, Any]:
+    """What politeness and the server decided for a source: gone, moved, due, a host's wait."""
+    from termnews.hosts import host_key
+
+    waits = {w.host: w for w in session.store.host_waits() if w.until > time.time()}
+    wait = waits.get(host_key(status.location if status and status.location else spec.location))
+    stamp = lambda t: format_date(t, ISO_COMPACT) or None  # noqa: E731
+    return {
+        "gone": stamp(status.gone) if status and status.gone else None,
+        "moved_to": status.location if status else None,
+        "next_due": stamp(status.next_due) if status and status.next_due else None,
+        "host_wait": {"until": stamp(wait.until), "reason": wait.reason, "failures": wait.failures}
+        if wait
+        else None,
+    }
+
+
+def _note_lines(row: dict[str, Any]) -> list[str]:
+    notes = []
+    if row["gone"]:
+        notes.append(f"gone: HTTP 410 on {row['gone'][:16].replace('T', ' ')}; not fetched any more")
+    if row["moved_to"]:
+        notes.append(f"moved permanently: fetched from {row['moved_to']}")
+    if row["host_wait"]:
+        wait = row["host_wait"]
+        notes.append(
+            f"waiting: the site asked to wait until {wait['until'][:19].replace('T', ' ')} ({wait['reason']})"
+        )
+    if row["next_due"] and row["next_due"] > format_date(time.time(), ISO_COMPACT):
+        notes.append(f"next due {row['next_due'][:16].replace('T', ' ')} (its update interval)")
+    return notes
 
 
 def _fewer_malloc_arenas() -> None:
@@ -230,6 +267,7 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             connect_timeout=min(HttpOptions.connect_timeout, args.timeout or HttpOptions.deadline),
             max_bytes=(args.max_size * 1024 * 1024) if args.max_size else HttpOptions.max_bytes,
         ),
+        force=args.force,
     )
     show_bar = not args.quiet and sys.stdout.isatty() and bool(specs)
     if show_bar:
@@ -257,8 +295,12 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
         print(f"termnews: {o.spec.name}: {o.error}", file=sys.stderr)
     if not args.quiet:
         new = sum(o.new for o in outcomes)
-        ok = len(outcomes) - len(failed)
-        print(f"{ok} source{'s' * (ok != 1)} ok, {len(failed)} failed, {new} new article{'s' * (new != 1)}")
+        skipped = sum(1 for o in outcomes if o.skipped)
+        ok = len(outcomes) - len(failed) - skipped
+        print(
+            f"{ok} source{'s' * (ok != 1)} ok, {len(failed)} failed, {new} new article{'s' * (new != 1)}"
+            + (f", {skipped} not due (see `termnews sources`; --force fetches them)" if skipped else "")
+        )
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -375,6 +417,11 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     )
     p.add_argument(
         "--max-size", type=_positive_int, metavar="MIB", help="largest feed accepted, decoded (10 MiB)"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch sources before their update interval (<ttl>, max-age) ends",
     )
     p.set_defaults(func=cmd_refresh)
 

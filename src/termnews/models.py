@@ -72,6 +72,10 @@ class HttpOptions:
     connect_timeout: float = 10.0
     max_redirects: int = 5
     user_agent: str = ""  # empty: termnews's own
+    #: Basic credentials (user, password), sent only to the URL's own origin.
+    auth: tuple[str, str] | None = field(default=None, repr=False)
+    #: A proxy URL; "" for none; None: from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
+    proxy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class FetchContext:
     last_modified: str | None = None
     body_hash: str | None = None
     http: HttpOptions = field(default_factory=HttpOptions)
+    #: Where to fetch instead of the configured location (a permanent redirect that held).
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,12 @@ class FetchResult:
     not_modified: bool = False
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    #: Where a permanent redirect (301, 308) led this time.
+    moved_to: str | None = None
+    #: Seconds before the source should be fetched again (<ttl>, sy:updatePeriod, max-age).
+    fresh_for: float | None = None
+    #: The server said 410 Gone.
+    gone: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +207,21 @@ class SourceStatus:
     body_hash: str | None
     last_refresh: float | None
     last_error: str | None
+    next_due: float | None = None  # not fetched before (unless forced): <ttl>, max-age, refresh_minutes
+    gone: float | None = None  # when the server said 410 Gone: never fetched again
+    location: str | None = None  # where a permanent redirect moved it, once it held twice
+    moved_to: str | None = None  # a permanent redirect seen, not yet held twice
+    moved_seen: int = 0
+
+
+@dataclass(frozen=True)
+class HostWait:
+    """A host that asked termnews to wait: until when, after how many refusals, and why."""
+
+    host: str
+    until: float  # seconds since the epoch
+    failures: int
+    reason: str
 
 
 @dataclass(frozen=True)

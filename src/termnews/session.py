@@ -112,7 +112,12 @@ class Session:
         progress: Progress | None = None,
         settings: RefreshSettings | None = None,
     ) -> list[SourceOutcome]:
-        """Fetch `specs` into the store, then apply the retention rules."""
+        """Fetch `specs` into the store, then apply the retention rules.
+
+        Config's politeness and proxy settings go over `settings`."""
+        settings = settings or RefreshSettings()
+        http = settings.http if self.config.proxy is None else replace(settings.http, proxy=self.config.proxy)
+        settings = replace(settings, per_host=self.config.connections_per_host, http=http)
         outcomes = refresh(self.store, specs, progress, settings=settings)
         clean(self.store, self.specs(), self.config.keep)
         return outcomes
@@ -141,8 +146,8 @@ class Session:
         removed = 0
         if not any(s.source_id == spec.source_id for s in self.specs()):
             removed = self.store.remove_source_articles(spec.source_id)
-            # Forget its validators too, so adding it again fetches it in full.
-            self.store.record_fetch(spec.source_id, error=None)
+            # Forget its fetches too (validators, gone, moved), so adding it again starts afresh.
+            self.store.forget_source(spec.source_id)
         return Removed(spec, removed)
 
     def import_opml(self, data: bytes) -> OpmlImport:

@@ -47,6 +47,9 @@ class Store:
         fetch_state = FetchState(self.db)
         self.source_status = fetch_state.source_status
         self.record_fetch = fetch_state.record_fetch
+        self.forget_source = fetch_state.forget_source
+        self.host_waits = fetch_state.host_waits
+        self.save_host_waits = fetch_state.save_host_waits
         comment_feeds = CommentFeedCache(self.db)
         self.comment_feed = comment_feeds.comment_feed
         self.save_comment_feed = comment_feeds.save_comment_feed

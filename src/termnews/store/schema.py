@@ -52,6 +52,24 @@ CACHE_MIGRATIONS: Sequence[str] = (
         comments TEXT NOT NULL DEFAULT '[]'
     );
     """,
+    # 3: politeness and endings. When a source may next be fetched (the
+    # feed's <ttl>, the server's max-age), when it answered 410 Gone, the
+    # location in force after a permanent redirect held, and the one being
+    # watched; hosts that asked to wait (429/503 and Retry-After).
+    """
+    ALTER TABLE source_state ADD COLUMN interval REAL;
+    ALTER TABLE source_state ADD COLUMN next_due REAL;
+    ALTER TABLE source_state ADD COLUMN gone REAL;
+    ALTER TABLE source_state ADD COLUMN location TEXT;
+    ALTER TABLE source_state ADD COLUMN moved_to TEXT;
+    ALTER TABLE source_state ADD COLUMN moved_seen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE host_waits (
+        host TEXT PRIMARY KEY,
+        until REAL NOT NULL,
+        failures INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
 )
 
 _DRAFT_COLUMNS = (
