@@ -15,6 +15,17 @@ from termnews.store import Store
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_environment(monkeypatch) -> None:
+    """Tests talk to 127.0.0.1 directly unless a test sets a proxy itself."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
