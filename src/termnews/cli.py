@@ -14,11 +14,12 @@ from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
 from termnews.cli_send import add_send_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
+from termnews.discover import USUAL_PATHS, FoundFeed
 from termnews.models import Headline, SourceSpec, SourceStatus
 from termnews.paths import Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import ISO_COMPACT, format_date
+from termnews.text import ISO_COMPACT, format_date, is_fetchable_url
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -123,14 +124,70 @@ class UsageError(Exception):
 
 
 def cmd_add(session: Session, args: argparse.Namespace) -> int:
+    """Subscribe; a web page's address is looked into for its feeds first."""
+    location, tags = args.location.strip(), tuple(args.tag or ())
     try:
-        spec = session.subscribe(args.location, args.name, tuple(args.tag or ()))
+        if not is_fetchable_url(location):
+            return _added([session.subscribe(location, args.name, tags)])
+        found = session.find_feeds(location)
+        if found.error:
+            print(
+                f"termnews: could not check {location} ({found.error}); subscribed as given", file=sys.stderr
+            )
+            return _added([session.subscribe(location, args.name, tags)])
+        if found.is_feed:
+            return _added([session.subscribe(location, args.name, tags)])
+        if not found.feeds:
+            what = (
+                "the page names no feed, and none is"
+                if found.page
+                else "it is neither a feed nor a web page;"
+            )
+            print(
+                f"termnews: no feed found at {location}: {what} at {', '.join(USUAL_PATHS)}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        chosen = _choose_feeds(found.feeds, args.all)
+        if chosen is None:
+            return EXIT_USAGE
+        return _added(session.subscribe_found(chosen, args.name, tags)) if chosen else EXIT_OK
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
-    print(f"added {spec.kind} source {spec.name!r}: {spec.location}")
-    if spec.kind == "feed":
-        print("run `termnews refresh` to fetch it")
+
+
+def _added(specs: list[SourceSpec]) -> int:
+    for spec in specs:
+        print(f"added {spec.kind} source {spec.name!r}: {spec.location}")
+    if any(spec.kind == "feed" for spec in specs):
+        print("run `termnews refresh` to fetch " + ("it" if len(specs) == 1 else "them"))
     return EXIT_OK
+
+
+def _choose_feeds(feeds: list[FoundFeed], take_all: bool) -> list[FoundFeed] | None:
+    """The feeds to subscribe: one, all (--all), or those picked by number on a terminal.
+    None: several and no way to ask (the list is printed, exit status 2)."""
+    if len(feeds) == 1 or take_all:
+        return feeds
+    lines = [f"{n:>3}. {f.title or '(untitled)'} [{f.format}] {f.url}" for n, f in enumerate(feeds, 1)]
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("\n".join(lines))
+        print(f"termnews: {len(feeds)} feeds found; add one by its URL, or all with --all", file=sys.stderr)
+        return None
+    print(f"{len(feeds)} feeds found:\n" + "\n".join(lines))
+    while True:
+        try:
+            answer = input("subscribe to (numbers, 'all', or nothing to cancel): ").strip().lower()
+        except EOFError:
+            return []
+        if not answer:
+            return []
+        if answer == "all":
+            return feeds
+        picks = answer.replace(",", " ").split()
+        if all(p.isdigit() and 1 <= int(p) <= len(feeds) for p in picks):
+            return [feeds[int(p) - 1] for p in dict.fromkeys(picks)]
+        print(f"numbers from 1 to {len(feeds)}, please")
 
 
 def cmd_remove(session: Session, args: argparse.Namespace) -> int:
@@ -390,10 +447,19 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
 
 
 def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("add", parents=[common], help="subscribe to a feed URL, a feed file or a folder")
-    p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
-    p.add_argument("--name", help="the source's name (default: the URL's host or the file's name)")
+    p = sub.add_parser(
+        "add", parents=[common], help="subscribe to a feed or a site's feeds (URL), a feed file or a folder"
+    )
+    p.add_argument(
+        "location",
+        metavar="URL|PATH",
+        help="a feed URL, a web page's (its feeds are found), a file or a folder",
+    )
+    p.add_argument(
+        "--name", help="the source's name (default: the feed's title, the URL's host or the file's name)"
+    )
     p.add_argument("--tag", action="append", metavar="TAG", help="a tag (category); may be repeated")
+    p.add_argument("--all", action="store_true", help="a page naming several feeds: subscribe to all of them")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", parents=[common], help="unsubscribe and drop its cached articles")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termnews.config import Config, load_config, source_specs
 from termnews.models import Draft, SourceSpec, View
@@ -15,6 +16,9 @@ from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
+
+if TYPE_CHECKING:
+    from termnews.discover import Discovery, FoundFeed
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -102,6 +106,34 @@ class Session:
                 raise SubscriptionError(f"{spec.location} is subscribed already, as {other.name!r}")
         self.store.add_subscription(spec)
         return spec
+
+    def find_feeds(self, url: str) -> Discovery:
+        """What `url` is: a feed, or a page and the feeds it names (fetches: call off the UI thread)."""
+        from termnews.discover import discover
+        from termnews.fetch import HttpClient
+        from termnews.models import HttpOptions
+
+        options = HttpOptions(proxy=self.config.proxy)
+        with HttpClient(max_connections=2) as http:
+            return discover(url, http, options)
+
+    def subscribe_found(
+        self, feeds: list[FoundFeed], name: str | None = None, tags: tuple[str, ...] = ()
+    ) -> list[SourceSpec]:
+        """Subscribe to discovered feeds, each named `name`, else its title, else its host,
+        made unique with a number; raises SubscriptionError when one is subscribed already."""
+        from termnews.opml import default_name
+
+        names = {s.name for s in self.specs()}
+        added = []
+        for feed in feeds:
+            base = " ".join((name or feed.title or default_name(feed.url)).split())
+            unique, n = base, 2
+            while unique in names:
+                unique, n = f"{base} ({n})", n + 1
+            added.append(self.subscribe(feed.url, unique, tags))
+            names.add(unique)
+        return added
 
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
