@@ -86,3 +86,25 @@ def recording_browser(tmp_path: Path, monkeypatch) -> Path:
     )
     monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
     return log
+
+
+@pytest.fixture(scope="session")
+def miniflux():
+    """A real Miniflux (tests/miniflux_server.py) for the whole run; each test makes its own user.
+
+    In CI (`CI` set) a missing PostgreSQL or Miniflux fails the tests: CI installs
+    both with .ci/install-miniflux.
+    """
+    import miniflux_server
+
+    reason = miniflux_server.missing_requirements()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI installs Miniflux (.ci/install-miniflux), yet: {reason}")
+    if reason:
+        pytest.skip(reason)
+    try:
+        running = miniflux_server.start_miniflux()
+    except (miniflux_server.MinifluxUnavailable, OSError) as exc:
+        pytest.fail(f"PostgreSQL and Miniflux are installed but did not start: {exc}")
+    yield running
+    running.stop()

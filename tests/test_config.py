@@ -31,7 +31,7 @@ def source(**options: object) -> str:
 def test_unknown_kind_is_refused_naming_the_known_ones(tmp_path: Path) -> None:
     error = config_error(tmp_path, source().replace('"feed"', '"rss"'))
     assert error.key == "sources[0].kind"
-    assert error.problem == "unknown kind 'rss' (known: feed, local)"
+    assert error.problem == "unknown kind 'rss' (known: feed, greader, local, miniflux)"
 
 
 def test_syntax_error_says_so_with_its_line(tmp_path: Path) -> None:
@@ -83,7 +83,9 @@ def test_sections_are_typed(tmp_path: Path) -> None:
         'expected a string of keys such as "j,down", found 3',
     )
     error = config_error(tmp_path, "[general]\ncolour = 'red'\n")
-    assert error.key == "general.colour" and error.problem.startswith("unknown key (known: connections_per_host, keep, ")
+    assert error.key == "general.colour" and error.problem.startswith(
+        "unknown key (known: connections_per_host, keep, "
+    )
 
 
 def big_rss(size: int) -> bytes:

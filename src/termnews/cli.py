@@ -13,6 +13,7 @@ from typing import Any
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
 from termnews.cli_send import add_send_commands
+from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.discover import USUAL_PATHS, FoundFeed
 from termnews.models import Headline, SourceSpec, SourceStatus
@@ -125,6 +126,10 @@ class UsageError(Exception):
 
 def cmd_add(session: Session, args: argparse.Namespace) -> int:
     """Subscribe; a web page's address is looked into for its feeds first."""
+    if args.server:  # sync: subscribe on a feed server
+        from termnews.cli_sync import add_to_server
+
+        return add_to_server(session, args.server, args.location, tuple(args.tag or ()))
     location, tags = args.location.strip(), tuple(args.tag or ())
     try:
         if not is_fetchable_url(location):
@@ -191,6 +196,11 @@ def _choose_feeds(feeds: list[FoundFeed], take_all: bool) -> list[FoundFeed] | N
 
 
 def cmd_remove(session: Session, args: argparse.Namespace) -> int:
+    from termnews.cli_sync import remove_from_server
+
+    done = remove_from_server(session, args.name)  # `SERVER/FEED` unsubscribes on the server
+    if done is not None:
+        return done
     try:
         gone = session.unsubscribe(args.name)
     except SubscriptionError as exc:
@@ -211,6 +221,9 @@ def _origin(session: Session, spec: SourceSpec) -> str:
 
 
 def cmd_sources(session: Session, args: argparse.Namespace) -> int:
+    from termnews.cli_sync import print_server, server_row
+    from termnews.sync import is_server_kind
+
     counts = session.store.article_counts()
     rows: list[dict[str, Any]] = []
     for spec in session.specs():
@@ -230,6 +243,8 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 **_fetch_notes(session, spec, status),
             }
         )
+        if is_server_kind(spec.kind):  # sync: the server's state and its feeds
+            rows[-1]["server"] = server_row(session, spec)
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -239,6 +254,9 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(r["name"]) for r in rows)
     for r in rows:
+        if "server" in r:
+            print_server(r, width)
+            continue
         when = (r["last_refresh"] or "never")[:16].replace("T", " ")
         print(
             f"{r['kind']:<6} {r['name']:<{width}}  {r['articles']:>6} articles  "
@@ -369,6 +387,11 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
     try:
+        if args.server:  # subscribe on a feed server
+            from termnews.cli_sync import import_to_server
+            from termnews.opml import read_opml
+
+            return import_to_server(session, args.server, read_opml(data))
         done = session.import_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
@@ -429,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_commands(sub, common)
     add_drafts_commands(sub, common)
     add_send_commands(sub, common)
+    add_sync_commands(sub, common)
     return parser
 
 
@@ -460,6 +484,7 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     )
     p.add_argument("--tag", action="append", metavar="TAG", help="a tag (category); may be repeated")
     p.add_argument("--all", action="store_true", help="a page naming several feeds: subscribe to all of them")
+    p.add_argument("--server", metavar="NAME", help="subscribe on this feed server (its first tag: category)")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", parents=[common], help="unsubscribe and drop its cached articles")
@@ -493,6 +518,7 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
 
     p = sub.add_parser("import-opml", parents=[common], help="subscribe to every feed of an OPML file")
     p.add_argument("file", help="the OPML file")
+    p.add_argument("--server", metavar="NAME", help="subscribe on this feed server instead")
     p.set_defaults(func=cmd_import_opml)
 
     p = sub.add_parser("export-opml", parents=[common], help="write the feeds as OPML (to FILE or stdout)")
@@ -545,7 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"termnews: {notice}", file=sys.stderr)
     try:
         return args.func(session, args)
-    except UsageError as exc:
+    except (UsageError, ServerUsageError) as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -31,6 +31,8 @@ class ViewCounts:
     unread: int
     total: int
     per_source: dict[str, tuple[int, int]]  # source id: (articles, unread)
+    sources: list[SourceSpec]  # as the sources pane lists them: each server followed by its feeds
+    sync_waiting: int  # flag changes not yet sent to a feed server
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,14 @@ class Session:
         from termnews.fetch import HttpClient
         from termnews.models import HttpOptions
 
-        options = HttpOptions(proxy=self.config.proxy)
-        with HttpClient(max_connections=2) as http:
-            return discover(url, http, options)
+        from termnews.hosts import HostGate
+
+        gate = HostGate(self.config.connections_per_host)
+        gate.load(self.store.host_waits())  # a site that asked to wait is not asked now either
+        with HttpClient(max_connections=2, gate=gate) as http:
+            found = discover(url, http, HttpOptions(proxy=self.config.proxy))
+        self.store.save_host_waits(gate.waits())
+        return found
 
     def subscribe_found(
         self, feeds: list[FoundFeed], name: str | None = None, tags: tuple[str, ...] = ()
@@ -147,10 +154,16 @@ class Session:
         """Fetch `specs` into the store, then apply the retention rules.
 
         Config's politeness and proxy settings go over `settings`."""
+        from termnews.sync import is_server_kind, sync_all
+
         settings = settings or RefreshSettings()
         http = settings.http if self.config.proxy is None else replace(settings.http, proxy=self.config.proxy)
         settings = replace(settings, per_host=self.config.connections_per_host, http=http)
-        outcomes = refresh(self.store, specs, progress, settings=settings)
+        # sync: feed servers are synced (pull and push), the other sources fetched.
+        servers = [s for s in specs if is_server_kind(s.kind)]
+        others = [s for s in specs if s not in servers]
+        outcomes = refresh(self.store, others, progress, settings=settings) if others else []
+        outcomes += sync_all(self.store, servers, progress)
         clean(self.store, self.specs(), self.config.keep)
         return outcomes
 
@@ -236,7 +249,11 @@ class Session:
         else:
             total = self.store.count(view)
             unread = total if view.filter == "unread" else self.store.count(replace(view, filter="unread"))
-        return ViewCounts(unread, total, per_source)
+        from termnews.sync import with_server_feeds
+
+        # After the totals: a server's line counts its feeds' articles, which are counted already.
+        sources, sync_waiting = with_server_feeds(self.store, self.specs(), per_source)
+        return ViewCounts(unread, total, per_source, sources, sync_waiting)
 
     def open_reply(self, article_id: str, comment_id: str) -> Draft | None:
         """The reply to this comment still being written (not yet sent), if there is one."""

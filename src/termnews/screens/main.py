@@ -207,13 +207,19 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def update_counts(self) -> None:
         """Unread and total counts for the status line and the sources pane."""
-        specs = self.session.specs()
         counts = self.session.view_counts(self.headlines.view)
-        self.app.call_from_thread(self._show_counts, specs, counts.per_source, counts.unread, counts.total)
+        self.app.call_from_thread(
+            self._show_counts,
+            counts.sources,
+            counts.per_source,
+            counts.unread,
+            counts.total,
+            counts.sync_waiting,
+        )
 
-    def _show_counts(self, specs, per_source, unread: int, total: int) -> None:
+    def _show_counts(self, specs, per_source, unread: int, total: int, waiting: int = 0) -> None:
         self.query_one(SourcesPane).show_sources(specs, per_source)
-        self.query_one(StatusLine).show(unread=unread, total=total)
+        self.query_one(StatusLine).show(unread=unread, total=total, sync_waiting=waiting)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, headline: Headline) -> None:

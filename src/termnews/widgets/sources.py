@@ -64,8 +64,11 @@ class SourcesPane(OptionList):
         self.add_option(None)
         for spec in specs:
             total, unread = counts.get(spec.source_id, (0, 0))
-            line = Text(spec.name, no_wrap=True, overflow="ellipsis")
+            server_feed = bool(spec.options.get("server"))  # sync: a server's feed, under the server
+            line = Text(("  " if server_feed else "") + spec.name, no_wrap=True, overflow="ellipsis")
             line.append(f"  {unread}/{total}", style="dim")
+            if server_feed and len(spec.tags) > 1:
+                line.append(f"  {', '.join(spec.tags[1:])}", style="italic dim")
             self.choices.append(Choice(spec.name, View(source_id=spec.source_id)))
             self.add_option(Option(line))
         if highlighted is not None and highlighted < self.option_count:

@@ -17,6 +17,7 @@ class StatusLine(Static):
         self.unread = 0
         self.total = 0
         self.activity = ""
+        self.sync_waiting = 0  # sync: flag changes queued for feed servers
 
     def show(self, **fields: object) -> None:
         for name, value in fields.items():
@@ -26,4 +27,7 @@ class StatusLine(Static):
         line.append(f"  {self.unread} unread / {self.total}")
         if self.activity:
             line.append(f"  ·  {self.activity}")
+        if self.sync_waiting:
+            n = self.sync_waiting
+            line.append(f"  ·  {n} change{'s' * (n != 1)} waiting for the server")
         self.update(line)
