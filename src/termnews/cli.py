@@ -70,6 +70,30 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
     return EXIT_OK if rows else EXIT_FAILED
 
 
+def cmd_show(session: Session, args: argparse.Namespace) -> int:
+    """An article as Markdown: title, source, date, link, body (the page's full text with
+    --full-text), numbered links."""
+    from dataclasses import replace
+
+    from termnews.render import article_markdown
+
+    article = session.store.article(args.id)
+    if article is None:
+        raise UsageError(f"no article with the id {args.id!r} (ids: `termnews headlines --json`)")
+    failed = None
+    if args.full_text:
+        state = session.full_text(article.id, again=args.again)
+        if state is not None and state.body is not None:
+            article = replace(article, body=state.body, body_format="html")
+        else:
+            failed = state.error if state is not None else "not extracted"
+    sys.stdout.write(article_markdown(article, with_link=True) + "\n")
+    if failed:
+        print(f"termnews: no full text ({failed}); the feed's text is shown", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
     paths = Paths.resolve(args.home)
     if args.action == "path":
@@ -462,6 +486,16 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="at most N headlines")
     p.set_defaults(func=cmd_headlines)
+
+    p = sub.add_parser("show", parents=[common], help="print an article as Markdown")
+    p.add_argument("id", help="the article's id (`termnews headlines --json`)")
+    p.add_argument(
+        "--full-text",
+        action="store_true",
+        help="the article's web page, extracted (fetched once, then cached)",
+    )
+    p.add_argument("--again", action="store_true", help="with --full-text: fetch the page again")
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("search", parents=[common], help="full-text search over titles and bodies")
     p.add_argument("query", help="words that must all appear (the last may be a prefix)")

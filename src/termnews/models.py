@@ -215,6 +215,15 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
+class FullTextState:
+    """An article's page as last extracted: its main text (sanitized HTML), or why there is none."""
+
+    body: str | None
+    fetched: float
+    error: str | None
+
+
+@dataclass(frozen=True)
 class HostWait:
     """A host that asked termnews to wait: until when, after how many refusals, and why."""
 

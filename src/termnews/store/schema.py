@@ -70,6 +70,22 @@ CACHE_MIGRATIONS: Sequence[str] = (
         reason TEXT NOT NULL
     );
     """,
+    # 4: the whole story. An article's page, extracted (or why not), beside
+    # the feed's text, and its own search index (which keeps its text, so an
+    # article's deletion takes its full text with it, by a trigger).
+    """
+    CREATE TABLE full_texts (
+        article_rowid INTEGER PRIMARY KEY,
+        fetched REAL NOT NULL,
+        body BLOB,
+        error TEXT
+    );
+    CREATE VIRTUAL TABLE full_text_fts USING fts5 (body);
+    CREATE TRIGGER full_text_gone AFTER DELETE ON articles BEGIN
+        DELETE FROM full_texts WHERE article_rowid = old.rowid;
+        DELETE FROM full_text_fts WHERE rowid = old.rowid;
+    END;
+    """,
 )
 
 _DRAFT_COLUMNS = (
