@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,13 @@ def miniflux():
         pytest.fail(f"PostgreSQL and Miniflux are installed but did not start: {exc}")
     yield running
     running.stop()
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch):
+    """Dates show in UTC, in this process and the children it starts; restored afterwards."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -29,7 +30,7 @@ class Choice:
 class SourcesPane(OptionList):
     """Choosing an entry filters the headline list to that view or source."""
 
-    HELP_GROUP = "sources"
+    BINDING_GROUP_TITLE = "sources"
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
         Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
@@ -49,6 +50,11 @@ class SourcesPane(OptionList):
     @dataclass
     class Chosen(Message):
         choice: Choice
+
+    is_open: reactive[bool] = reactive(False)
+
+    def watch_is_open(self, is_open: bool) -> None:
+        self.set_class(is_open, "-open")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
