@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -58,6 +59,35 @@ def subprocess_env(tmp_path: Path) -> dict[str, str]:
     )
     env["PYTHONIOENCODING"] = "utf-8"
     return env
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A profile folder whose config turns the bundled seeds off."""
+    root = tmp_path / "home"
+    (root / "config").mkdir(parents=True)
+    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
+    return root
+
+
+@pytest.fixture
+def run(home: Path, subprocess_env):
+    """`termnews --home HOME ARGS` as a subprocess; `check` is the exit status expected (None: any)."""
+
+    def run(*args: str, check: int | None = 0, env: dict[str, str] | None = None):
+        done = subprocess.run(
+            [sys.executable, "-m", "termnews", "--home", str(home), *args],
+            env={**subprocess_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        if check is not None:
+            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
+        return done
+
+    return run
 
 
 @pytest.fixture

@@ -9,11 +9,8 @@ import select
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import pytest
-
-from feedserver import FeedServer, simple_rss
+from feedserver import simple_rss
 from termnews.discover import alternates, sniff_feed
 
 JSON_FEED = json.dumps(
@@ -28,32 +25,6 @@ def page(*links: str, base: str = "") -> bytes:
 
 def link(href: str, kind: str = "application/rss+xml", title: str = "", rel: str = "alternate") -> str:
     return f'<link rel="{rel}" type="{kind}" href="{href}" title="{title}">'
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
-    return root
-
-
-@pytest.fixture
-def run(home: Path, subprocess_env):
-    def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), *args],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        if check is not None:
-            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
-        return done
-
-    return run
 
 
 def sources(run) -> dict[str, str]:
@@ -175,9 +146,3 @@ def test_a_json_feed_link(run, server):
     server.feed("/feed.json", JSON_FEED, "application/feed+json")
     run("add", server.url("/"))
     assert sources(run) == {"J": server.url("/feed.json")}
-
-
-@pytest.fixture
-def server():
-    with FeedServer() as s:
-        yield s

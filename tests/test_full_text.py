@@ -9,8 +9,6 @@ post with a sidebar, code and a reply form; a gallery with no text at all.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -61,32 +59,6 @@ def test_hostile_markup_is_dropped():
 
 
 # -- headless, end to end --------------------------------------------------------------
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
-    return root
-
-
-@pytest.fixture
-def run(home: Path, subprocess_env):
-    def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), *args],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        if check is not None:
-            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
-        return done
-
-    return run
 
 
 @pytest.fixture

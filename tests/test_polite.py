@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import sys
 import threading
 import time
 from email.utils import formatdate
-from pathlib import Path
 
 import pytest
 
@@ -31,34 +29,6 @@ FAST = RefreshSettings(http=HttpOptions(deadline=5.0, connect_timeout=2.0), pars
 
 def spec(server: FeedServer, path: str, name: str = "news", **options: object) -> SourceSpec:
     return SourceSpec(name, "feed", server.url(path), dict(options))
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
-    return root
-
-
-@pytest.fixture
-def run(home: Path, subprocess_env):
-    def run(
-        *args: str, check: int | None = 0, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), *args],
-            env={**subprocess_env, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        if check is not None:
-            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
-        return done
-
-    return run
 
 
 # -- connections per host ------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -13,32 +12,6 @@ from feedserver import FeedServer, simple_rss
 from termnews.models import SourceSpec
 from termnews.paths import Paths
 from termnews.store import Store, View
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
-    return root
-
-
-@pytest.fixture
-def run(home: Path, subprocess_env):
-    def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), *args],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        if check is not None:
-            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
-        return done
-
-    return run
 
 
 @pytest.fixture
