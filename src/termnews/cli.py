@@ -294,35 +294,48 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
 
 
 def _fetch_notes(session: Session, spec: SourceSpec, status: SourceStatus | None) -> dict[str, Any]:
-    """What politeness and the server decided for a source: gone, moved, due, a host's wait."""
+    """What politeness and the server decided for a source: gone, moved, not due yet, a host's wait."""
     from termnews.hosts import host_key
 
-    waits = {w.host: w for w in session.store.host_waits() if w.until > time.time()}
-    wait = waits.get(host_key(status.location if status and status.location else spec.location))
-    stamp = lambda t: format_date(t, ISO_COMPACT) or None  # noqa: E731
+    now = time.time()
+    wait = next(
+        (
+            w
+            for w in session.store.host_waits()
+            if w.until > now
+            and w.host == host_key(status.location if status and status.location else spec.location)
+        ),
+        None,
+    )
+    due = status.next_due if status and status.next_due and status.next_due > now else None
     return {
-        "gone": stamp(status.gone) if status and status.gone else None,
+        "gone": _stamp(status.gone if status else None),
         "moved_to": status.location if status else None,
-        "next_due": stamp(status.next_due) if status and status.next_due else None,
-        "host_wait": {"until": stamp(wait.until), "reason": wait.reason, "failures": wait.failures}
+        "next_due": _stamp(due),
+        "host_wait": {"until": _stamp(wait.until), "reason": wait.reason, "failures": wait.failures}
         if wait
         else None,
     }
 
 
+def _stamp(when: float | None) -> str | None:
+    return format_date(when, ISO_COMPACT) or None
+
+
 def _note_lines(row: dict[str, Any]) -> list[str]:
+    def clock(stamp: str) -> str:
+        return stamp[:16].replace("T", " ")
+
     notes = []
     if row["gone"]:
-        notes.append(f"gone: HTTP 410 on {row['gone'][:16].replace('T', ' ')}; not fetched any more")
+        notes.append(f"gone: HTTP 410 on {clock(row['gone'])}; not fetched any more")
     if row["moved_to"]:
         notes.append(f"moved permanently: fetched from {row['moved_to']}")
     if row["host_wait"]:
         wait = row["host_wait"]
-        notes.append(
-            f"waiting: the site asked to wait until {wait['until'][:19].replace('T', ' ')} ({wait['reason']})"
-        )
-    if row["next_due"] and row["next_due"] > format_date(time.time(), ISO_COMPACT):
-        notes.append(f"next due {row['next_due'][:16].replace('T', ' ')} (its update interval)")
+        notes.append(f"waiting: the site asked to wait until {clock(wait['until'])} ({wait['reason']})")
+    if row["next_due"]:
+        notes.append(f"next due {clock(row['next_due'])} (its update interval; `refresh --force` fetches it)")
     return notes
 
 
