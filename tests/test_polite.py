@@ -197,6 +197,15 @@ def test_ttl_is_honoured_and_force_overrides_it(run, server):
     assert len(server.requests("/feed.xml")) == 3
 
 
+def test_a_feed_file_s_ttl_does_not_hold_it_back(store, tmp_path):
+    path = tmp_path / "local.xml"
+    path.write_bytes(rss([{"title": "One", "guid": "1"}]).replace(b"<title>", b"<ttl>600</ttl><title>", 1))
+    local = SourceSpec("local", "feed", str(path))
+    refresh(store, [local], settings=FAST)
+    [again] = refresh(store, [local], settings=FAST)
+    assert again.skipped is None and again.not_modified
+
+
 def test_cache_control_max_age_and_refresh_minutes_are_minimum_intervals(store, server):
     server.route(
         "/cached.xml",

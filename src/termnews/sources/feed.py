@@ -96,7 +96,8 @@ class FeedSource(StagedSource):
             entries = parse_feed(download.body, download.url)
         except FeedParseError as exc:
             return FetchResult(error=str(exc))
-        ttl = update_interval(download.body)
+        # A feed's own interval is for its server; a file is read whenever asked.
+        ttl = update_interval(download.body) if download.url else None
         return FetchResult(
             articles=[clean_article(e) for e in entries],
             etag=download.etag,
