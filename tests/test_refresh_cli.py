@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -13,32 +12,6 @@ from feedserver import FeedServer, rss, simple_rss
 from termnews.models import SourceSpec
 from termnews.paths import Paths
 from termnews.store import Store, View
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
-    return root
-
-
-@pytest.fixture
-def run(home: Path, subprocess_env):
-    def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), *args],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        if check is not None:
-            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
-        return done
-
-    return run
 
 
 @pytest.fixture
@@ -59,7 +32,7 @@ def test_add_then_refresh_stores_entries_and_second_refresh_is_a_304(run, home, 
     assert second.stdout.strip() == "1 source ok, 0 failed, 0 new articles"
 
     seen = server.requests("/feed.xml")
-    # One GET by `add` to read the feed's title, then the refreshes.
+    # One GET by `add` to see what the URL is (and read the feed's title), then the refreshes.
     assert [s.headers.get("if-none-match") is not None for s in seen] == [False, False, True]
     with Store(Paths.resolve(home)) as store:
         spec = store.subscriptions()[0]

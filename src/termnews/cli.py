@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,12 @@ from termnews.cli_drafts import add_drafts_commands
 from termnews.cli_send import add_send_commands
 from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.models import Headline, SourceSpec
+from termnews.discover import USUAL_PATHS, FoundFeed
+from termnews.models import Headline, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import ISO_COMPACT, format_date, plural
+from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +73,30 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
         print("termnews: no matches", file=sys.stderr)
         return EXIT_FAILED
     _print_headlines(rows, args.json)
+    return EXIT_OK
+
+
+def cmd_show(session: Session, args: argparse.Namespace) -> int:
+    """An article as Markdown: title, source, date, link, body (the page's full text with
+    --full-text), numbered links."""
+    from dataclasses import replace
+
+    from termnews.render import article_markdown
+
+    article = session.store.article(args.id)
+    if article is None:
+        raise UsageError(f"no article with the id {args.id!r} (ids: `termnews headlines --json`)")
+    failed = None
+    if args.full_text:
+        state = session.full_text(article.id, again=args.again)
+        if state is not None and state.body is not None:
+            article = replace(article, body=state.body, body_format="html")
+        else:
+            failed = state.error if state is not None else "not extracted"
+    sys.stdout.write(article_markdown(article, with_link=True) + "\n")
+    if failed:
+        print(f"termnews: no full text ({failed}); the feed's text is shown", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -136,18 +162,74 @@ class UsageError(Exception):
 
 
 def cmd_add(session: Session, args: argparse.Namespace) -> int:
+    """Subscribe; a web page's address is looked into for its feeds first."""
     if args.server:  # sync: subscribe on a feed server
         from termnews.cli_sync import add_to_server
 
         return add_to_server(session, args.server, args.location, tuple(args.tag or ()))
+    location, tags = args.location.strip(), tuple(args.tag or ())
     try:
-        spec = session.subscribe(args.location, args.name, tuple(args.tag or ()))
+        if not is_fetchable_url(location):
+            return _added([session.subscribe(location, args.name, tags)])
+        found = session.find_feeds(location)
+        if found.error:
+            print(
+                f"termnews: could not check {location} ({found.error}); subscribed as given", file=sys.stderr
+            )
+            return _added([session.subscribe(location, args.name, tags)])
+        if found.is_feed:  # named by the title discovery read, without fetching it again
+            return _added([session.subscribe(location, args.name, tags, title=found.feeds[0].title)])
+        if not found.feeds:
+            what = (
+                "the page names no feed, and none is"
+                if found.page
+                else "it is neither a feed nor a web page;"
+            )
+            print(
+                f"termnews: no feed found at {location}: {what} at {', '.join(USUAL_PATHS)}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        chosen = _choose_feeds(found.feeds, args.all)
+        if chosen is None:
+            return EXIT_USAGE
+        return _added(session.subscribe_found(chosen, args.name, tags)) if chosen else EXIT_OK
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
-    print(f"added {spec.kind} source {spec.name!r}: {spec.location}")
-    if spec.kind == "feed":
-        print("run `termnews refresh` to fetch it")
+
+
+def _added(specs: list[SourceSpec]) -> int:
+    for spec in specs:
+        print(f"added {spec.kind} source {spec.name!r}: {spec.location}")
+    if any(spec.kind == "feed" for spec in specs):
+        print("run `termnews refresh` to fetch " + ("it" if len(specs) == 1 else "them"))
     return EXIT_OK
+
+
+def _choose_feeds(feeds: list[FoundFeed], take_all: bool) -> list[FoundFeed] | None:
+    """The feeds to subscribe: one, all (--all), or those picked by number on a terminal.
+    None: several and no way to ask (the list is printed, exit status 2)."""
+    if len(feeds) == 1 or take_all:
+        return feeds
+    lines = [f"{n:>3}. {f.title or '(untitled)'} [{f.format}] {f.url}" for n, f in enumerate(feeds, 1)]
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("\n".join(lines))
+        print(f"termnews: {len(feeds)} feeds found; add one by its URL, or all with --all", file=sys.stderr)
+        return None
+    print(f"{len(feeds)} feeds found:\n" + "\n".join(lines))
+    while True:
+        try:
+            answer = input("subscribe to (numbers, 'all', or nothing to cancel): ").strip().lower()
+        except EOFError:
+            return []
+        if not answer:
+            return []
+        if answer == "all":
+            return feeds
+        picks = answer.replace(",", " ").split()
+        if all(p.isdigit() and 1 <= int(p) <= len(feeds) for p in picks):
+            return [feeds[int(p) - 1] for p in dict.fromkeys(picks)]
+        print(f"numbers from 1 to {len(feeds)}, please")
 
 
 def cmd_remove(session: Session, args: argparse.Namespace) -> int:
@@ -197,6 +279,7 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 "last_refresh": format_date(status.last_refresh if status else None, ISO_COMPACT) or None,
                 "last_error": status.last_error if status else None,
                 "warnings": list(status.warnings) if status else [],
+                **_fetch_notes(session, spec, status),
             }
         )
         if is_server_kind(spec.kind):  # sync: the server's state and its feeds
@@ -221,9 +304,55 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
         notes = ([f"last error: {r['last_error']}"] if r["last_error"] else []) + [
             f"warning: {w}" for w in r["warnings"]
         ]
-        for note in notes:
+        for note in notes + _note_lines(r):
             print(f"{'':<6} {'':<{width}}  {note}")
     return EXIT_OK
+
+
+def _fetch_notes(session: Session, spec: SourceSpec, status: SourceStatus | None) -> dict[str, Any]:
+    """What politeness and the server decided for a source: gone, moved, not due yet, a host's wait."""
+    from termnews.hosts import host_key
+
+    now = time.time()
+    wait = next(
+        (
+            w
+            for w in session.store.host_waits()
+            if w.until > now
+            and w.host == host_key(status.location if status and status.location else spec.location)
+        ),
+        None,
+    )
+    due = status.next_due if status and status.next_due and status.next_due > now else None
+    return {
+        "gone": _stamp(status.gone if status else None),
+        "moved_to": status.location if status else None,
+        "next_due": _stamp(due),
+        "host_wait": {"until": _stamp(wait.until), "reason": wait.reason, "failures": wait.failures}
+        if wait
+        else None,
+    }
+
+
+def _stamp(when: float | None) -> str | None:
+    return format_date(when, ISO_COMPACT) or None
+
+
+def _note_lines(row: dict[str, Any]) -> list[str]:
+    def clock(stamp: str) -> str:
+        return stamp[:16].replace("T", " ")
+
+    notes = []
+    if row["gone"]:
+        notes.append(f"gone: HTTP 410 on {clock(row['gone'])}; not fetched any more")
+    if row["moved_to"]:
+        notes.append(f"moved permanently: fetched from {row['moved_to']}")
+    if row["host_wait"]:
+        wait = row["host_wait"]
+        notes.append(f"waiting: the site asked to wait until {clock(wait['until'])} ({wait['reason']})")
+    if row["next_due"]:
+        notes.append(f"next due {clock(row['next_due'])} (its update interval; `refresh --force` fetches it)")
+    return notes
 
 
 def _fewer_malloc_arenas() -> None:
@@ -266,6 +395,7 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             connect_timeout=min(HttpOptions.connect_timeout, args.timeout or HttpOptions.deadline),
             max_bytes=(args.max_size * 1024 * 1024) if args.max_size else HttpOptions.max_bytes,
         ),
+        force=args.force,
     )
     show_bar = not args.quiet and sys.stdout.isatty() and bool(specs)
     if show_bar:
@@ -296,8 +426,12 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             for warning in o.warnings:
                 print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
-        ok = len(outcomes) - len(failed)
-        print(f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}")
+        skipped = sum(1 for o in outcomes if o.skipped)
+        ok = len(outcomes) - len(failed) - skipped
+        print(
+            f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
+            + (f", {skipped} not due (see `termnews sources`; --force fetches them)" if skipped else "")
+        )
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -388,6 +522,16 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
     p.add_argument("--limit", type=_positive_int, metavar="N", help="at most N headlines")
     p.set_defaults(func=cmd_headlines)
 
+    p = sub.add_parser("show", parents=[common], help="print an article as Markdown")
+    p.add_argument("id", help="the article's id (`termnews headlines --json`)")
+    p.add_argument(
+        "--full-text",
+        action="store_true",
+        help="the article's web page, extracted (fetched once, then cached)",
+    )
+    p.add_argument("--again", action="store_true", help="with --full-text: fetch the page again")
+    p.set_defaults(func=cmd_show)
+
     p = sub.add_parser("search", parents=[common], help="full-text search over titles and bodies")
     p.add_argument("words", nargs="+", metavar="WORD", help="words that must all appear (word* is a prefix)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -396,12 +540,19 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
 
 
 def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("add", parents=[common], help="subscribe to a feed URL, a feed file or a folder")
-    p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
+    p = sub.add_parser(
+        "add", parents=[common], help="subscribe to a feed or a site's feeds (URL), a feed file or a folder"
+    )
+    p.add_argument(
+        "location",
+        metavar="URL|PATH",
+        help="a feed URL, a web page's (its feeds are found), a file or a folder",
+    )
     p.add_argument(
         "--name", help="the source's name (default: the feed's own title, else its host or file name)"
     )
     p.add_argument("--tag", action="append", metavar="TAG", help="a tag (category); may be repeated")
+    p.add_argument("--all", action="store_true", help="a page naming several feeds: subscribe to all of them")
     p.add_argument("--server", metavar="NAME", help="subscribe on this feed server (its first tag: category)")
     p.set_defaults(func=cmd_add)
 
@@ -428,6 +579,11 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     )
     p.add_argument(
         "--max-size", type=_positive_int, metavar="MIB", help="largest feed accepted, decoded (10 MiB)"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch sources before their update interval (<ttl>, max-age) ends",
     )
     p.set_defaults(func=cmd_refresh)
 

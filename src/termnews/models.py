@@ -75,6 +75,10 @@ class HttpOptions:
     connect_timeout: float = 10.0
     max_redirects: int = 5
     user_agent: str = ""  # empty: termnews's own
+    #: Basic credentials (user, password), sent only to the URL's own origin.
+    auth: tuple[str, str] | None = field(default=None, repr=False)
+    #: A proxy URL; "" for none; None: from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
+    proxy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class FetchContext:
     last_modified: str | None = None
     body_hash: str | None = None
     http: HttpOptions = field(default_factory=HttpOptions)
+    #: Where to fetch instead of the configured location (a permanent redirect that held).
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,12 @@ class FetchResult:
     not_modified: bool = False
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    #: Where a permanent redirect (301, 308) led this time.
+    moved_to: str | None = None
+    #: Seconds before the source should be fetched again (<ttl>, sy:updatePeriod, max-age).
+    fresh_for: float | None = None
+    #: The server said 410 Gone.
+    gone: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,7 +210,31 @@ class SourceStatus:
     body_hash: str | None
     last_refresh: float | None
     last_error: str | None
+    next_due: float | None = None  # not fetched before (unless forced): <ttl>, max-age, refresh_minutes
+    gone: float | None = None  # when the server said 410 Gone: never fetched again
+    location: str | None = None  # where a permanent redirect moved it, once it held twice
+    moved_to: str | None = None  # a permanent redirect seen, not yet held twice
+    moved_seen: int = 0
     warnings: tuple[str, ...] = ()  # files a local folder skipped, and why
+
+
+@dataclass(frozen=True)
+class FullTextState:
+    """An article's page as last extracted: its main text (sanitized HTML), or why there is none."""
+
+    body: str | None
+    fetched: float
+    error: str | None
+
+
+@dataclass(frozen=True)
+class HostWait:
+    """A host that asked termnews to wait: until when, after how many refusals, and why."""
+
+    host: str
+    until: float  # seconds since the epoch
+    failures: int
+    reason: str
 
 
 @dataclass(frozen=True)

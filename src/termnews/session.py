@@ -5,17 +5,24 @@ Shared by the CLI and the app so both see the same sources the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termnews.config import Config, load_config, seeds_source, source_specs
-from termnews.models import Draft, FetchContext, HttpOptions, SourceSpec, SourceStatus, View
+from termnews.models import Draft, FetchContext, FullTextState, HttpOptions, SourceSpec, SourceStatus, View
 from termnews.paths import Paths
 from termnews.sanitize import clean_line
 from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
+
+if TYPE_CHECKING:
+    from termnews.discover import Discovery, FoundFeed
+    from termnews.fetch import HttpClient
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -150,6 +157,81 @@ class Session:
         """A source's last fetch: when, its error, and what it skipped (a local folder's warnings)."""
         return self.store.source_status(spec.source_id)
 
+    def find_feeds(self, url: str) -> Discovery:
+        """What `url` is: a feed, or a page and the feeds it names (fetches: call off the UI thread)."""
+        from termnews.discover import discover
+
+        with self._http() as http:  # a site that asked to wait is not asked now either
+            return discover(url, http, HttpOptions(proxy=self.config.proxy))
+
+    def subscribe_found(
+        self, feeds: list[FoundFeed], name: str | None = None, tags: tuple[str, ...] = ()
+    ) -> list[SourceSpec]:
+        """Subscribe to discovered feeds, each named `name`, else its title, else its host,
+        made unique with a number; raises SubscriptionError when one is subscribed already."""
+        from termnews.opml import default_name
+
+        names = {s.name for s in self.specs()}
+        added = []
+        for feed in feeds:
+            unique = unique_name(" ".join((name or feed.title or default_name(feed.url)).split()), names)
+            added.append(self.subscribe(feed.url, unique, tags))
+            names.add(unique)
+        return added
+
+    # -- the whole story ---------------------------------------------------------------
+
+    def full_text(self, article_id: str, *, again: bool = False) -> FullTextState | None:
+        """An article's page, extracted: from the cache, else fetched now (call off the UI thread).
+
+        None: no such article. `again` fetches even when an extraction is cached."""
+        from termnews.fulltext import fetch_full_text
+
+        known = self.store.full_text(article_id)
+        if known is not None and known.body is not None and not again:
+            return known
+        info = self.store.article_reply_info(article_id)
+        if info is None:
+            return None
+        with self._http() as http:
+            got = fetch_full_text(info.link, http, HttpOptions(proxy=self.config.proxy))
+        self.store.save_full_text(article_id, got.body, got.error)
+        return self.store.full_text(article_id)
+
+    def fetch_full_texts(
+        self, specs: list[SourceSpec], settings: RefreshSettings, per_source: int = 20
+    ) -> int:
+        """Extract the pages of the newest articles not tried yet of `specs` (the `full_text = true`
+        sources), a few at a time and within each host's limits; returns how many were extracted."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from termnews.fulltext import fetch_full_text
+
+        todo = [
+            (aid, link)
+            for spec in specs
+            for aid, link in self.store.without_full_text(spec.source_id, per_source)
+        ]
+        with self._http() as http, ThreadPoolExecutor(4, thread_name_prefix="termnews-fulltext") as pool:
+            results = list(pool.map(lambda job: (job[0], fetch_full_text(job[1], http, settings.http)), todo))
+        for aid, got in results:
+            self.store.save_full_text(aid, got.body, got.error)
+        return sum(1 for _, got in results if got.body is not None)
+
+    @contextmanager
+    def _http(self) -> Iterator[HttpClient]:
+        """A client that knows which hosts asked to wait, and remembers new waits when done."""
+        from termnews.fetch import HttpClient
+        from termnews.hosts import HostGate
+
+        gate = HostGate(self.config.connections_per_host)
+        gate.load(self.store.host_waits())
+        try:
+            with HttpClient(max_connections=4, gate=gate) as http:
+                yield http
+        finally:
+            self.store.save_host_waits(gate.waits())
+
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
 
@@ -159,14 +241,24 @@ class Session:
         progress: Progress | None = None,
         settings: RefreshSettings | None = None,
     ) -> list[SourceOutcome]:
-        """Fetch `specs` into the store, then apply the retention rules."""
+        """Fetch `specs` into the store, then apply the retention rules.
+
+        Config's politeness and proxy settings go over `settings`."""
         from termnews.sync import is_server_kind, sync_all
 
+        settings = settings or RefreshSettings()
+        http = settings.http if self.config.proxy is None else replace(settings.http, proxy=self.config.proxy)
+        settings = replace(settings, per_host=self.config.connections_per_host, http=http)
         # sync: feed servers are synced (pull and push), the other sources fetched.
         servers = [s for s in specs if is_server_kind(s.kind)]
         others = [s for s in specs if s not in servers]
         outcomes = refresh(self.store, others, progress, settings=settings) if others else []
         outcomes += sync_all(self.store, servers, progress)
+        wanted = [
+            o.spec for o in outcomes if o.spec.options.get("full_text") and o.error is None and not o.skipped
+        ]
+        if wanted:
+            self.fetch_full_texts(wanted, settings)
         clean(self.store, self.specs(), self.config.keep)
         return outcomes
 
@@ -200,8 +292,8 @@ class Session:
         removed = 0
         if not any(s.source_id == spec.source_id for s in self.specs()):
             removed = self.store.remove_source_articles(spec.source_id)
-            # Forget its validators too, so adding it again fetches it in full.
-            self.store.record_fetch(spec.source_id, error=None)
+            # Forget its fetches too (validators, gone, moved), so adding it again starts afresh.
+            self.store.forget_source(spec.source_id)
         return Removed(spec, removed)
 
     def import_opml(self, data: bytes) -> OpmlImport:

@@ -38,11 +38,13 @@ from typing import TYPE_CHECKING
 
 from termnews.models import FetchContext, FetchResult, HttpOptions, SourceSpec
 from termnews.sanitize import LIMITS, clean_article, clean_line
+from termnews.schedule import interval, not_due
 from termnews.sources import load_kind
 from termnews.sources.base import Download, Source, StagedSource
 
 if TYPE_CHECKING:
     from termnews.fetch import HttpClient
+    from termnews.hosts import HostGate
     from termnews.store import Store
 
 # httpx (termnews.fetch) is imported where used: parser processes never need it.
@@ -56,6 +58,8 @@ class SourceOutcome:
     not_modified: bool = False
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    #: Not fetched, and why (not due yet, gone).
+    skipped: str | None = None
 
 
 Progress = Callable[[SourceOutcome, int, int], None]
@@ -85,6 +89,11 @@ class RefreshSettings:
     parse_timeout: float = 120.0
     #: Defaults for every HTTP request (a source's options may override them).
     http: HttpOptions = field(default_factory=HttpOptions)
+    #: Requests to one host at a time, and the least time between their starts.
+    per_host: int = 2
+    host_spacing: float = 0.1
+    #: Fetch sources before they are due (<ttl>, max-age, refresh_minutes).
+    force: bool = False
 
 
 def store_result(
@@ -108,6 +117,10 @@ def store_result(
         etag=result.etag,
         last_modified=result.last_modified,
         body_hash=result.body_hash,
+        interval=interval(spec, result),
+        not_modified=result.not_modified,
+        moved_to=result.moved_to,
+        gone=result.gone,
         warnings=result.warnings,
     )
     return SourceOutcome(spec, new, len(articles), result.not_modified, result.error, result.warnings)
@@ -117,7 +130,7 @@ def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
     status = store.source_status(spec.source_id)
     if status is None:
         return FetchContext(http=http)
-    return FetchContext(status.etag, status.last_modified, status.body_hash, http)
+    return FetchContext(status.etag, status.last_modified, status.body_hash, http, status.location)
 
 
 def refresh(
@@ -261,6 +274,19 @@ class _Refresh:
         if self.progress:
             self.progress(outcome, self.done, len(self.specs))
 
+    def _skip(self, index: int, why: str) -> None:
+        self.outcomes[index] = outcome = SourceOutcome(self.specs[index], skipped=why)
+        self.done += 1
+        if self.progress:
+            self.progress(outcome, self.done, len(self.specs))
+
+    def _gate(self) -> HostGate:
+        from termnews.hosts import HostGate
+
+        gate = HostGate(self.settings.per_host, self.settings.host_spacing)
+        gate.load(self.store.host_waits())
+        return gate
+
     def run(self) -> list[SourceOutcome]:
         jobs: deque[tuple[int, type[Source]]] = deque()
         kinds: dict[str, type[Source] | Exception] = {}  # entry points are read once
@@ -271,8 +297,11 @@ class _Refresh:
                 except Exception as exc:
                     kinds[spec.kind] = exc
             kind = kinds[spec.kind]
+            why = None if isinstance(kind, Exception) else not_due(self.store, spec, self.settings.force)
             if isinstance(kind, Exception):
                 self.finish(index, FetchResult(error=str(kind)), True)
+            elif why is not None:
+                self._skip(index, why)
             else:
                 jobs.append((index, kind))
         staged = any(issubclass(cls, StagedSource) for _, cls in jobs)
@@ -286,7 +315,7 @@ class _Refresh:
         workers = max(1, self.settings.fetch_workers)
         from termnews.fetch import HttpClient
 
-        http = HttpClient(max_connections=workers) if staged else None
+        http = HttpClient(max_connections=workers, gate=self._gate()) if staged else None
         fetchers = ThreadPoolExecutor(workers, thread_name_prefix="termnews-fetch")
         try:
             self._loop(jobs, fetchers, http, workers)
@@ -296,6 +325,7 @@ class _Refresh:
                 self.parse_pool.shutdown(wait=True, cancel_futures=True)
             if http is not None:
                 http.close()
+                self.store.save_host_waits(http.gate.waits())
         return [o for o in self.outcomes if o is not None]
 
     def _loop(

@@ -8,7 +8,6 @@ post typed messages back; a worker that raises is reported (widgets/worker_error
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,14 +18,14 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input
 
 from termnews.comments import Comment
-from termnews.drafts import ArticleRef, write_export
-from termnews.models import SourceSpec, View
+from termnews.drafts import ArticleRef
+from termnews.models import View
 from termnews.screens.drafts import ReplyChoiceScreen, ask_and_export_drafts
 from termnews.screens.main_comments import CommentActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
-from termnews.screens.prompt import PromptScreen
-from termnews.session import SubscriptionError, ViewCounts
+from termnews.screens.main_sources import SourceActions
+from termnews.session import ViewCounts
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
@@ -35,7 +34,7 @@ from termnews.widgets.sources import SourcesPane
 from termnews.widgets.status import StatusLine
 
 
-class MainScreen(CommentActions, RefreshActions, LinkActions):
+class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
     BINDINGS = [
         Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
         Binding(
@@ -75,6 +74,14 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
             tooltip="Read the article full screen (z or escape returns)",
         ),
         Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
+        Binding(
+            "F",
+            "full_text",
+            "Full text",
+            show=False,
+            id="full_text",
+            tooltip="Fetch the open article's web page and show its main text (the feed's text is kept)",
+        ),
         Binding(
             "o",
             "open_link",
@@ -126,10 +133,6 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
     @dataclass
     class CountsRead(Message):
         counts: ViewCounts
-
-    @dataclass
-    class SourceAdded(Message):
-        spec: SourceSpec
 
     @dataclass
     class OpenReplyFound(Message):
@@ -226,57 +229,6 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         self.status.show(view_label=message.choice.label)
         self.headlines.reload(message.choice.view)
         self.headlines.focus()
-
-    # -- sources -------------------------------------------------------------------
-
-    def action_add_source(self) -> None:
-        def chosen(location: str | None) -> None:
-            if location:
-                self.add_source(location)
-
-        self.app.push_screen(
-            PromptScreen(
-                "Add a source: a feed URL, a feed file or a folder",
-                "https://",
-                "It is fetched at once; its articles join the list.",
-            ),
-            chosen,
-        )
-
-    @work(thread=True, group="sources-write", exit_on_error=False)
-    def add_source(self, location: str) -> None:
-        try:
-            spec = self.session.subscribe(location)
-        except SubscriptionError as exc:
-            self.notify(str(exc), title="Not added", severity="error", markup=False)
-            return
-        self.post_message(self.SourceAdded(spec))
-
-    def on_main_screen_source_added(self, message: SourceAdded) -> None:
-        self.notify(f"Added {message.spec.name!r}; fetching it", markup=False)
-        self.refresh_sources([message.spec])
-
-    def action_export_opml(self) -> None:
-        def chosen(path: str | None) -> None:
-            if path:
-                self.export_opml(Path(path).expanduser())
-
-        self.app.push_screen(
-            PromptScreen(
-                "Export the feed subscriptions as OPML to:", str(Path.home() / "termnews-feeds.opml")
-            ),
-            chosen,
-        )
-
-    @work(thread=True, group="sources-write", exit_on_error=False)
-    def export_opml(self, path: Path) -> None:
-        export = self.session.export_opml()
-        try:
-            write_export(path, export.text)
-        except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error", markup=False)
-            return
-        self.notify(f"Wrote {export.feeds} feeds to {path}", markup=False)
 
     def action_export_drafts(self) -> None:
         ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import work
 from textual.message import Message
@@ -20,6 +20,10 @@ class ReadingActions(MainScreenBase):
         article: Article
         markdown: str
         marked_read: bool = False
+
+    @dataclass
+    class FullTextFailed(Message):
+        reason: str
 
     @dataclass
     class FlagsSaved(Message):
@@ -62,6 +66,34 @@ class ReadingActions(MainScreenBase):
         if current is not None and current.id == article.id:
             self.headlines.update_current(read=True)
         self.article_shown(article)
+
+    def action_full_text(self) -> None:
+        article = self.reader.article
+        if article is None:
+            self.notify("Open an article first (enter), then F for its full text", timeout=3)
+            return
+        self.notify("Fetching the article's page…", timeout=2)
+        self.load_full_text(article)
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def load_full_text(self, article: Article) -> None:
+        """The article with its page's main text as the body; the feed's text stays in the cache."""
+        state = self.session.full_text(article.id)
+        if state is None or state.body is None:
+            self.post_message(
+                self.FullTextFailed((state.error if state else None) or "the article is gone from the cache")
+            )
+            return
+        full = replace(article, body=state.body, body_format="html")
+        self.post_message(self.ArticleLoaded(full, article_markdown(full)))
+
+    def on_reading_actions_full_text_failed(self, message: FullTextFailed) -> None:
+        self.notify(
+            f"{message.reason}; the feed's text is kept",
+            title="No full text",
+            severity="warning",
+            markup=False,
+        )
 
     def article_shown(self, article: Article) -> None:
         """A new article is in the reader (the comments part follows it)."""

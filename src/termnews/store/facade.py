@@ -15,6 +15,7 @@ from termnews.store.db import Database
 from termnews.store.drafts import Drafts
 from termnews.store.fetch_state import FetchState
 from termnews.store.flags import Flags
+from termnews.store.full_text import FullTexts
 from termnews.store.headlines import HeadlineQueries
 from termnews.store.outbox import Outbox
 from termnews.store.subscriptions import Settings, Subscriptions
@@ -48,6 +49,13 @@ class Store:
         fetch_state = FetchState(self.db)
         self.source_status = fetch_state.source_status
         self.record_fetch = fetch_state.record_fetch
+        self.forget_source = fetch_state.forget_source
+        self.host_waits = fetch_state.host_waits
+        self.save_host_waits = fetch_state.save_host_waits
+        full_texts = FullTexts(self.db)
+        self.full_text = full_texts.full_text
+        self.save_full_text = full_texts.save_full_text
+        self.without_full_text = full_texts.without_full_text
         comment_feeds = CommentFeedCache(self.db)
         self.comment_feed = comment_feeds.comment_feed
         self.save_comment_feed = comment_feeds.save_comment_feed

@@ -1,11 +1,15 @@
-"""What the last fetch of each source came to: HTTP validators, when, the error, the warnings."""
+"""What the last fetch of each source came to: HTTP validators, when, the error, the warnings,
+when it is next due, whether it is gone or moved; and the hosts that asked to wait."""
 
 from __future__ import annotations
 
 import time
 
-from termnews.models import SourceStatus
+from termnews.models import HostWait, SourceStatus
 from termnews.store.db import Database
+
+#: A permanent redirect moves a source once it has been seen on this many refreshes in a row.
+MOVE_AFTER = 2
 
 
 class FetchState:
@@ -14,15 +18,16 @@ class FetchState:
 
     def source_status(self, source_id: str) -> SourceStatus | None:
         rows = self._db.query(
-            "SELECT source_id, etag, last_modified, body_hash, last_refresh, last_error, warnings"
-            " FROM source_state WHERE source_id = ?",
+            "SELECT source_id, etag, last_modified, body_hash, last_refresh, last_error,"
+            " next_due, gone, location, moved_to, moved_seen, warnings FROM source_state WHERE source_id = ?",
             (source_id,),
         )
         if not rows:
             return None
-        source, etag, modified, digest, when, error, warnings = rows[0]
+        source, etag, modified, digest, when, error, due, gone, location, moved_to, seen, warnings = rows[0]
+        skipped = tuple(filter(None, warnings.split("\n")))
         return SourceStatus(
-            source, etag, modified, digest, when, error, tuple(filter(None, warnings.split("\n")))
+            source, etag, modified, digest, when, error, due, gone, location, moved_to, seen, skipped
         )
 
     def record_fetch(
@@ -33,21 +38,73 @@ class FetchState:
         etag: str | None = None,
         last_modified: str | None = None,
         body_hash: str | None = None,
+        interval: float | None = None,
+        not_modified: bool = False,
+        moved_to: str | None = None,
+        gone: bool = False,
         warnings: tuple[str, ...] = (),
     ) -> None:
-        """Remember when a source was fetched; validators only change on success.
-
-        `warnings` (one line each) replace the last fetch's.
-        """
+        """Remember when a source was fetched; validators, when it is next due
+        (`interval` seconds from now) and a redirect being watched only change
+        on success. Not modified, the interval known before still holds.
+        `warnings` (one line each) replace the last fetch's."""
+        now = time.time()
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO source_state (source_id, last_refresh, last_error, warnings) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (source_id) DO UPDATE SET last_refresh = excluded.last_refresh,"
                 " last_error = excluded.last_error, warnings = excluded.warnings",
-                (source_id, time.time(), error, "\n".join(" ".join(w.split()) for w in warnings)),
+                (source_id, now, error, "\n".join(" ".join(w.split()) for w in warnings)),
             )
-            if error is None:
+            if gone:
+                conn.execute("UPDATE source_state SET gone = ? WHERE source_id = ?", (now, source_id))
+            if error is not None:
+                return
+            seen_row = conn.execute(
+                "SELECT moved_to, moved_seen, interval FROM source_state WHERE source_id = ?", (source_id,)
+            ).fetchone()
+            if not_modified:
+                interval = max(interval or 0.0, seen_row[2] or 0.0) or None
+            conn.execute(
+                "UPDATE source_state SET etag = ?, last_modified = ?, body_hash = ?, interval = ?,"
+                " next_due = ? WHERE source_id = ?",
+                (etag, last_modified, body_hash, interval, now + interval if interval else None, source_id),
+            )
+            seen = seen_row[1] + 1 if moved_to is not None and seen_row[0] == moved_to else 1
+            if moved_to is None:
                 conn.execute(
-                    "UPDATE source_state SET etag = ?, last_modified = ?, body_hash = ? WHERE source_id = ?",
-                    (etag, last_modified, body_hash, source_id),
+                    "UPDATE source_state SET moved_to = NULL, moved_seen = 0 WHERE source_id = ?",
+                    (source_id,),
                 )
+            elif seen >= MOVE_AFTER:
+                conn.execute(
+                    "UPDATE source_state SET location = ?, moved_to = NULL, moved_seen = 0 WHERE source_id = ?",
+                    (moved_to, source_id),
+                )
+            else:
+                conn.execute(
+                    "UPDATE source_state SET moved_to = ?, moved_seen = ? WHERE source_id = ?",
+                    (moved_to, seen, source_id),
+                )
+
+    def forget_source(self, source_id: str) -> None:
+        """Drop everything known of a source's fetches (validators, gone, moved)."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM source_state WHERE source_id = ?", (source_id,))
+
+    def host_waits(self) -> list[HostWait]:
+        """Hosts that asked to wait, the past ones included (their failure counts feed the backoff)."""
+        rows = self._db.query("SELECT host, until, failures, reason FROM host_waits")
+        return [HostWait(*row) for row in rows]
+
+    def save_host_waits(self, waits: list[HostWait | tuple[str, None]]) -> None:
+        """Store waits set during a refresh; a (host, None) clears that host's."""
+        with self._db.transaction() as conn:
+            for wait in waits:
+                if isinstance(wait, HostWait):
+                    conn.execute(
+                        "INSERT OR REPLACE INTO host_waits (host, until, failures, reason) VALUES (?, ?, ?, ?)",
+                        (wait.host, wait.until, wait.failures, wait.reason),
+                    )
+                else:
+                    conn.execute("DELETE FROM host_waits WHERE host = ?", (wait[0],))

@@ -15,7 +15,7 @@ from typing import Protocol
 from termnews.models import Headline, View
 from termnews.store.db import Database
 from termnews.store.query_builder import NEWEST_FIRST, view_select
-from termnews.store.search_index import body_text, fts_query
+from termnews.store.search_index import MATCHING_ROWIDS, body_text, fts_query
 from termnews.text import plain_text, snippet
 
 # A search shows at most this many matches, the newest, ranked by relevance.
@@ -147,9 +147,7 @@ class HeadlineQueries:
         newest articles are mostly the latest stored, so the range is narrow).
         """
         words = fts_query(view.query or "")
-        some = self._db.query(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?", (words, SEARCH_WINDOW + 1)
-        )
+        some = self._db.query(f"{MATCHING_ROWIDS} LIMIT ?", (words, words, SEARCH_WINDOW + 1))
         window = view_select(view, many_matches=len(some) > SEARCH_WINDOW).sql(
             "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ?", SEARCH_WINDOW
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from termnews.models import View
-from termnews.store.search_index import fts_query
+from termnews.store.search_index import MATCHING_ROWIDS, fts_query
 
 NEWEST_FIRST = "a.sort_key DESC, a.rowid DESC"
 
@@ -49,7 +49,7 @@ def view_select(view: View, many_matches: bool = False) -> Select:
         # with few, look each one up (a walk would read the whole index).
         index = "articles_by_source" if view.source_id else "articles_by_time"
         select = Select(f"articles a INDEXED BY {index}" if many_matches else "articles a").where(
-            "a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", fts_query(view.query)
+            f"a.rowid IN ({MATCHING_ROWIDS})", fts_query(view.query), fts_query(view.query)
         )
     if view.filter in ("unread", "starred"):
         select = select.join("LEFT JOIN state.flags f ON f.article_id = a.id")

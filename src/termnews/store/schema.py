@@ -57,6 +57,40 @@ CACHE_MIGRATIONS: Sequence[str] = (
     """
     ALTER TABLE source_state ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
     """,
+    # 4: politeness and endings. When a source may next be fetched (the
+    # feed's <ttl>, the server's max-age), when it answered 410 Gone, the
+    # location in force after a permanent redirect held, and the one being
+    # watched; hosts that asked to wait (429/503 and Retry-After).
+    """
+    ALTER TABLE source_state ADD COLUMN interval REAL;
+    ALTER TABLE source_state ADD COLUMN next_due REAL;
+    ALTER TABLE source_state ADD COLUMN gone REAL;
+    ALTER TABLE source_state ADD COLUMN location TEXT;
+    ALTER TABLE source_state ADD COLUMN moved_to TEXT;
+    ALTER TABLE source_state ADD COLUMN moved_seen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE host_waits (
+        host TEXT PRIMARY KEY,
+        until REAL NOT NULL,
+        failures INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
+    # 5: the whole story. An article's page, extracted (or why not), beside
+    # the feed's text, and its own search index (which keeps its text, so an
+    # article's deletion takes its full text with it, by a trigger).
+    """
+    CREATE TABLE full_texts (
+        article_rowid INTEGER PRIMARY KEY,
+        fetched REAL NOT NULL,
+        body BLOB,
+        error TEXT
+    );
+    CREATE VIRTUAL TABLE full_text_fts USING fts5 (body);
+    CREATE TRIGGER full_text_gone AFTER DELETE ON articles BEGIN
+        DELETE FROM full_texts WHERE article_rowid = old.rowid;
+        DELETE FROM full_text_fts WHERE rowid = old.rowid;
+    END;
+    """,
 )
 
 _DRAFT_COLUMNS = (

@@ -15,6 +15,12 @@ from collections.abc import Iterable
 from termnews.models import BodyFormat
 from termnews.text import plain_text
 
+#: The rowids of articles whose title and feed text, or whose full text, match (two parameters: the query twice).
+MATCHING_ROWIDS = (
+    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    " UNION SELECT rowid FROM full_text_fts WHERE full_text_fts MATCH ?"
+)
+
 
 def fts_query(text: str) -> str:
     """User words to an FTS5 query: every word must match; `word*` matches as a prefix.
