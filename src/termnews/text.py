@@ -121,3 +121,8 @@ def format_date(stamp: float | None, fmt: str = DAY) -> str:
     except (OverflowError, OSError, ValueError):
         return ""
     return local.isoformat(timespec="seconds") if fmt == ISO else local.strftime(fmt)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 article`, `2 articles` (`words`: the plural when it is not `word` + s)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"

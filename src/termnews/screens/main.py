@@ -28,11 +28,12 @@ from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
 from termnews.screens.prompt import PromptScreen
 from termnews.session import SubscriptionError, ViewCounts
+from termnews.text import plural
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
-from termnews.widgets.sources import SourcesPane
+from termnews.widgets.sources import LISTED_VIEWS, SourcesPane
 from termnews.widgets.status import StatusLine
 
 
@@ -148,11 +149,11 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def update_counts(self) -> None:
         """Unread and total counts for the status line and the sources pane."""
-        self.post_message(self.CountsRead(self.session.view_counts(self.headlines.view)))
+        self.post_message(self.CountsRead(self.session.view_counts(self.headlines.view, LISTED_VIEWS)))
 
     def on_main_screen_counts_read(self, message: CountsRead) -> None:
         counts = message.counts
-        self.sources.show_sources(counts.sources, counts.per_source)
+        self.sources.show_sources(counts, self.source_warnings)
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------
@@ -200,9 +201,11 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         self.headlines.reload()  # the article's ✎ mark
 
     def on_headline_list_reloaded(self, message: HeadlineList.Reloaded) -> None:
+        self.sources.current = self.headlines.view
         self.update_counts()
 
     def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
+        self.sources.is_open = False  # a picker: `1` opens it again on the view in force
         self.status.show(view_label=message.choice.label)
         self.headlines.reload(message.choice.view)
         self.headlines.focus()
@@ -256,7 +259,7 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         except OSError as exc:
             self.notify(f"Export failed: {exc}", severity="error", markup=False)
             return
-        self.notify(f"Wrote {export.feeds} feeds to {path}", markup=False)
+        self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}", markup=False)
 
     def action_export_drafts(self) -> None:
         ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))
@@ -270,14 +273,15 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
 
     def on_main_screen_view_marked_read(self, message: ViewMarkedRead) -> None:
         self.headlines.reload()
-        self.notify(f"Marked {message.marked} articles read", timeout=3)
+        self.notify(f"Marked {plural(message.marked, 'article')} read", timeout=3)
 
     def action_toggle_sources(self) -> None:
-        """Open and focus the sources pane; close it if it already has focus."""
+        """Open and focus the sources pane; close it if it is open."""
         pane = self.sources
-        if pane.is_open and pane.has_focus:
+        if pane.is_open:
             pane.is_open = False
-            self.headlines.focus()
+            if pane.has_focus:
+                self.headlines.focus()
         else:
             pane.is_open = True
             pane.focus()

@@ -20,6 +20,8 @@ class MainScreenBase(ReportsWorkerErrors, Screen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        # What each source's last fetch skipped (a local folder's warnings), from this run's refreshes.
+        self.source_warnings: dict[str, tuple[str, ...]] = {}
 
     @property
     def headlines(self) -> HeadlineList:

@@ -9,6 +9,7 @@ from textual.message import Message
 
 from termnews.models import SourceSpec
 from termnews.screens.main_base import MainScreenBase
+from termnews.text import plural
 from termnews.update import SourceOutcome
 
 
@@ -40,10 +41,27 @@ class RefreshActions(MainScreenBase):
         self.post_message(self.CheapSourcesRefreshed(self.session.refresh_cheap_sources()))
 
     def on_refresh_actions_cheap_sources_refreshed(self, message: CheapSourcesRefreshed) -> None:
-        self.headlines.reload()
         for outcome in message.outcomes:
+            self.note_warnings(outcome)
             if outcome.error:
-                self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error")
+                self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
+        self.headlines.reload()
+
+    def note_warnings(self, outcome: SourceOutcome) -> None:
+        """Keep what a fetch skipped for the sources pane (its ⚠), and say it once."""
+        source_id = outcome.spec.source_id
+        if outcome.error is not None:
+            return  # a failed fetch says nothing of the files: keep the last word
+        known = self.source_warnings.get(source_id, ())
+        self.source_warnings[source_id] = outcome.warnings
+        if outcome.warnings and outcome.warnings != known:
+            shown = "; ".join(outcome.warnings[:3]) + ("; …" if len(outcome.warnings) > 3 else "")
+            self.notify(
+                shown,
+                title=f"{outcome.spec.name}: {plural(len(outcome.warnings), 'warning')}",
+                severity="warning",
+                markup=False,
+            )
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_sources(self, specs: list[SourceSpec]) -> None:
@@ -61,6 +79,7 @@ class RefreshActions(MainScreenBase):
 
     def on_refresh_actions_progress(self, message: Progress) -> None:
         self.status.show(activity=f"refreshing {message.done}/{message.total}")
+        self.note_warnings(message.outcome)
         if message.outcome.error:
             self.notify(
                 f"{message.outcome.spec.name}: {message.outcome.error}",
