@@ -173,12 +173,12 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
     def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
         composer, comment = self.composer, message.comment
         if message.draft_id is not None:
-            composer.open_draft_id(message.draft_id)
+            composer.open_draft_id(message.draft_id, replying_to=comment.author)
         else:
+            composer.replying_to = comment.author  # the composer's heading says whom it answers
             composer.open_draft(message.article, None)
             if composer.editor is not None:
                 composer.editor.parent = comment.id  # recorded when the draft is first saved
-        self.notify(f"Replying to {comment.author}", timeout=3, markup=False)
 
     def on_composer_choose_draft(self, message: Composer.ChooseDraft) -> None:
         """The article has drafts: ask whether to continue the last one or start a new reply."""
