@@ -99,6 +99,8 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
     ]
 
     searching: reactive[bool] = reactive(False)
+    # The view, its label and the article under the cursor a search returns to.
+    before_search: tuple[View, str, str | None] = (View(), "All", None)
 
     @dataclass
     class CountsRead(Message):
@@ -292,22 +294,33 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         self.query_one("#search", Input).set_class(searching, "-open")
 
     def action_search(self) -> None:
+        if not self.searching:
+            current = self.headlines.current
+            self.before_search = (
+                self.headlines.view,
+                self.status.view_label,
+                current.id if current else None,
+            )
         self.searching = True
         self.query_one("#search", Input).focus()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "search":
             query = message.value.strip()
-            self.headlines.reload(View(query=query) if query else View())
-            self.status.show(view_label=f"Search: {query}" if query else "All")
+            view, label, _ = self.before_search
+            self.headlines.reload(View(query=query) if query else view)
+            self.status.show(view_label=f"Search: {query}" if query else label)
             self.headlines.focus()
 
     def key_escape(self) -> None:
+        """Leave the search: back to the view before it, on the article read from the results."""
         if self.searching:
             self.searching = False
             self.query_one("#search", Input).value = ""
-            self.status.show(view_label="All")
-            self.headlines.reload(View())
+            view, label, before = self.before_search
+            self.status.show(view_label=label)
+            article = self.reader.article
+            self.headlines.reload(view, at=article.id if article is not None else before)
             self.headlines.focus()
 
     def action_help(self) -> None:
