@@ -137,6 +137,7 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
     def on_mount(self) -> None:
         self.headlines.focus()
         self.headlines.reload()
+        self.status.show(activity="reading local sources…")  # an empty list at first start is not the end
         self.refresh_cheap_sources()
         if self.session.config.refresh_minutes:
             self.set_interval(self.session.config.refresh_minutes * 60, self.action_refresh_all)

@@ -41,6 +41,7 @@ class RefreshActions(MainScreenBase):
         self.post_message(self.CheapSourcesRefreshed(self.session.refresh_cheap_sources()))
 
     def on_refresh_actions_cheap_sources_refreshed(self, message: CheapSourcesRefreshed) -> None:
+        self.status.show(activity="")
         for outcome in message.outcomes:
             self.note_warnings(outcome)
             if outcome.error:
