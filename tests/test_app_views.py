@@ -6,29 +6,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app_support import PINNED_MTIME, SEED_COUNT, SEED_TITLE, make_app, make_home, screen_text, settle
+from app_support import (
+    PINNED_MTIME,
+    SEED_COUNT,
+    SEED_TITLE,
+    choose_view,
+    make_app,
+    make_home,
+    screen_text,
+    settle,
+)
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
-from termnews.widgets.sources import SourcesPane
-
-
-async def choose(pilot, label: str) -> None:
-    pane = pilot.app.screen.query_one(SourcesPane)
-    if not pane.is_open:
-        await pilot.press("1")
-        await settle(pilot.app, pilot)
-    pane.highlighted = next(i for i, c in enumerate(pane.choices) if c.label == label)
-    await pilot.press("enter")
-    await settle(pilot.app, pilot)
 
 
 async def test_an_empty_view_and_a_search_without_matches_say_so(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await choose(pilot, "Starred")
+        await choose_view(pilot, "Starred")
         assert "No starred articles" in screen_text(app)
-        await choose(pilot, "Has draft")
+        await choose_view(pilot, "Has draft")
         assert "No article has a draft" in screen_text(app)
         await pilot.press("slash", *"zzzz", "enter")
         await settle(app, pilot)
@@ -58,7 +56,7 @@ async def test_escape_from_a_search_returns_to_the_view_it_started_in(tmp_path: 
         await settle(app, pilot)
         await pilot.press("s")  # star the first one
         await settle(app, pilot)
-        await choose(pilot, "Starred")
+        await choose_view(pilot, "Starred")
         await pilot.press("slash", *"Peskov", "enter", "escape")
         await settle(app, pilot)
         assert app.screen.query_one(HeadlineList).total == 1

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_support import Notices, make_app, make_home, screen_text, settle
+from app_support import Notices, choose_view, make_app, make_home, palette, screen_text, settle
 from termnews.screens.help import HelpScreen
-from termnews.widgets.sources import SourcesPane
-
-
-async def palette(pilot, command: str) -> None:
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*command)
-    await pilot.pause(0.5)
-    await pilot.press("enter")
-    await settle(pilot.app, pilot)
 
 
 async def test_the_palette_has_one_keys_entry_and_it_is_the_help_screen(tmp_path: Path) -> None:
@@ -56,12 +46,7 @@ async def test_marking_one_article_read_says_article(tmp_path: Path) -> None:
     notices = Notices()
     async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
         await settle(app, pilot)
-        await pilot.press("1")
-        await settle(app, pilot)
-        pane = app.screen.query_one(SourcesPane)
-        pane.highlighted = next(i for i, c in enumerate(pane.choices) if c.label == "notes")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await choose_view(pilot, "notes")
         await palette(pilot, "Mark all read")
         assert "Marked 1 article read" in notices.messages, notices.messages
         assert "1 articles" not in screen_text(app)

@@ -6,19 +6,19 @@ import os
 import re
 from pathlib import Path
 
-from app_support import PINNED_MTIME, SEED_COUNT, Notices, make_app, make_home, screen_text, settle
+from app_support import (
+    PINNED_MTIME,
+    SEED_COUNT,
+    Notices,
+    choose_view,
+    make_app,
+    make_home,
+    screen_text,
+    settle,
+)
 from feedserver import FeedServer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.sources import SourcesPane
-
-
-async def choose(pilot, label: str) -> None:
-    pane = pilot.app.screen.query_one(SourcesPane)
-    index = next(i for i, c in enumerate(pane.choices) if c.label == label)
-    option_index = index  # views and sources are options in the same order
-    pane.highlighted = option_index
-    await pilot.press("enter")
-    await settle(pilot.app, pilot)
 
 
 async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
@@ -44,7 +44,7 @@ async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
         assert re.search(r"notes +2/2", text)
         assert re.search(rf"seeds +{SEED_COUNT}/{SEED_COUNT}", text)
 
-        await choose(pilot, "notes")
+        await choose_view(pilot, "notes")
         assert headlines.total == 2
         assert {headlines.row(i).title for i in range(2)} == {"Note one", "Note two"}
         assert headlines.has_focus
@@ -52,7 +52,7 @@ async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
 
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "Starred")
+        await choose_view(pilot, "Starred")
         assert headlines.view.filter == "starred", headlines.view
         assert headlines.total == 1 and headlines.current.title == starred_title
 
@@ -60,12 +60,12 @@ async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "Unread")
+        await choose_view(pilot, "Unread")
         assert headlines.total == SEED_COUNT + 2 - 1
 
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "All")
+        await choose_view(pilot, "All")
         assert headlines.total == SEED_COUNT + 2
         await pilot.press("1")  # open but unfocused: focus it
         await settle(app, pilot)
@@ -98,9 +98,7 @@ async def test_the_pane_opens_on_the_current_view_and_one_key_closes_it(tmp_path
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("1")
-        await settle(app, pilot)
-        await choose(pilot, "Starred")
+        await choose_view(pilot, "Starred")
         pane = app.screen.query_one(SourcesPane)
         await pilot.press("1")
         await settle(app, pilot)
@@ -134,7 +132,7 @@ async def test_views_show_counts_names_end_in_an_ellipsis_failures_and_tags(tmp_
             assert re.search(r"✗ broken +0/0", text)  # its last fetch failed
             assert re.search(r"#personal +2/2", text) and re.search(r"#tech +2/2", text)
 
-            await choose(pilot, "#tech")
+            await choose_view(pilot, "#tech")
             headlines = app.screen.query_one(HeadlineList)
             assert headlines.total == 2
             assert {headlines.row(i).title for i in range(2)} == {"Note a", "Note b"}
@@ -151,11 +149,11 @@ async def test_the_status_line_counts_the_view_in_force(tmp_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "Has draft")
+        await choose_view(pilot, "Has draft")
         assert "Has draft  0 unread / 1" in status_line(app)
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "Starred")
+        await choose_view(pilot, "Starred")
         assert "Starred  0 unread / 0" in status_line(app)
 
 
