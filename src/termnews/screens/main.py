@@ -156,7 +156,7 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
 
     def on_main_screen_counts_read(self, message: CountsRead) -> None:
         counts = message.counts
-        self.sources.show_sources(counts, self.source_warnings)
+        self.sources.show_sources(counts, self.last_outcomes)
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------

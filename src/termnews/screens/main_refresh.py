@@ -43,19 +43,16 @@ class RefreshActions(MainScreenBase):
     def on_refresh_actions_cheap_sources_refreshed(self, message: CheapSourcesRefreshed) -> None:
         self.status.show(activity="")
         for outcome in message.outcomes:
-            self.note_warnings(outcome)
+            self.note_outcome(outcome)
             if outcome.error:
                 self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
         self.headlines.reload()
 
-    def note_warnings(self, outcome: SourceOutcome) -> None:
-        """Keep what a fetch skipped for the sources pane (its ⚠), and say it once."""
-        source_id = outcome.spec.source_id
-        if outcome.error is not None:
-            return  # a failed fetch says nothing of the files: keep the last word
-        known = self.source_warnings.get(source_id, ())
-        self.source_warnings[source_id] = outcome.warnings
-        if outcome.warnings and outcome.warnings != known:
+    def note_outcome(self, outcome: SourceOutcome) -> None:
+        """Keep a source's refresh for the sources pane (its ✗ or ⚠); say what it skipped, once."""
+        before = self.last_outcomes.get(outcome.spec.source_id)
+        self.last_outcomes[outcome.spec.source_id] = outcome
+        if outcome.warnings and (before is None or before.warnings != outcome.warnings):
             shown = "; ".join(outcome.warnings[:3]) + ("; …" if len(outcome.warnings) > 3 else "")
             self.notify(
                 shown,
@@ -80,7 +77,7 @@ class RefreshActions(MainScreenBase):
 
     def on_refresh_actions_progress(self, message: Progress) -> None:
         self.status.show(activity=f"refreshing {message.done}/{message.total}")
-        self.note_warnings(message.outcome)
+        self.note_outcome(message.outcome)
         if message.outcome.error:
             self.notify(
                 f"{message.outcome.spec.name}: {message.outcome.error}",

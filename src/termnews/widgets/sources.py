@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from termnews.models import SourceSpec, View
 from termnews.session import ViewCounts
+from termnews.update import SourceOutcome
 
 #: The built-in views, in the order listed (another view is one more line here).
 VIEWS: tuple[tuple[str, View], ...] = (
@@ -75,8 +76,9 @@ class SourcesPane(OptionList):
         super().__init__(id=id)
         self.choices: list[Choice] = []
 
-    def show_sources(self, counts: ViewCounts, warnings: dict[str, tuple[str, ...]]) -> None:
-        """Fill the list; `warnings` maps a source id to what its last fetch skipped."""
+    def show_sources(self, counts: ViewCounts, outcomes: dict[str, SourceOutcome]) -> None:
+        """Fill the list; `outcomes` are the sources' refreshes in this run (a sync's error is
+        only there)."""
         highlighted = self.highlighted
         self.choices = []
         self.clear_options()
@@ -88,9 +90,10 @@ class SourcesPane(OptionList):
             total, unread = counts.per_source.get(spec.source_id, (0, 0))
             server_feed = bool(spec.options.get("server"))  # sync: a server's feed, under the server
             name = Text("  " if server_feed else "")
-            if spec.source_id in counts.errors:
+            outcome = outcomes.get(spec.source_id)
+            if spec.source_id in counts.errors or (outcome is not None and outcome.error):
                 name.append("✗ ", style="bold red")
-            elif warnings.get(spec.source_id):
+            elif outcome is not None and outcome.warnings:
                 name.append("⚠ ", style="bold yellow")
             name.append(spec.name)
             if server_feed and len(spec.tags) > 1:
