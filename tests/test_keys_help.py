@@ -211,7 +211,7 @@ async def test_mark_all_read_in_view_and_undo(tmp_path: Path) -> None:
         total = headlines.total
         await press(pilot, "A")
         assert all(headlines.row(i).read for i in range(total))
-        assert any(f"Marked {total} read" in m and "u to undo" in m for m in notices.messages)
+        assert any(f"Marked {total} articles read" in m and "u to undo" in m for m in notices.messages)
         await press(pilot, "u")
         assert not any(headlines.row(i).read for i in range(total))
 

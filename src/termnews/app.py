@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -109,10 +111,27 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         await self.push_screen(MainScreen(self.session))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, MainScreen):
+        ours = isinstance(screen, MainScreen)
+        for command in super().get_system_commands(screen):
+            if not (ours and command.title == "Keys"):  # one "Keys": ours, the help screen
+                yield command
+        if ours:
             for title, help_text, action in PALETTE_COMMANDS:
                 yield SystemCommand(title, help_text, partial(screen.run_action, action))
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save to the Downloads folder when there is one, else to the first writable place
+        (Textual says where once it is saved)."""
+        return super().deliver_screenshot(filename, path or str(self.screenshot_folder()), time_format)
+
+    def screenshot_folder(self) -> Path:
+        from platformdirs import user_downloads_path
+
+        candidates = (user_downloads_path(), Path.home(), self.session.paths.data_dir)
+        usable = (p for p in candidates if p.is_dir() and os.access(p, os.W_OK))
+        return next(usable, Path(tempfile.gettempdir()))
 
     def _register_themes(self) -> list[ThemeProblem]:
         themes, problems = load_themes(self.session.paths.user_themes_dir)

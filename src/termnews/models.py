@@ -193,11 +193,13 @@ def article_id(source_id: str, entry: ArticleData) -> str:
 
 @dataclass(frozen=True)
 class View:
-    """What the headline pane shows: a filter, optionally one source, optionally a search."""
+    """What the headline pane shows: a filter, optionally one source (or a tag's sources),
+    optionally a search."""
 
     filter: ViewFilter = "all"
     source_id: str | None = None
     query: str | None = None
+    source_ids: tuple[str, ...] = ()  # a tag: any of these sources (none: every source)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,8 @@ class ViewCounts:
     per_source: dict[str, tuple[int, int]]  # source id: (articles, unread)
     sources: list[SourceSpec]  # as the sources pane lists them: each server followed by its feeds
     sync_waiting: int  # flag changes not yet sent to a feed server
+    views: dict[View, tuple[int, int]] = field(default_factory=dict)  # listed view: (articles, unread)
+    errors: dict[str, str] = field(default_factory=dict)  # source id: its last fetch error
 
 
 @dataclass(frozen=True)
@@ -338,21 +340,30 @@ class Session:
 
     # -- reading -----------------------------------------------------------------------
 
-    def view_counts(self, view: View) -> ViewCounts:
-        """Unread and total articles in `view`, and per source (reads SQLite: call off the UI thread)."""
+    def view_counts(self, view: View, listed: tuple[View, ...] = ()) -> ViewCounts:
+        """Unread and total articles in `view`, in each `listed` view, and per source; the last
+        fetch error of each source (reads SQLite: call off the UI thread)."""
         per_source = self.store.article_counts()
-        if view.query is None and view.filter == "all":
-            # From the per-source counts, which read the index and the flags, not every article.
-            counted = [per_source.get(view.source_id, (0, 0))] if view.source_id else per_source.values()
-            total, unread = sum(t for t, _ in counted), sum(u for _, u in counted)
-        else:
-            total = self.store.count(view)
-            unread = total if view.filter == "unread" else self.store.count(replace(view, filter="unread"))
+        total, unread = self._count(view, per_source)
+        views = {v: self._count(v, per_source) for v in listed}
         from termnews.sync import with_server_feeds
 
         # After the totals: a server's line counts its feeds' articles, which are counted already.
         sources, sync_waiting = with_server_feeds(self.store, self.specs(), per_source)
-        return ViewCounts(unread, total, per_source, sources, sync_waiting)
+        statuses = (self.store.source_status(s.source_id) for s in sources)
+        errors = {s.source_id: s.last_error for s in statuses if s is not None and s.last_error}
+        return ViewCounts(unread, total, per_source, sources, sync_waiting, views, errors)
+
+    def _count(self, view: View, per_source: dict[str, tuple[int, int]]) -> tuple[int, int]:
+        """(total, unread) of a view."""
+        if view.query is None and view.filter in ("all", "unread"):
+            # From the per-source counts, which read the index and the flags, not every article.
+            ids = (view.source_id,) if view.source_id else view.source_ids
+            counted = [per_source.get(i, (0, 0)) for i in ids] if ids else list(per_source.values())
+            total, unread = sum(t for t, _ in counted), sum(u for _, u in counted)
+            return (unread if view.filter == "unread" else total), unread
+        total = self.store.count(view)
+        return total, (total if view.filter == "unread" else self.store.count(view, unread_only=True))
 
     def open_reply(self, article_id: str, comment_id: str) -> Draft | None:
         """The reply to this comment still being written (not yet sent), if there is one."""

@@ -30,7 +30,7 @@ from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
-from termnews.widgets.sources import SourcesPane
+from termnews.widgets.sources import LISTED_VIEWS, SourcesPane
 from termnews.widgets.status import StatusLine
 
 
@@ -129,6 +129,8 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
     ]
 
     searching: reactive[bool] = reactive(False)
+    # The view, its label and the article under the cursor a search returns to.
+    before_search: tuple[View, str, str | None] = (View(), "All", None)
 
     @dataclass
     class CountsRead(Message):
@@ -157,6 +159,7 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
     def on_mount(self) -> None:
         self.headlines.focus()
         self.headlines.reload()
+        self.status.show(activity="reading local sources…")  # an empty list at first start is not the end
         self.refresh_cheap_sources()
         if self.session.config.refresh_minutes:
             self.set_interval(self.session.config.refresh_minutes * 60, self.action_refresh_all)
@@ -171,11 +174,11 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def update_counts(self) -> None:
         """Unread and total counts for the status line and the sources pane."""
-        self.post_message(self.CountsRead(self.session.view_counts(self.headlines.view)))
+        self.post_message(self.CountsRead(self.session.view_counts(self.headlines.view, LISTED_VIEWS)))
 
     def on_main_screen_counts_read(self, message: CountsRead) -> None:
         counts = message.counts
-        self.sources.show_sources(counts.sources, counts.per_source)
+        self.sources.show_sources(counts, self.last_outcomes)
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------
@@ -195,12 +198,12 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
     def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
         composer, comment = self.composer, message.comment
         if message.draft_id is not None:
-            composer.open_draft_id(message.draft_id)
+            composer.open_draft_id(message.draft_id, replying_to=comment.author)
         else:
+            composer.replying_to = comment.author  # the composer's heading says whom it answers
             composer.open_draft(message.article, None)
             if composer.editor is not None:
                 composer.editor.parent = comment.id  # recorded when the draft is first saved
-        self.notify(f"Replying to {comment.author}", timeout=3, markup=False)
 
     def on_composer_choose_draft(self, message: Composer.ChooseDraft) -> None:
         """The article has drafts: ask whether to continue the last one or start a new reply."""
@@ -223,9 +226,11 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
         self.headlines.reload()  # the article's ✎ mark
 
     def on_headline_list_reloaded(self, message: HeadlineList.Reloaded) -> None:
+        self.sources.current = self.headlines.view
         self.update_counts()
 
     def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
+        self.sources.is_open = False  # a picker: `1` opens it again on the view in force
         self.status.show(view_label=message.choice.label)
         self.headlines.reload(message.choice.view)
         self.headlines.focus()
@@ -234,11 +239,12 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
         ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))
 
     def action_toggle_sources(self) -> None:
-        """Open and focus the sources pane; close it if it already has focus."""
+        """Open and focus the sources pane; close it if it is open."""
         pane = self.sources
-        if pane.is_open and pane.has_focus:
+        if pane.is_open:
             pane.is_open = False
-            self.headlines.focus()
+            if pane.has_focus:
+                self.headlines.focus()
         else:
             pane.is_open = True
             pane.focus()
@@ -249,22 +255,33 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
         self.query_one("#search", Input).set_class(searching, "-open")
 
     def action_search(self) -> None:
+        if not self.searching:
+            current = self.headlines.current
+            self.before_search = (
+                self.headlines.view,
+                self.status.view_label,
+                current.id if current else None,
+            )
         self.searching = True
         self.query_one("#search", Input).focus()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "search":
             query = message.value.strip()
-            self.headlines.reload(View(query=query) if query else View())
-            self.status.show(view_label=f"Search: {query}" if query else "All")
+            view, label, _ = self.before_search
+            self.headlines.reload(View(query=query) if query else view)
+            self.status.show(view_label=f"Search: {query}" if query else label)
             self.headlines.focus()
 
     def key_escape(self) -> None:
+        """Leave the search: back to the view before it, on the article read from the results."""
         if self.searching:
             self.searching = False
             self.query_one("#search", Input).value = ""
-            self.status.show(view_label="All")
-            self.headlines.reload(View())
+            view, label, before = self.before_search
+            self.status.show(view_label=label)
+            article = self.reader.article
+            self.headlines.reload(view, at=article.id if article is not None else before)
             self.headlines.focus()
 
     async def action_help(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from textual import work
@@ -13,6 +14,7 @@ from termnews.screens.main_reading import ReadingActions
 from termnews.widgets.comments import CommentsPane
 
 NO_COMMENT_FEED = "This article's feed gives no comment feed: no comments to show"
+STALE_AFTER = 10 * 60  # seconds: comments shown longer ago are fetched again when the pane opens
 
 
 class CommentActions(ReadingActions):
@@ -37,7 +39,8 @@ class CommentActions(ReadingActions):
             self.notify("Open an article first (enter), then c for its comments", timeout=3)
             return
         pane.open()
-        if pane.article_id != article.id or not pane.comments:
+        stale = pane.shown_at is None or time.monotonic() - pane.shown_at >= STALE_AFTER
+        if pane.article_id != article.id or not pane.comments or stale:
             self.load_comments(article.id)
 
     def load_comments(self, article_id: str) -> None:
@@ -61,6 +64,9 @@ class CommentActions(ReadingActions):
             self.comments.show_message(message.article_id, NO_COMMENT_FEED)
         elif self.reader.article is not None and self.reader.article.id == message.article_id:
             self.comments.show(message.article_id, message.result)
+
+    def on_comments_pane_refetch_requested(self, message: CommentsPane.RefetchRequested) -> None:
+        self.load_comments(message.article_id)
 
     def on_comments_pane_closed(self, message: CommentsPane.Closed) -> None:
         self.headlines.focus()

@@ -12,6 +12,7 @@ from termnews.models import Article, Headline, View
 from termnews.render import article_markdown
 from termnews.screens.drafts import DraftsResult, DraftsScreen
 from termnews.screens.main_base import MainScreenBase
+from termnews.text import plural
 
 
 class ReadingActions(MainScreenBase):
@@ -127,7 +128,7 @@ class ReadingActions(MainScreenBase):
         if self._undo_timer is not None:
             self._undo_timer.stop()
         self._undo_timer = self.set_timer(self.UNDO_SECONDS, self._forget_undo)
-        self.notify(f"Marked {count} read; u to undo", timeout=self.UNDO_SECONDS)
+        self.notify(f"Marked {plural(count, 'article')} read; u to undo", timeout=self.UNDO_SECONDS)
 
     def _forget_undo(self) -> None:
         self._undo_read = []

@@ -16,7 +16,7 @@ from termnews.screens.feed_picker import FeedPickerScreen
 from termnews.screens.main_base import MainScreenBase
 from termnews.screens.prompt import PromptScreen
 from termnews.session import SubscriptionError
-from termnews.text import is_fetchable_url
+from termnews.text import is_fetchable_url, plural
 
 
 class SourceActions(MainScreenBase):
@@ -112,4 +112,4 @@ class SourceActions(MainScreenBase):
         except OSError as exc:
             self.notify(f"Export failed: {exc}", severity="error", markup=False)
             return
-        self.notify(f"Wrote {export.feeds} feeds to {path}", markup=False)
+        self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}", markup=False)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from termnews.models import Headline, View
 from termnews.store.db import Database
-from termnews.store.query_builder import NEWEST_FIRST, view_select
+from termnews.store.query_builder import NEWEST_FIRST, Select, view_select
 from termnews.store.search_index import MATCHING_ROWIDS, body_text, fts_query
 from termnews.text import plain_text, snippet
 
@@ -38,10 +38,16 @@ class HeadlineQueries:
         self._db = db
         self._searches: dict[tuple[View, int], list[int]] = {}
 
-    def count(self, view: View = _EVERYTHING) -> int:
-        if view.query is not None:
-            return len(self._search_rowids(view))
-        return self._db.query(*view_select(view).sql("COUNT(*)"))[0][0]
+    def count(self, view: View = _EVERYTHING, unread_only: bool = False) -> int:
+        """Rows in a view (of a search: the rows it shows); with `unread_only`, its unread ones."""
+        if view.query is None:
+            return self._db.query(*view_select(view, unread_only=unread_only).sql("COUNT(*)"))[0][0]
+        rowids = self._search_rowids(view)
+        if not unread_only or not rowids:
+            return len(rowids)
+        unread = Select().join("LEFT JOIN state.flags f ON f.article_id = a.id")
+        unread = unread.where(f"a.rowid IN {_JSON_LIST}", json.dumps(rowids)).where("COALESCE(f.read, 0) = 0")
+        return self._db.query(*unread.sql("COUNT(*)"))[0][0]
 
     def headlines(self, view: View = _EVERYTHING, offset: int = 0, limit: int = 100) -> list[Headline]:
         if view.query is not None:

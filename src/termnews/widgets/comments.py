@@ -3,11 +3,13 @@
 The screen fetches the comment feed in a worker (`termnews.comments`) and
 hands the result to `show`; this widget only draws it. Authors and words come
 from a feed: they are shown as plain `Text`, never parsed as markup. `r` on a
-comment asks the screen for a reply to it (`ReplyRequested`).
+comment asks the screen for a reply to it (`ReplyRequested`), `R` for the
+comments again (`RefetchRequested`).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -31,6 +33,15 @@ class CommentsPane(Vertical):
     BINDING_GROUP_TITLE = "comments"
 
     BINDINGS = [
+        Binding("j", "move(1)", "Next comment", show=False, id="comments.next"),
+        Binding("k", "move(-1)", "Previous comment", show=False, id="comments.previous"),
+        Binding(
+            "R",
+            "refetch",
+            "Fetch again",
+            id="comments.refetch",
+            tooltip="Fetch the comments again from the site",
+        ),
         Binding(
             "r",
             "reply",
@@ -64,10 +75,17 @@ class CommentsPane(Vertical):
     class Closed(Message):
         """The pane was hidden with escape."""
 
+    @dataclass
+    class RefetchRequested(Message):
+        """`R`: fetch this article's comments again."""
+
+        article_id: str
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.article_id: str | None = None
         self.comments: list[tuple[int, Comment]] = []
+        self.shown_at: float | None = None  # time.monotonic() when a fetch's result was shown
 
     def compose(self) -> ComposeResult:
         yield Static("", id="comments-status", markup=False)
@@ -97,11 +115,13 @@ class CommentsPane(Vertical):
         """No comments to list: "loading", "no comment feed"..."""
         self.article_id = article_id
         self.comments = []
+        self.shown_at = None
         self.query_one(OptionList).clear_options()
         self.query_one("#comments-status", Static).update(Text(message))
 
     def show(self, article_id: str, result: CommentsResult) -> None:
         self.article_id = article_id
+        self.shown_at = time.monotonic()
         self.comments = list(result.thread)
         options = self.query_one(OptionList)
         options.clear_options()
@@ -120,9 +140,22 @@ class CommentsPane(Vertical):
                 if result.stale
                 else ""
             ) + f"; could not fetch: {result.error}"
-        if count:
+        if result.error and not count:
+            status = f"Could not fetch the comments: {result.error} · R tries again"
+        elif count:
             status += " · r replies to the comment under the cursor"
         self.query_one("#comments-status", Static).update(Text(status))
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_refetch(self) -> None:
+        if self.article_id is not None:
+            self.post_message(self.RefetchRequested(self.article_id))
 
     def action_reply(self) -> None:
         comment = self.current

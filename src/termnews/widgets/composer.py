@@ -112,6 +112,7 @@ class Composer(DraftStorage, Vertical):
         self.identity = identity or Identity()
         self._touched: set[str] = set()
         self._loaded = DraftFields()
+        self.replying_to: str | None = None  # the author of the comment answered, for the heading
 
     def compose(self) -> ComposeResult:
         yield Static("Leave a Reply", id="composer-heading", markup=False)
@@ -161,13 +162,15 @@ class Composer(DraftStorage, Vertical):
     def reply_to(self, article: Article | ArticleRef) -> None:
         """`r`: continue the article's draft or start one; asks when drafts exist."""
         ref = ArticleRef.of_article(article) if isinstance(article, Article) else article
+        self.replying_to = None
         if self.is_open and self.article_id == ref.id:
             self._area.focus()
             return
         self._find_drafts(ref, self.settle())
 
-    def open_draft_id(self, draft_id: int) -> None:
+    def open_draft_id(self, draft_id: int, replying_to: str | None = None) -> None:
         """Open one stored draft (from the drafts screen), re-read so its version is current."""
+        self.replying_to = replying_to
         self._load_draft(draft_id, self.settle())
 
     def open_draft(self, article: ArticleRef, draft: Draft | None) -> None:
@@ -181,6 +184,8 @@ class Composer(DraftStorage, Vertical):
         self._loaded = self.editor.staged  # a field differing from this was touched
         self._touched = set(FIELD_NAMES) if draft is not None else set()
         self.query_one("#composer-article", Static).update(Text(self.editor.article.title))
+        to = f" to {self.replying_to}" if self.replying_to else ""
+        self.query_one("#composer-heading", Static).update(Text(f"Leave a Reply{to}"))
         self._fill(self.editor.staged)
         self.is_open = True
         self._show_problems()
