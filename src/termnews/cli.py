@@ -11,6 +11,7 @@ from typing import Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
+from termnews.cli_inbox import add_inbox_commands
 from termnews.cli_send import add_send_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.models import Headline, SourceSpec
@@ -259,6 +260,9 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
         new = sum(o.new for o in outcomes)
         ok = len(outcomes) - len(failed)
         print(f"{ok} source{'s' * (ok != 1)} ok, {len(failed)} failed, {new} new article{'s' * (new != 1)}")
+        answers = len(session.last_watch.new) if session.last_watch else 0
+        if answers:
+            print(f"{answers} new answer{'s' * (answers != 1)} to your replies (`termnews inbox`)")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -330,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_commands(sub, common)
     add_drafts_commands(sub, common)
     add_send_commands(sub, common)
+    add_inbox_commands(sub, common)
     return parser
 
 

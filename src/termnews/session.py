@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termnews.config import Config, load_config, source_specs
 from termnews.models import Draft, SourceSpec, View
@@ -15,6 +16,9 @@ from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
+
+if TYPE_CHECKING:
+    from termnews.inbox import WatchReport
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -72,6 +76,8 @@ class Session:
     paths: Paths
     config: Config
     store: Store
+    #: What the last refresh found in the watched threads (answers, held replies published).
+    last_watch: WatchReport | None = None
 
     @classmethod
     def open(cls, home: str | None = None) -> Session:
@@ -115,7 +121,14 @@ class Session:
         """Fetch `specs` into the store, then apply the retention rules."""
         outcomes = refresh(self.store, specs, progress, settings=settings)
         clean(self.store, self.specs(), self.config.keep)
+        self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
+
+    def watch_threads(self, sources: list[str] | None = None) -> WatchReport:
+        """Read the threads the person replied in (of `sources`, else all): answers, held replies published."""
+        from termnews.inbox import watch_threads
+
+        return watch_threads(self.store, self.specs(), sources=sources)
 
     def refresh_cheap_sources(self) -> list[SourceOutcome]:
         """Refresh the sources cheap enough to read at every start (local folders)."""
