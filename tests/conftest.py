@@ -75,3 +75,21 @@ def recording_browser(tmp_path: Path, monkeypatch) -> Path:
     )
     monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
     return log
+
+
+# A real WordPress for the sending and inbox tests (tests/wordpress_site.py), one per run.
+@pytest.fixture(scope="session")
+def wordpress():
+    from wordpress_site import WordPressUnavailable, missing_requirements, start_site
+
+    reason = missing_requirements()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI installs WordPress (.ci/install-wordpress), yet: {reason}")
+    if reason:
+        pytest.skip(reason)
+    try:
+        site = start_site()
+    except WordPressUnavailable as exc:
+        pytest.fail(f"the packages are installed but the site did not start: {exc}")
+    yield site
+    site.stop()

@@ -14,15 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from termnews.comments import fetch_comments
 from termnews.drafts import ArticleRef
 from termnews.outbox import Outbox
 from termnews.paths import Paths
 from termnews.session import Session
 from termnews.store import Store
-from test_wordpress import ME, _article_titled, ready_draft, unique, wordpress  # noqa: F401 (a fixture)
+from test_wordpress import ME, _article_titled, ready_draft, unique
 from wordpress_site import HOLD_WORD, Site
 
 
