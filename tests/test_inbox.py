@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,17 @@ def test_the_comment_answered_is_quoted_for_the_editor_and_removed_after(tmp_pat
     assert result.error is None and result.text == "I agree and more, beside your words"
     untouched = edit_in_editor("Same", [sys.executable, "-c", "pass"], context="Grace wrote:")
     assert (untouched.text, untouched.changed) == ("Same", False)
+
+
+def test_a_thread_marks_what_is_new_since_the_last_opening_and_the_persons_own(store: Store) -> None:
+    from termnews.inbox import thread_marks
+
+    now = time.time()
+    draft = _sent(store, "Ada", now)
+    first = (Comment("c1", "Bob", "Hello", "text", now - 60), Comment("c2", "Ada", "My words", "text", now))
+    marks = thread_marks(store, [], "a1", CommentsResult("u", first, threaded=False))
+    assert marks.new == frozenset() and marks.own == {"c2": draft} and marks.pending == ()
+    later = (*first, Comment("c3", "Grace", "Late", "text", now + 60))
+    again = thread_marks(store, [], "a1", CommentsResult("u", later, threaded=False))
+    assert again.new == frozenset({"c3"})
+    assert thread_marks(store, [], "a1", CommentsResult("u", later, threaded=False)).new == frozenset()

@@ -183,3 +183,41 @@ def _answered(sender: Sender, mine: Sequence[Mine], c: Comment, threaded: bool) 
         if after and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", " ".join(text.split())):
             return m
     return None
+
+
+# -- how a thread is shown: what is new, which comments are the person's ---------------
+
+
+@dataclass(frozen=True)
+class ThreadMarks:
+    """What the comments pane marks in one thread."""
+
+    new: frozenset[str] = frozenset()  # comment ids that arrived since the thread was last opened
+    own: dict[str, Draft] = field(default_factory=dict)  # comment id: the person's reply it is
+    pending: tuple[Draft, ...] = ()  # the person's replies not in the feed (held, in doubt)
+
+
+def thread_marks(
+    store: Store, specs: Sequence[SourceSpec], article_id: str, got: CommentsResult, *, record: bool = True
+) -> ThreadMarks:
+    """Mark a thread being opened, and (with `record`) remember what it shows for next time.
+
+    The first opening marks nothing new: everything would be.
+    """
+    visit = store.thread_visit(article_id)
+    drafts = [d for d in store.drafts(article_id) if d.state in ("sending", *WATCHED_STATES)]
+    mine: list[Mine] = []
+    if drafts:
+        try:
+            sender: Sender | None = Outbox(store, specs).sender_for(drafts[0])
+        except Exception:  # no sender: the person's comments are found by their words alone
+            sender = None
+        if sender is not None:
+            mine = own_comments(store, sender, drafts, got)
+    own = {m.comment.id: m.draft for m in mine if m.comment is not None}
+    pending = tuple(m.draft for m in mine if m.comment is None) if mine else tuple(drafts)
+    ids = [c.id for c in got.comments]
+    new = frozenset(i for i in ids if i not in own and visit is not None and i not in visit[1])
+    if record and not got.error:
+        store.record_thread_visit(article_id, ids)
+    return ThreadMarks(new, own, pending)

@@ -18,7 +18,8 @@ from termnews.text import is_fetchable_url
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
 
 if TYPE_CHECKING:
-    from termnews.inbox import WatchReport
+    from termnews.comments import CommentsResult
+    from termnews.inbox import ThreadMarks, WatchReport
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -123,6 +124,12 @@ class Session:
         clean(self.store, self.specs(), self.config.keep)
         self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
+
+    def thread_marks(self, article_id: str, got: CommentsResult) -> ThreadMarks:
+        """What is new in a thread being opened and which comments are the person's (remembers the visit)."""
+        from termnews.inbox import thread_marks
+
+        return thread_marks(self.store, self.specs(), article_id, got)
 
     def watch_threads(self, sources: list[str] | None = None) -> WatchReport:
         """Read the threads the person replied in (of `sources`, else all): answers, held replies published."""
