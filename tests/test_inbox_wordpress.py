@@ -16,6 +16,7 @@ from pathlib import Path
 
 from termnews.comments import fetch_comments
 from termnews.drafts import ArticleRef
+from termnews.models import Draft
 from termnews.outbox import Outbox
 from termnews.paths import Paths
 from termnews.session import Session
@@ -58,16 +59,22 @@ def inbox(home: Path) -> list[dict]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
+def send_reply(home: Path, title: str, text: str, state: str) -> Draft:
+    """Reply to the article titled `title` and send it; the draft, which ends in `state`."""
+    refresh(home)
+    with Store(Paths.resolve(home)) as store:
+        article = _article_titled(store, title)
+        draft = ready_draft(store, ArticleRef.of_article(article), text)
+        [report] = Outbox(store).send_all()
+        assert report.state == state, report
+        return store.draft(draft.id)
+
+
 def test_an_answer_through_the_form_reaches_the_inbox_unread(wordpress: Site, tmp_path: Path) -> None:
     post = wordpress.create_post("Answered")
     home = profile(tmp_path, wordpress)
-    refresh(home)
-    with Store(Paths.resolve(home)) as store:
-        article = _article_titled(store, "Answered")
-        draft = ready_draft(store, ArticleRef.of_article(article), unique("My first thought"))
-        [sent] = Outbox(store).send_all()
-        assert sent.state == "sent"
-        mine = int(store.draft(draft.id).remote_id)
+    draft = send_reply(home, "Answered", unique("My first thought"), "sent")
+    mine = int(draft.remote_id)
     assert inbox(home) == []
 
     text = unique("Ada, I answer you")
@@ -93,12 +100,7 @@ def test_an_answer_through_the_form_reaches_the_inbox_unread(wordpress: Site, tm
 def test_a_held_reply_approved_in_wordpress_becomes_sent(wordpress: Site, tmp_path: Path) -> None:
     post = wordpress.create_post("Held then approved")
     home = profile(tmp_path, wordpress)
-    refresh(home)
-    with Store(Paths.resolve(home)) as store:
-        article = _article_titled(store, "Held then approved")
-        draft = ready_draft(store, ArticleRef.of_article(article), unique(f"Please {HOLD_WORD} me"))
-        [report] = Outbox(store).send_all()
-        assert report.state == "held"
+    draft = send_reply(home, "Held then approved", unique(f"Please {HOLD_WORD} me"), "held")
 
     refresh(home)  # not approved yet: still held
     with Store(Paths.resolve(home)) as store:

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from termnews.comments import Comment, CommentsResult, comment_text, fetch_comments, find_reply
+from termnews.comments import Comment, CommentsResult, comment_text, fetch_comments
 from termnews.models import Draft, DraftConflict, InboxItem, NewReply, SourceSpec
-from termnews.outbox import Outbox, reply_of
+from termnews.outbox import Outbox, find_in_feed, reply_of
 from termnews.senders import Sender
 from termnews.store import Store
 
@@ -107,23 +107,7 @@ def watch_threads(
 
 def own_comments(store: Store, sender: Sender, drafts: Sequence[Draft], got: CommentsResult) -> list[Mine]:
     """Each of the person's replies in a thread, with its comment in the feed when it is there."""
-    out = []
-    for draft in drafts:
-        found: Comment | None = None
-        if draft.remote_id:
-            found = next((c for c in got.comments if sender.same_comment(c.id, draft.remote_id)), None)
-        if found is None:
-            found = find_reply(
-                got.comments,
-                author=draft.name,
-                text=draft.comment,
-                parent=draft.parent_comment,
-                threaded=got.threaded,
-                since=draft.send_started,
-                same_parent=sender.same_comment,
-            )
-        out.append(Mine(draft, found))
-    return out
+    return [Mine(draft, find_in_feed(draft, sender, got)) for draft in drafts]
 
 
 def settle_held(store: Store, sender: Sender, mine: Sequence[Mine]) -> list[int]:
