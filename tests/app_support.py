@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
+
+from textual.message import Message
+from textual.notifications import Notification, Notify
 
 from termnews.app import TermnewsApp
 from termnews.session import Session
@@ -19,9 +24,8 @@ PINNED_MTIME = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 
 
 def make_home(tmp_path: Path, extra_config: str = "") -> Path:
-    """A profile whose only source is a copy of the seeds with pinned dates."""
-    os.environ["TZ"] = "UTC"
-    time.tzset()
+    """A profile whose only source is a copy of the seeds with pinned dates (dates shown in UTC:
+    the `utc` fixture in conftest.py)."""
     home = tmp_path / "home"
     seeds = tmp_path / "seeds"
     shutil.copytree(REPO_ROOT / "seeds", seeds)
@@ -41,16 +45,51 @@ def make_app(home: Path) -> TermnewsApp:
 
 
 async def settle(app: TermnewsApp, pilot) -> None:
-    """Let workers finish and the screen catch up."""
+    """Let workers finish and the screen catch up, with steady cursors (a snapshot is one frame)."""
     for _ in range(3):
         await pilot.pause()
         await app.workers.wait_for_complete()
+    no_cursor_blink(app)
     await pilot.pause()
 
 
+def no_cursor_blink(app: TermnewsApp) -> None:
+    """Every text cursor on every screen shown steadily, never mid-blink."""
+    for screen in app.screen_stack:
+        for field in screen.query("Input, TextArea"):
+            field.cursor_blink = False  # type: ignore[attr-defined]  # both widgets have it
+
+
+class Notices(list[Notification]):
+    """Every notification the app raised, recorded through `run_test(message_hook=notices.hook)`."""
+
+    def hook(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.append(message.notification)
+
+    @property
+    def messages(self) -> list[str]:
+        return [n.message for n in self]
+
+
+_SVG_TEXT = re.compile(r'<text [^>]*x="([\d.]+)"[^>]*textLength="([\d.]+)"[^>]*-line-(\d+)\)">(.*?)</text>')
+
+
 def screen_text(app: TermnewsApp) -> str:
-    """What a person sees on the top screen, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """What a person sees on the top screen, as plain text lines (read from a screenshot)."""
+    lines: dict[int, dict[int, str]] = {}
+    cell = None
+    for x, length, line, escaped in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(escaped).replace("\xa0", " ")  # the screenshot writes spaces as &#160;
+        cell = cell or float(length) / len(text)
+        lines.setdefault(int(line), {})[round(float(x) / cell)] = text
+    out = []
+    for number in range(max(lines, default=-1) + 1):
+        row = ""
+        for column, text in sorted(lines.get(number, {}).items()):
+            row = row.ljust(column) + text
+        out.append(row)
+    return "\n".join(out)
 
 
 def browser_calls(log: Path, wait: float = 5.0, expect: int = 1) -> list[list[str]]:

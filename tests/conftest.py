@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,38 @@ def recording_browser(tmp_path: Path, monkeypatch) -> Path:
     )
     monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
     return log
+
+
+@pytest.fixture(scope="session")
+def miniflux():
+    """A real Miniflux (tests/miniflux_server.py) for the whole run; each test makes its own user.
+
+    In CI (`CI` set) a missing PostgreSQL or Miniflux fails the tests: CI installs
+    both with .ci/install-miniflux.
+    """
+    import miniflux_server
+
+    reason = miniflux_server.missing_requirements()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI installs Miniflux (.ci/install-miniflux), yet: {reason}")
+    if reason:
+        pytest.skip(reason)
+    try:
+        running = miniflux_server.start_miniflux()
+    except (miniflux_server.MinifluxUnavailable, OSError) as exc:
+        pytest.fail(f"PostgreSQL and Miniflux are installed but did not start: {exc}")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch):
+    """Dates show in UTC, in this process and the children it starts; restored afterwards."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 # A real WordPress for the sending and inbox tests (tests/wordpress_site.py), one per run.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import stat
 import sys
+import threading
 from pathlib import Path
 
 from textual.widgets import Input
 
-from app_support import SEED_COUNT, SEED_TITLE, make_app, make_home, screen_text, settle
+from app_support import SEED_COUNT, SEED_TITLE, Notices, make_app, make_home, screen_text, settle
 from termnews.screens.help import HelpScreen
 from termnews.store import View
 from termnews.widgets.composer import Composer
@@ -46,9 +49,7 @@ async def test_enter_shows_caption_literally_and_marks_read(tmp_path: Path) -> N
         await settle(app, pilot)
         reader = app.screen.query_one(Reader)
         assert reader.article is not None and reader.article.title == SEED_TITLE
-        shown = "".join(
-            block._content.plain for block in reader.query("MarkdownBlock") if hasattr(block, "_content")
-        )
+        shown = screen_text(app)
         assert "Vladimir Putin [Photo via Getty Images]" in shown
         assert "Leave a Reply" not in shown
         headlines = app.screen.query_one(HeadlineList)
@@ -271,7 +272,8 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         "<item><title>From the added feed</title><guid>x1</guid></item></channel></rss>"
     )
     app = make_app(make_home(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"Add source")
@@ -282,9 +284,7 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         field.value = str(feed)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [
-            n.message for n in app._notifications
-        ]
+        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [n.message for n in notices]
         headlines = app.screen.query_one(HeadlineList)
         for _ in range(100):  # the feed is parsed in a worker process
             await settle(app, pilot)
@@ -303,3 +303,37 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert str(feed) in out.read_text()
+
+
+async def test_a_worker_that_fails_says_so(tmp_path: Path) -> None:
+    """Saving a star fails for real (its table is gone): the person is told, not left guessing."""
+    app = make_app(make_home(tmp_path))
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        with contextlib.closing(sqlite3.connect(app.session.paths.state_db)) as db:
+            db.execute("DROP TABLE flags")
+            db.commit()
+        await pilot.press("s")
+        await settle(app, pilot)
+    failures = [n for n in notices if n.severity == "error"]
+    assert any("save flag failed" in n.message and "flags" in n.message for n in failures), notices.messages
+
+
+async def test_painting_the_list_never_reads_sqlite_on_the_ui_thread(tmp_path: Path, monkeypatch) -> None:
+    app = make_app(make_home(tmp_path))
+    store = app.session.store
+    readers: list[bool] = []  # per page read: was it on the UI thread?
+    read_page = store.headlines
+
+    def recording(*args, **kwargs):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return read_page(*args, **kwargs)
+
+    monkeypatch.setattr(store, "headlines", recording)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert "Dark-sky evening" in screen_text(app)  # rows painted, from a page the worker read
+        await pilot.press("G", "g", "j", "m")
+        await settle(app, pilot)
+    assert readers and not any(readers), readers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_support import SEED_COUNT, make_app, make_home, screen_text, settle
+from app_support import SEED_COUNT, Notices, make_app, make_home, screen_text, settle
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
 
@@ -43,11 +43,12 @@ async def test_failing_source_keeps_cached_articles_and_says_why(tmp_path: Path)
         tmp_path, '\n[[sources]]\nname = "gone"\nkind = "local"\nlocation = "/nonexistent/folder"\n'
     )
     app = make_app(home)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("R")
         await settle(app, pilot)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notices]
         assert any(m.startswith("gone: ") and "not a folder" in m for m in messages)
         assert app.screen.query_one(HeadlineList).total == SEED_COUNT
         assert "1 failed" in screen_text(app)

@@ -20,12 +20,14 @@ import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerCancelled
 
+from app_support import Notices
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ReplyChoiceScreen
 from termnews.screens.prompt import PromptScreen
 from termnews.session import Session
 from termnews.store import Draft
-from termnews.widgets.composer import AUTOSAVE_DELAY, Composer
+from termnews.widgets.composer import Composer
+from termnews.widgets.composer_storage import AUTOSAVE_DELAY
 
 PUTIN = "Russia’s Putin won’t congratulate Biden until Trump concede"
 IDENTITY = '[identity]\nname = "Ann Reader"\nemail = "ann@example.org"\nwebsite = ""\n'
@@ -119,13 +121,14 @@ async def test_typing_is_saved_about_a_second_after_the_last_key(home: Path) -> 
         assert composer.query_one("#comment", TextArea).text == "Hello there"
         assert app.session.store.drafts() == []  # still debouncing: nothing written yet
         saved_after = None
-        while time.monotonic() - last_key < 3:
+        while time.monotonic() - last_key < 10:
             await asyncio.sleep(0.02)
             if app.session.store.drafts():
                 saved_after = time.monotonic() - last_key
                 break
         assert saved_after is not None, "the draft never reached state.sqlite"
-        assert AUTOSAVE_DELAY <= saved_after <= 1.0, saved_after
+        # Not before the pause; after it, soon, with room for a loaded two-core machine.
+        assert AUTOSAVE_DELAY <= saved_after <= AUTOSAVE_DELAY + 4, saved_after
         await settle(app, pilot)
         [draft] = stored(home)
         assert (draft.comment, draft.name, draft.email, draft.state) == (
@@ -530,14 +533,15 @@ async def test_editor_failure_loses_nothing(home: Path, tmp_path: Path, monkeypa
         ),
     )
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
         await type_text(pilot, "precious")
         await pilot.press("ctrl+e")
         await settle(app, pilot)
         assert composer.query_one("#comment", TextArea).text == "precious"
-        assert any("exited with status 1" in n.message for n in app._notifications)
+        assert any("exited with status 1" in n.message for n in notices)
         assert [d.comment for d in app.session.store.drafts()] == ["precious"]  # saved before the editor
 
 
@@ -559,7 +563,8 @@ async def test_another_process_editing_the_open_draft_keeps_both(
     home: Path, subprocess_env: dict[str, str]
 ) -> None:
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
         await type_text(pilot, "mine")
@@ -577,7 +582,7 @@ async def test_another_process_editing_the_open_draft_keeps_both(
         await settle(app, pilot)
         comments = sorted(d.comment for d in app.session.store.drafts())
         assert comments == ["mine too", "written by the other window"]
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        warnings = [n.message for n in notices if n.severity == "warning"]
         assert any("both versions are kept" in m for m in warnings), warnings
         assert composer.editor.draft.id != draft.id  # we go on with our own copy
 

@@ -31,7 +31,7 @@ def source(**options: object) -> str:
 def test_unknown_kind_is_refused_naming_the_known_ones(tmp_path: Path) -> None:
     error = config_error(tmp_path, source().replace('"feed"', '"rss"'))
     assert error.key == "sources[0].kind"
-    assert error.problem == "unknown kind 'rss' (known: feed, local)"
+    assert error.problem == "unknown kind 'rss' (known: feed, greader, local, miniflux)"
 
 
 def test_syntax_error_says_so_with_its_line(tmp_path: Path) -> None:
@@ -51,7 +51,11 @@ def test_syntax_error_says_so_with_its_line(tmp_path: Path) -> None:
             "sources[0].maxsize",
             "unknown option (known: keep, max_size, sender, timeout)",
         ),
-        ({"sender": "carrier-pigeon"}, "sources[0].sender", "expected a sender (known: wordpress, wordpress-rest)"),
+        (
+            {"sender": "carrier-pigeon"},
+            "sources[0].sender",
+            "expected a sender (known: wordpress, wordpress-rest)",
+        ),
         ({"keep": "forever"}, "sources[0].keep", '"30d"'),
         ({"tags": "news"}, "sources[0].tags", "expected a list of strings, found 'news'"),
     ],

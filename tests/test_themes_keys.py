@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app_support import make_app, make_home, settle
+from app_support import Notices, make_app, make_home, settle
 from termnews.paths import bundled_dir
 from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes, theme_from_file
 from termnews.widgets.headlines import HeadlineList
@@ -51,9 +51,10 @@ async def test_invalid_user_theme_notifies_and_default_is_used(tmp_path: Path) -
         .replace("seeds = false", "seeds = false\ntheme = 'broken'")
     )
     app = make_app(home)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notices]
         assert any("broken.toml" in m and "colors.primary" in m for m in messages)
         assert app.theme == DEFAULT_THEME
 
@@ -80,12 +81,13 @@ async def test_user_theme_and_choice_persist(tmp_path: Path) -> None:
 async def test_keys_rebind_by_id(tmp_path: Path) -> None:
     home = make_home(tmp_path, '\n[keys]\n"headlines.next" = "x"\nnot_a_binding = "z"\n')
     app = make_app(home)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         headlines = app.screen.query_one(HeadlineList)
         await pilot.press("x")
         assert headlines.cursor == 1
         await pilot.press("j")  # no longer bound to "next"
         assert headlines.cursor == 1
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notices]
         assert any("not_a_binding" in m for m in messages)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -19,16 +19,15 @@ from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
+from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 THEME_SETTING = "theme"
-# For benchmarks: quit as soon as the first headline rows are on screen.
-EXIT_AFTER_PAINT_ENV = "TERMNEWS_EXIT_AFTER_FIRST_PAINT"
 # Every class whose bindings a `[keys]` table may rebind by id.
 KEYMAP_CLASSES = (MainScreen, HeadlineList, Reader, Composer, HelpScreen)
 
 
 def binding_ids() -> set[str]:
-    return {b.id for cls in KEYMAP_CLASSES for b in cls.BINDINGS if getattr(b, "id", None)}
+    return {b.id for cls in KEYMAP_CLASSES for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 # Command palette entries: (title, help, action on the main screen).
@@ -46,8 +45,9 @@ PALETTE_COMMANDS = (
 )
 
 
-class TermnewsApp(App[None]):
+class TermnewsApp(ReportsWorkerErrors, App[None]):
     TITLE = "termnews"
+    CSS_PATH = "termnews.tcss"  # screen layouts and dialogs; shipped in the wheel beside this file
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -63,8 +63,6 @@ class TermnewsApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._apply_keymap()
         await self.push_screen(MainScreen(self.session))
-        if os.environ.get(EXIT_AFTER_PAINT_ENV):
-            self.call_after_refresh(self.exit)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -13,6 +13,7 @@ from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
 from termnews.cli_inbox import add_inbox_commands
 from termnews.cli_send import add_send_commands
+from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.models import Headline, SourceSpec
 from termnews.paths import Paths
@@ -123,6 +124,10 @@ class UsageError(Exception):
 
 
 def cmd_add(session: Session, args: argparse.Namespace) -> int:
+    if args.server:  # sync: subscribe on a feed server
+        from termnews.cli_sync import add_to_server
+
+        return add_to_server(session, args.server, args.location, tuple(args.tag or ()))
     try:
         spec = session.subscribe(args.location, args.name, tuple(args.tag or ()))
     except SubscriptionError as exc:
@@ -134,6 +139,11 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(session: Session, args: argparse.Namespace) -> int:
+    from termnews.cli_sync import remove_from_server
+
+    done = remove_from_server(session, args.name)  # `SERVER/FEED` unsubscribes on the server
+    if done is not None:
+        return done
     try:
         gone = session.unsubscribe(args.name)
     except SubscriptionError as exc:
@@ -154,6 +164,9 @@ def _origin(session: Session, spec: SourceSpec) -> str:
 
 
 def cmd_sources(session: Session, args: argparse.Namespace) -> int:
+    from termnews.cli_sync import print_server, server_row
+    from termnews.sync import is_server_kind
+
     counts = session.store.article_counts()
     rows: list[dict[str, Any]] = []
     for spec in session.specs():
@@ -172,6 +185,8 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 "last_error": status.last_error if status else None,
             }
         )
+        if is_server_kind(spec.kind):  # sync: the server's state and its feeds
+            rows[-1]["server"] = server_row(session, spec)
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -181,6 +196,9 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(r["name"]) for r in rows)
     for r in rows:
+        if "server" in r:
+            print_server(r, width)
+            continue
         when = (r["last_refresh"] or "never")[:16].replace("T", " ")
         print(
             f"{r['kind']:<6} {r['name']:<{width}}  {r['articles']:>6} articles  "
@@ -274,6 +292,11 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
     try:
+        if args.server:  # subscribe on a feed server
+            from termnews.cli_sync import import_to_server
+            from termnews.opml import read_opml
+
+            return import_to_server(session, args.server, read_opml(data))
         done = session.import_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
@@ -334,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_commands(sub, common)
     add_drafts_commands(sub, common)
     add_send_commands(sub, common)
+    add_sync_commands(sub, common)
     add_inbox_commands(sub, common)
     return parser
 
@@ -357,6 +381,7 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
     p.add_argument("--name", help="the source's name (default: the URL's host or the file's name)")
     p.add_argument("--tag", action="append", metavar="TAG", help="a tag (category); may be repeated")
+    p.add_argument("--server", metavar="NAME", help="subscribe on this feed server (its first tag: category)")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", parents=[common], help="unsubscribe and drop its cached articles")
@@ -385,6 +410,7 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
 
     p = sub.add_parser("import-opml", parents=[common], help="subscribe to every feed of an OPML file")
     p.add_argument("file", help="the OPML file")
+    p.add_argument("--server", metavar="NAME", help="subscribe on this feed server instead")
     p.set_defaults(func=cmd_import_opml)
 
     p = sub.add_parser("export-opml", parents=[common], help="write the feeds as OPML (to FILE or stdout)")
@@ -437,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"termnews: {notice}", file=sys.stderr)
     try:
         return args.func(session, args)
-    except UsageError as exc:
+    except (UsageError, ServerUsageError) as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

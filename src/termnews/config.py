@@ -202,6 +202,8 @@ def load_config(path: Path) -> Config:
 
 def _source(path: Path, index: int, raw: dict[str, Any]) -> SourceSpec:
     key = f"sources[{index}]"
+    if "location" not in raw and "url" in raw:  # a feed server's address is its `url`
+        raw = {("location" if k == "url" else k): v for k, v in raw.items()}
     for name in ("name", "kind", "location"):
         if name not in raw:
             raise ConfigError(path, f"{key}.{name}", "missing")

@@ -32,6 +32,8 @@ class ViewCounts:
     unread: int
     total: int
     per_source: dict[str, tuple[int, int]]  # source id: (articles, unread)
+    sources: list[SourceSpec]  # as the sources pane lists them: each server followed by its feeds
+    sync_waiting: int  # flag changes not yet sent to a feed server
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,13 @@ class Session:
         settings: RefreshSettings | None = None,
     ) -> list[SourceOutcome]:
         """Fetch `specs` into the store, then apply the retention rules."""
-        outcomes = refresh(self.store, specs, progress, settings=settings)
+        from termnews.sync import is_server_kind, sync_all
+
+        # sync: feed servers are synced (pull and push), the other sources fetched.
+        servers = [s for s in specs if is_server_kind(s.kind)]
+        others = [s for s in specs if s not in servers]
+        outcomes = refresh(self.store, others, progress, settings=settings) if others else []
+        outcomes += sync_all(self.store, servers, progress)
         clean(self.store, self.specs(), self.config.keep)
         self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
@@ -219,7 +227,11 @@ class Session:
         else:
             total = self.store.count(view)
             unread = total if view.filter == "unread" else self.store.count(replace(view, filter="unread"))
-        return ViewCounts(unread, total, per_source)
+        from termnews.sync import with_server_feeds
+
+        # After the totals: a server's line counts its feeds' articles, which are counted already.
+        sources, sync_waiting = with_server_feeds(self.store, self.specs(), per_source)
+        return ViewCounts(unread, total, per_source, sources, sync_waiting)
 
     def open_reply(self, article_id: str, comment_id: str) -> Draft | None:
         """The reply to this comment still being written (not yet sent), if there is one."""

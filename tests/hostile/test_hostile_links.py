@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hostile_payloads import assert_clean
 
-from app_support import browser_calls, make_app, make_home, screen_text, settle
+from app_support import Notices, browser_calls, make_app, make_home, screen_text, settle
 from termnews.links import LinkRefused, open_link
 from termnews.models import Article, Enclosure
 from termnews.render import article_links, article_markdown
@@ -86,7 +86,8 @@ async def test_refusing_a_link_with_markup_in_it_shows_it_as_text(
 
     home = hostile_link_home(tmp_path, link)
     app = make_app(home)
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert "Zz hostile link" in screen_text(app)
         await pilot.press("enter")
@@ -95,7 +96,7 @@ async def test_refusing_a_link_with_markup_in_it_shows_it_as_text(
         await pilot.press("o")
         await settle(app, pilot)
         assert app.is_running, "the link's markup ended the app"
-        [note] = [n for n in app._notifications if "only http, https and mailto" in n.message]
+        [note] = [n for n in notices if "only http, https and mailto" in n.message]
         # What the toast will show: the refused URL exactly as written, no live markup.
         shown = Content.from_markup(note.message) if note.markup else Content(note.message)
         assert link in shown.plain and not shown.spans
@@ -105,7 +106,8 @@ async def test_refusing_a_link_with_markup_in_it_shows_it_as_text(
 async def test_refused_body_link_by_number_starts_nothing(tmp_path: Path, recording_browser: Path) -> None:
     home = hostile_link_home(tmp_path, "http://example.org/fine")
     app = make_app(home)
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
@@ -114,7 +116,7 @@ async def test_refused_body_link_by_number_starts_nothing(tmp_path: Path, record
         await pilot.press("f", "2")
         await settle(app, pilot)
         assert app.is_running
-        assert any("only http, https and mailto" in n.message for n in app._notifications)
+        assert any("only http, https and mailto" in n.message for n in notices)
     time.sleep(0.2)
     assert list(recording_browser.iterdir()) == []
 

@@ -13,33 +13,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
 from termnews.models import Draft, SourceSpec
+from termnews.screens.dialog import Dialog
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Store
 from termnews.text import format_date
+from termnews.widgets.worker_errors import ReportsWorkerErrors
 
-_DIALOG_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 70; max-width: 95%; height: auto;
-    border: round $accent; background: $panel; padding: 1 2;
-}}
-{name} .dialog-title {{ text-style: bold; }}
-{name} .dialog-detail {{ color: $text-muted; margin-top: 1; }}
-{name} Horizontal {{ height: auto; margin-top: 1; }}
-{name} Button {{ margin-right: 1; }}
-"""
+if TYPE_CHECKING:
+    from termnews.outbox import SendReport  # imported when sending: start-up stays light
 
 
 def _clip(text: str, width: int) -> str:
@@ -59,13 +55,9 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
         try:
             written = write_export(path, export_text(drafts, format_for_path(path)))
         except OSError as exc:
-            screen.app.call_from_thread(
-                screen.notify, f"Export failed: {exc}", severity="error", markup=False
-            )
+            screen.notify(f"Export failed: {exc}", severity="error", markup=False)
             return
-        screen.app.call_from_thread(
-            screen.notify, f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False
-        )
+        screen.notify(f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False)
 
     def chosen(value: str | None) -> None:
         if value:
@@ -86,7 +78,7 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
     )
 
 
-class ReplyChoiceScreen(ModalScreen[str | None]):
+class ReplyChoiceScreen(Dialog[str | None]):
     """The article has drafts: continue the last one, or start a new reply?"""
 
     BINDINGS = [
@@ -106,7 +98,6 @@ class ReplyChoiceScreen(ModalScreen[str | None]):
         ),
         Binding("escape", "choose(None)", "Cancel", id="reply_choice.cancel", tooltip="Open nothing"),
     ]
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ReplyChoiceScreen")
 
     def __init__(self, article: ArticleRef, drafts: list[Draft]) -> None:
         super().__init__()
@@ -143,12 +134,11 @@ class ReplyChoiceScreen(ModalScreen[str | None]):
         self.dismiss(choice)
 
 
-class ConfirmDeleteScreen(ModalScreen[bool]):
+class ConfirmDeleteScreen(Dialog[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Delete", id="confirm_delete.yes", tooltip="Delete the draft"),
         Binding("n,escape", "answer(False)", "Keep", id="confirm_delete.no", tooltip="Keep the draft"),
     ]
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDeleteScreen")
 
     def __init__(self, draft: Draft) -> None:
         super().__init__()
@@ -183,8 +173,21 @@ class DraftsResult:
     deleted: set[int] = field(default_factory=set)
 
 
-class DraftsScreen(Screen[DraftsResult]):
+class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
     """Every draft, newest change first."""
+
+    @dataclass
+    class DraftsRead(Message):
+        drafts: list[Draft]
+
+    @dataclass
+    class Deleted(Message):
+        draft_id: int
+        gone: bool
+
+    @dataclass
+    class Sent(Message):
+        reports: list[SendReport]
 
     BINDINGS = [
         Binding("enter", "open", "Open", id="drafts.open", tooltip="Open the draft in the composer"),
@@ -200,14 +203,6 @@ class DraftsScreen(Screen[DraftsResult]):
         ),
         Binding("escape,q", "close", "Back", id="drafts.close", tooltip="Back to the headlines"),
     ]
-
-    DEFAULT_CSS = """
-    DraftsScreen > #drafts-title { text-style: bold; padding: 0 1; background: $panel; }
-    DraftsScreen > DataTable { height: 1fr; }
-    DraftsScreen > #drafts-empty { padding: 1 2; color: $text-muted; display: none; }
-    DraftsScreen.-empty > #drafts-empty { display: block; }
-    DraftsScreen.-empty > DataTable { display: none; }
-    """
 
     def __init__(
         self,
@@ -255,14 +250,13 @@ class DraftsScreen(Screen[DraftsResult]):
             try:
                 self._settle()
             except Exception as exc:
-                self.app.call_from_thread(
-                    self.notify, f"Draft not saved: {exc}", severity="error", markup=False
-                )
+                self.notify(f"Draft not saved: {exc}", severity="error", markup=False)
         drafts = self.store.drafts()
         if not get_current_worker().is_cancelled:  # a newer load is on its way
-            self.app.call_from_thread(self._show, drafts)
+            self.post_message(self.DraftsRead(drafts))
 
-    def _show(self, drafts: list[Draft]) -> None:
+    def on_drafts_screen_drafts_read(self, message: DraftsRead) -> None:
+        drafts = message.drafts
         table = self.query_one(DataTable)
         keep = self.current
         table.clear()
@@ -328,10 +322,10 @@ class DraftsScreen(Screen[DraftsResult]):
 
     @work(thread=True, group="drafts-write", exit_on_error=False)
     def delete(self, draft_id: int) -> None:
-        gone = self.store.delete_draft(draft_id)
-        self.app.call_from_thread(self._deleted, draft_id, gone)
+        self.post_message(self.Deleted(draft_id, self.store.delete_draft(draft_id)))
 
-    def _deleted(self, draft_id: int, gone: bool) -> None:
+    def on_drafts_screen_deleted(self, message: Deleted) -> None:
+        draft_id, gone = message.draft_id, message.gone
         self.result.deleted.add(draft_id)
         self.notify(
             f"Deleted draft #{draft_id}" if gone else f"Draft #{draft_id} was already gone", timeout=3
@@ -361,12 +355,11 @@ class DraftsScreen(Screen[DraftsResult]):
             except Exception:
                 pass
         outbox = Outbox(self.store, self._specs() if self._specs else [])
-        reports = outbox.send_all()
-        self.app.call_from_thread(self._sent, reports)
+        self.post_message(self.Sent(outbox.send_all()))
 
-    def _sent(self, reports: list) -> None:
-        for r in reports:
-            severity = (
+    def on_drafts_screen_sent(self, message: Sent) -> None:
+        for r in message.reports:
+            severity: SeverityLevel = (
                 "information"
                 if r.state in ("sent", "held")
                 else ("error" if r.state == "failed" else "warning")

@@ -21,7 +21,7 @@ def bindings_table(nodes: list[DOMNode]) -> Table:
                 if binding.system:
                     continue
                 label = binding.tooltip or binding.description or binding.action
-                where = getattr(node, "HELP_GROUP", "everywhere")
+                where = node.BINDING_GROUP_TITLE or "everywhere"
                 rows.setdefault((where, label), []).append(
                     node.app.get_key_display(binding.with_key(key)) if node.is_attached else key
                 )
@@ -36,14 +36,6 @@ def bindings_table(nodes: list[DOMNode]) -> Table:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
-
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 90%; max-width: 100; height: 90%;
-        border: round $accent; background: $panel; padding: 0 1;
-    }
-    """
 
     def __init__(self, nodes: list[DOMNode]) -> None:
         super().__init__()

@@ -6,23 +6,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from termnews.screens.dialog import Dialog
 
-class PromptScreen(ModalScreen[str | None]):
+
+class PromptScreen(Dialog[str | None]):
     """Dismisses with the text typed (enter), or None (escape or nothing typed)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel", tooltip="Close, doing nothing")]
-    DEFAULT_CSS = """
-    PromptScreen { align: center middle; }
-    PromptScreen > Vertical {
-        width: 70; max-width: 95%; height: auto;
-        border: round $accent; background: $panel; padding: 1 2;
-    }
-    PromptScreen .dialog-title { text-style: bold; }
-    PromptScreen .dialog-detail { color: $text-muted; margin-top: 1; }
-    """
 
     def __init__(self, title: str, default: str = "", detail: str = "") -> None:
         super().__init__()

@@ -16,6 +16,8 @@ GROUP = "termnews.sources"
 _BUILTIN = {
     "local": "termnews.sources.local:LocalSource",
     "feed": "termnews.sources.feed:FeedSource",
+    "miniflux": "termnews.sources.miniflux:MinifluxSource",
+    "greader": "termnews.sources.greader:GReaderSource",
 }
 
 KINDS = PluginGroup[Source](GROUP, _BUILTIN, Source, "source kind")

@@ -19,6 +19,7 @@ from termnews.store.headlines import HeadlineQueries
 from termnews.store.inbox import Inbox
 from termnews.store.outbox import Outbox
 from termnews.store.subscriptions import Settings, Subscriptions
+from termnews.store.sync_queue import SyncQueue
 
 
 class Store:
@@ -86,6 +87,10 @@ class Store:
         ids = self.queries.ids(view)
         self.flags.set_flag(ids, "read", True)
         return len(ids)
+
+    def sync_queue(self) -> SyncQueue:
+        """The feed servers' sync tables, on this thread's connection."""
+        return SyncQueue(self.db.conn)
 
     def close(self) -> None:
         self.db.close()

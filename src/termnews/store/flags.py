@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable
 from typing import Literal
 
+from termnews.store import sync_queue
 from termnews.store.db import Database
 
 
@@ -17,6 +18,7 @@ class Flags:
         if flag not in ("read", "starred"):  # the column name goes into the SQL
             raise ValueError(f"no flag {flag!r}")
         now = time.time()
+        ids = list(ids)
         with self._db.transaction() as conn:
             conn.executemany(
                 f"INSERT INTO state.flags (article_id, {flag}, changed) VALUES (?, ?, ?)"
@@ -24,3 +26,5 @@ class Flags:
                 " changed = excluded.changed",
                 [(aid, int(value), now) for aid in ids],
             )
+            # A change to a server's article is queued for it in the same transaction.
+            sync_queue.enqueue(conn, ids, flag, value, now)

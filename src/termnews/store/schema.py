@@ -140,7 +140,44 @@ STATE_MIGRATIONS: Sequence[str] = (
     ALTER TABLE drafts_new RENAME TO drafts;
     CREATE INDEX drafts_by_article ON drafts (article_id, updated DESC);
     """,
-    # 4: the inbox (answers to the person's replies, found in watched threads)
+    # 4: sync with feed servers (store/sync_queue.py owns these tables).
+    """
+    CREATE TABLE sync_items (
+        source_id TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        feed_id TEXT NOT NULL,
+        srv_read INTEGER NOT NULL DEFAULT 0,
+        srv_starred INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (source_id, remote_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX sync_items_by_article ON sync_items (article_id);
+    CREATE TABLE sync_queue (
+        seq INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        flag TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        changed REAL NOT NULL,
+        UNIQUE (source_id, remote_id, flag)
+    );
+    CREATE TABLE sync_feeds (
+        source_id TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        category TEXT,
+        PRIMARY KEY (source_id, remote_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_state (
+        source_id TEXT PRIMARY KEY,
+        cursor TEXT NOT NULL DEFAULT '{}',
+        last_sync REAL,
+        last_error TEXT,
+        clock_offset REAL NOT NULL DEFAULT 0
+    );
+    """,
+    # 5: the inbox (answers to the person's replies, found in watched threads)
     # and, per thread, the comments shown when it was last opened (what is new).
     """
     CREATE TABLE inbox (

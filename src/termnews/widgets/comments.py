@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,7 +28,7 @@ MAX_INDENT = 6  # deeper replies are drawn at this depth
 class CommentsPane(Vertical):
     """The thread of the article in the reader."""
 
-    HELP_GROUP = "comments"
+    BINDING_GROUP_TITLE = "comments"
 
     BINDINGS = [
         Binding(
@@ -72,9 +73,10 @@ class CommentsPane(Vertical):
         yield Static("", id="comments-status", markup=False)
         yield OptionList(id="comments-list")
 
-    @property
-    def is_open(self) -> bool:
-        return self.has_class("-open")
+    is_open: reactive[bool] = reactive(False)
+
+    def watch_is_open(self, is_open: bool) -> None:
+        self.set_class(is_open, "-open")
 
     @property
     def current(self) -> Comment | None:
@@ -85,11 +87,11 @@ class CommentsPane(Vertical):
         return self.comments[index][1]
 
     def open(self) -> None:
-        self.add_class("-open")
+        self.is_open = True
         self.query_one(OptionList).focus()
 
     def close(self) -> None:
-        self.remove_class("-open")
+        self.is_open = False
 
     def show_message(self, article_id: str | None, message: str) -> None:
         """No comments to list: "loading", "no comment feed"..."""

@@ -1,27 +1,23 @@
 """The composer pane: the reply form that stands for the site's comment form.
 
-Every change is staged in a `DraftEditor` (termnews.drafts) and written to
-state.sqlite by a thread worker shortly after the last keystroke, so the UI
-never waits on the disk; closing the pane, switching article and quitting
-write it too. Validation only decides whether a draft may be marked ready:
-the words are saved whatever they are.
+Every change is staged in a `DraftEditor` (termnews.drafts) and written by
+the saving half (composer_storage), so the UI never waits on the disk.
+Validation only decides whether a draft may be marked ready: the words are
+saved whatever they are. When the article already has drafts, the composer
+asks its screen (`ChooseDraft`) to ask the person which to open.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.timer import Timer
+from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
-from textual.worker import get_current_worker
 
 from termnews.config import Identity
 from termnews.drafts import (
@@ -29,20 +25,15 @@ from termnews.drafts import (
     ArticleRef,
     DraftEditor,
     DraftFields,
-    SaveOutcome,
     edit_in_editor,
     editor_command,
     validate,
 )
 from termnews.models import Article, Draft
-from termnews.screens.drafts import ReplyChoiceScreen
 from termnews.store import Store
+from termnews.widgets.composer_storage import DraftStorage
 
 NOTE = "Your email address will not be published. Required fields are marked *"
-
-AUTOSAVE_DELAY = 0.5  # seconds after the last keystroke
-MAX_UNSAVED = 5.0  # while typing without a pause, still save this often
-RETRY_DELAY = 2.0  # after a failed save (say, another process holds the lock)
 
 _INPUTS = (
     ("name", "Name *", "Your name"),
@@ -51,7 +42,7 @@ _INPUTS = (
 )
 
 
-class Composer(Vertical):
+class Composer(DraftStorage, Vertical):
     """Comment, name, email and website for a reply to one article, saved as you type."""
 
     BINDINGS = [
@@ -107,37 +98,20 @@ class Composer(Vertical):
         article_id: str
 
     @dataclass
-    class _Saved(Message):
-        editor: DraftEditor
-        outcome: SaveOutcome
-
-    @dataclass
-    class _SaveFailed(Message):
-        editor: DraftEditor
-        error: str
-
-    @dataclass
-    class _Found(Message):
-        """The drafts of an article, read off the UI thread (for `reply_to`)."""
+    class ChooseDraft(Message):
+        """The article has drafts: the screen asks whether to continue the last one or start anew."""
 
         article: ArticleRef
         drafts: list[Draft]
 
-    @dataclass
-    class _Loaded(Message):
-        draft: Draft | None
-        draft_id: int
+    is_open: reactive[bool] = reactive(False)
 
-    def __init__(self, store: Store, identity: Identity = Identity(), *, id: str | None = None) -> None:
+    def __init__(self, store: Store, identity: Identity | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
-        self.identity = identity
-        self.editor: DraftEditor | None = None
-        self._timer: Timer | None = None
-        self._unsaved_since: float | None = None
+        self.identity = identity or Identity()
         self._touched: set[str] = set()
         self._loaded = DraftFields()
-        self._failed: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Leave a Reply", id="composer-heading", markup=False)
@@ -156,9 +130,8 @@ class Composer(Vertical):
 
     # -- the form ---------------------------------------------------------------
 
-    @property
-    def is_open(self) -> bool:
-        return self.has_class("-open")
+    def watch_is_open(self, is_open: bool) -> None:
+        self.set_class(is_open, "-open")
 
     @property
     def article_id(self) -> str | None:
@@ -191,80 +164,28 @@ class Composer(Vertical):
         if self.is_open and self.article_id == ref.id:
             self._area.focus()
             return
-        self._find_drafts(ref, self._settle())
+        self._find_drafts(ref, self.settle())
 
     def open_draft_id(self, draft_id: int) -> None:
         """Open one stored draft (from the drafts screen), re-read so its version is current."""
-        self._load_draft(draft_id, self._settle())
+        self._load_draft(draft_id, self.settle())
 
     def open_draft(self, article: ArticleRef, draft: Draft | None) -> None:
         """Show `draft` (or an empty reply to `article`, filled from the identity)."""
         if self.editor is not None and self.editor.needs_save:
             self._save(self.editor)
         self._stop_timer()
-        self._unsaved_since, self._failed = None, None
+        self._unsaved_since, self.save_failure = None, None
         initial = DraftFields.from_identity(self.identity)
         self.editor = DraftEditor(self.store, article, draft, initial)
         self._loaded = self.editor.staged  # a field differing from this was touched
         self._touched = set(FIELD_NAMES) if draft is not None else set()
         self.query_one("#composer-article", Static).update(Text(self.editor.article.title))
         self._fill(self.editor.staged)
-        self.add_class("-open")
+        self.is_open = True
         self._show_problems()
-        self._show_status()
+        self.show_status()
         self._area.focus()
-
-    def _settle(self) -> DraftEditor | None:
-        """Stage what is on screen and return the editor, for a worker to flush before it reads."""
-        self._stop_timer()
-        if self.editor is not None and self.is_open:
-            self.editor.stage(self.read_fields())
-        return self.editor
-
-    @work(thread=True, group="composer-open", exclusive=True, exit_on_error=False)
-    def _find_drafts(self, article: ArticleRef, previous: DraftEditor | None) -> None:
-        self._flush_quietly(previous)
-        drafts = self.store.drafts(article.id)
-        if not get_current_worker().is_cancelled:  # a later `r` took over
-            self.post_message(self._Found(article, drafts))
-
-    @work(thread=True, group="composer-open", exclusive=True, exit_on_error=False)
-    def _load_draft(self, draft_id: int, previous: DraftEditor | None) -> None:
-        self._flush_quietly(previous)
-        draft = self.store.draft(draft_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self._Loaded(draft, draft_id))
-
-    def _flush_quietly(self, editor: DraftEditor | None) -> None:
-        if editor is None:
-            return
-        try:
-            outcome = editor.flush()
-        except Exception as exc:
-            self.post_message(self._SaveFailed(editor, str(exc)))
-        else:
-            self.post_message(self._Saved(editor, outcome))
-
-    def on_composer__found(self, message: _Found) -> None:
-        message.stop()
-        if not message.drafts:
-            self.open_draft(message.article, None)
-            return
-
-        def chosen(choice: str | None) -> None:
-            if choice == "continue":
-                self.open_draft(message.article, message.drafts[0])
-            elif choice == "new":
-                self.open_draft(message.article, None)
-
-        self.app.push_screen(ReplyChoiceScreen(message.article, message.drafts), chosen)
-
-    def on_composer__loaded(self, message: _Loaded) -> None:
-        message.stop()
-        if message.draft is None:
-            self.notify(f"Draft #{message.draft_id} no longer exists", severity="warning")
-            return
-        self.open_draft(ArticleRef.of_draft(message.draft), message.draft)
 
     # -- editing and autosave ---------------------------------------------------
 
@@ -291,86 +212,8 @@ class Composer(Vertical):
             self._show_problems()
             return
         self._show_problems()
-        self._show_status()
-        now = time.monotonic()
-        if self._unsaved_since is None:
-            self._unsaved_since = now
-        if now - self._unsaved_since >= MAX_UNSAVED:
-            self.save_now()
-        else:
-            self._stop_timer()
-            self._timer = self.set_timer(AUTOSAVE_DELAY, self.save_now, name="autosave")
-
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    def save_now(self, state: str | None = None) -> None:
-        """Write what is on screen now, in a worker (autosave, close, switching article)."""
-        self._stop_timer()
-        self._unsaved_since = None
-        editor = self.editor
-        if editor is None:
-            return
-        if self.is_open:
-            editor.stage(self.read_fields())
-        if editor.needs_save or state is not None:
-            self._save(editor, state)
-
-    @work(thread=True, group="draft-save", exit_on_error=False)
-    def _save(self, editor: DraftEditor, state: str | None = None) -> None:
-        try:
-            outcome = editor.flush(state)
-        except Exception as exc:
-            self.post_message(self._SaveFailed(editor, str(exc)))
-        else:
-            self.post_message(self._Saved(editor, outcome))
-
-    def prepare_flush(self) -> Callable[[], object]:
-        """Stage what is on screen now; the returned function writes it (run it in a worker)."""
-        editor = self._settle()
-        return editor.flush if editor is not None else (lambda: None)
-
-    def flush_blocking(self) -> None:
-        """Write any pending change on the calling thread (quit, or a worker that must read after it)."""
-        editor = self.editor
-        if editor is not None:
-            editor.flush()
-
-    def on_composer__saved(self, message: _Saved) -> None:
-        message.stop()
-        outcome = message.outcome
-        if outcome.message:
-            self.notify(outcome.message, title="Draft conflict", severity="warning", timeout=12, markup=False)
-        if outcome.created:
-            self.post_message(self.DraftsChanged(message.editor.article.id))
-        if message.editor is self.editor:
-            self._failed = None
-            self._show_status()
-
-    def on_composer__save_failed(self, message: _SaveFailed) -> None:
-        message.stop()
-        if message.editor is not self.editor:
-            self.notify(f"A draft could not be saved: {message.error}", severity="error", markup=False)
-            return
-        first = self._failed is None
-        self._failed = message.error
-        self._show_status()
-        if first:
-            self.notify(f"Draft not saved: {message.error}; retrying", severity="error", markup=False)
-        self._stop_timer()
-        self._timer = self.set_timer(RETRY_DELAY, self.save_now, name="autosave-retry")
-
-    def on_unmount(self) -> None:
-        """Quitting: whatever is on screen goes to disk before the app is gone."""
-        self._stop_timer()
-        try:
-            if self.editor is not None and self.is_open:
-                self.editor.stage(self.read_fields())
-            self.flush_blocking()
-        except Exception:
-            pass
+        self.show_status()
+        self.schedule_save()
 
     # -- what the pane shows ----------------------------------------------------
 
@@ -386,7 +229,16 @@ class Composer(Vertical):
             label.update(Text(message))
             label.set_class(bool(message), "-shown")
 
-    def _show_status(self) -> None:
+    def drafts_found(self, article: ArticleRef, drafts: list[Draft]) -> None:
+        if drafts:
+            self.post_message(self.ChooseDraft(article, drafts))
+        else:
+            self.open_draft(article, None)
+
+    def draft_created(self, article_id: str) -> None:
+        self.post_message(self.DraftsChanged(article_id))
+
+    def show_status(self) -> None:
         editor = self.editor
         status = self.query_one("#composer-status", Static)
         if editor is None:
@@ -395,15 +247,15 @@ class Composer(Vertical):
         draft = editor.draft
         state = draft.state if draft is not None else "draft"
         parts = [f"Draft #{draft.id}" if draft is not None else "New reply", state]
-        if self._failed:
-            parts.append(f"NOT SAVED: {self._failed} (retrying)")
+        if self.save_failure:
+            parts.append(f"NOT SAVED: {self.save_failure} (retrying)")
         elif editor.needs_save:
             parts.append("unsaved changes")
         elif draft is not None:
             parts.append("saved")
         status.update(Text(" · ".join(parts)))
         status.set_class(state == "ready" and not editor.needs_save, "-ready")
-        status.set_class(bool(self._failed), "-failed")
+        status.set_class(bool(self.save_failure), "-failed")
 
     # -- actions ----------------------------------------------------------------
 
@@ -415,7 +267,7 @@ class Composer(Vertical):
         if not self.is_open:
             return
         self.save_now()
-        self.remove_class("-open")
+        self.is_open = False
         if focus_headlines:
             headlines = self.screen.query("HeadlineList")
             if headlines:
@@ -434,7 +286,7 @@ class Composer(Vertical):
         if editor is not None and editor.draft is not None and editor.draft.id in draft_ids:
             self._stop_timer()
             self.editor = None
-            self.remove_class("-open")
+            self.is_open = False
 
     def action_toggle_ready(self) -> None:
         editor = self.editor

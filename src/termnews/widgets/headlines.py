@@ -2,27 +2,33 @@
 
 Only the rows on screen are rendered (`render_line`), and only the pages they
 fall in are read, so 100,000 articles open as fast as 100. One widget for the
-whole list, never one widget per row.
+whole list, never one widget per row. Painting never waits on SQLite: a page
+not yet read is asked of a thread worker and drawn as placeholder rows until
+it arrives (`PageRead`). Keys that need a row at once (`row`) may still read it
+on the spot.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 
 from rich.segment import Segment
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from termnews.models import Headline, View
 from termnews.store import Store
 from termnews.text import format_date
+from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 PAGE = 100
 PAGES_KEPT = 32
@@ -30,10 +36,10 @@ SOURCE_WIDTH = 12
 DATE_WIDTH = 10
 
 
-class HeadlineList(ScrollView, can_focus=True):
+class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
     """Headlines of one `View` of the store, with a cursor."""
 
-    HELP_GROUP = "headlines"
+    BINDING_GROUP_TITLE = "headlines"
 
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Next", show=False, id="headlines.next"),
@@ -68,23 +74,40 @@ class HeadlineList(ScrollView, can_focus=True):
     """
 
     @dataclass
-    class CursorMoved(Message):
-        headline: Headline | None
-
-    @dataclass
     class Opened(Message):
         headline: Headline
 
     class Reloaded(Message):
         """The list was read again: counts may have changed."""
 
+    @dataclass
+    class PageRead(Message):
+        """A page of rows read by the worker, for the list as it was at `generation`."""
+
+        generation: int
+        number: int
+        rows: list[Headline]
+
+    cursor: reactive[int] = reactive(0, repaint=False)
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, self.total - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.view = View()
-        self.cursor = 0
         self.total = 0
         self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
+        self._generation = 0  # bumped by every reload: a page read before it is dropped
+        self._wanted: deque[int] = deque()  # page numbers for the reader worker, under _lock
+        self._asked: set[int] = set()
+        self._reading = False  # a reader worker is draining _wanted
+        self._lock = threading.Lock()
         # Rendered rows, keyed by what they show: moving the cursor re-renders two rows, not all.
         self._strips: LRUCache[tuple[Headline, bool, bool, int], Strip] = LRUCache(256)
 
@@ -95,7 +118,7 @@ class HeadlineList(ScrollView, can_focus=True):
         keep = self.current
         if view is not None and view != self.view:
             self.view, keep = view, None
-        self._pages.clear()
+        self._forget_pages()
         self.total = self.store.count(self.view)
         self.virtual_size = Size(0, self.total)  # rows fit the width: no sideways scrolling
         if keep is not None:
@@ -104,38 +127,102 @@ class HeadlineList(ScrollView, can_focus=True):
                 # Keep the row under the cursor where it was on screen.
                 self.scroll_to(y=self.scroll_y + position - self.cursor, animate=False, immediate=True)
                 self.cursor = position
-        self.cursor = max(0, min(self.cursor, self.total - 1))
+        self.cursor = self.cursor  # the validator keeps it inside the new list
         if keep is None:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
         self.post_message(self.Reloaded())
-        self.post_message(self.CursorMoved(self.current))
 
     def row(self, index: int) -> Headline | None:
+        """The row at `index`, read now if its page has not arrived (for keys, not for painting)."""
         if not 0 <= index < self.total:
             return None
         number, offset = divmod(index, PAGE)
         page = self._pages.get(number)
         if page is None:
             page = self.store.headlines(self.view, number * PAGE, PAGE)
-            self._pages[number] = page
-            while len(self._pages) > PAGES_KEPT:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
+            self._keep_page(number, page)
         return page[offset] if offset < len(page) else None
+
+    def cached_row(self, index: int) -> Headline | None:
+        """The row at `index` if its page is here; otherwise None, and the page is asked for."""
+        number, offset = divmod(index, PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            self._ask_page(number)
+            return None
+        self._pages.move_to_end(number)
+        for near in (number + 1, number - 1):  # read ahead both ways: scrolling seldom meets a gap
+            if near not in self._pages and 0 <= near * PAGE < self.total:
+                self._ask_page(near)
+        return page[offset] if offset < len(page) else None
+
+    def _keep_page(self, number: int, page: list[Headline]) -> None:
+        self._pages[number] = page
+        self._pages.move_to_end(number)
+        while len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)
+
+    def _forget_pages(self) -> None:
+        self._pages.clear()
+        with self._lock:
+            self._generation += 1
+            self._wanted.clear()
+            self._asked.clear()
+
+    def _ask_page(self, number: int) -> None:
+        with self._lock:
+            if number in self._asked:
+                return
+            self._asked.add(number)
+            self._wanted.append(number)
+            start, self._reading = not self._reading, True
+        if start:
+            self._read_pages()
+
+    @work(thread=True, group="headline-pages", exit_on_error=False)
+    def _read_pages(self) -> None:
+        """Read the pages asked for until none is left (one thread for a burst of scrolling)."""
+        while True:
+            with self._lock:
+                if not self._wanted:
+                    self._reading = False
+                    return
+                number, generation, view = self._wanted.popleft(), self._generation, self.view
+            try:
+                rows = self.store.headlines(view, number * PAGE, PAGE)
+            except BaseException:  # reported by the worker handler; the page is not asked again
+                with self._lock:
+                    self._reading = False
+                raise
+            self.post_message(self.PageRead(generation, number, rows))
+
+    def on_headline_list_page_read(self, message: PageRead) -> None:
+        message.stop()
+        with self._lock:
+            if message.generation != self._generation:
+                return
+            self._asked.discard(message.number)
+        self._keep_page(message.number, message.rows)
+        top = int(self.scroll_y)
+        first, last = message.number * PAGE, (message.number + 1) * PAGE
+        if first < top + self.scrollable_content_region.height and last > top:  # on screen now
+            self.refresh()
 
     @property
     def current(self) -> Headline | None:
         return self.row(self.cursor)
 
-    def update_current(self, **changes: object) -> Headline | None:
+    def update_current(self, *, read: bool | None = None, starred: bool | None = None) -> Headline | None:
         """Change the cached row under the cursor (the store is written elsewhere)."""
         number, offset = divmod(self.cursor, PAGE)
         page = self._pages.get(number)
         if page is None or offset >= len(page):
             return None
-        page[offset] = replace(page[offset], **changes)
+        row = page[offset]
+        page[offset] = replace(
+            row, read=row.read if read is None else read, starred=row.starred if starred is None else starred
+        )
         self.refresh_line(self.cursor)
         return page[offset]
 
@@ -154,17 +241,12 @@ class HeadlineList(ScrollView, can_focus=True):
     def move_to(self, index: int) -> None:
         if self.total == 0:
             return
-        old = self.cursor
-        self.cursor = max(0, min(index, self.total - 1))
-        self.refresh_line(old)
-        self.refresh_line(self.cursor)
+        self.cursor = index
         height = self.scrollable_content_region.height
         if self.cursor < self.scroll_y:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= self.scroll_y + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-        if old != self.cursor:
-            self.post_message(self.CursorMoved(self.current))
 
     def refresh_line(self, index: int) -> None:
         self.refresh_lines(index, 1)  # virtual coordinates: ScrollView subtracts the offset
@@ -200,15 +282,24 @@ class HeadlineList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        headline = self.row(index)
-        if headline is None:
+        if not 0 <= index < self.total:
             return Strip.blank(width, self.rich_style)
+        headline = self.cached_row(index)
+        if headline is None:  # its page is on its way
+            return Strip(self._placeholder_segments(index == self.cursor, width), width)
         key = (headline, index == self.cursor, self.has_focus, width)
         strip = self._strips.get(key)
         if strip is None:
             strip = Strip(self._row_segments(headline, index == self.cursor, width), width)
             self._strips[key] = strip
         return strip
+
+    def _placeholder_segments(self, under_cursor: bool, width: int) -> list[Segment]:
+        line = Text("    …", style=self.get_component_rich_style("headline--meta"), end="")
+        line.truncate(width, pad=True)
+        if under_cursor:
+            line.stylize(self.get_component_rich_style("headline--cursor"))
+        return list(Segment.apply_style(list(line.render(self.app.console)), self.rich_style))
 
     def _row_segments(self, h: Headline, under_cursor: bool, width: int) -> list[Segment]:
         base = self.rich_style + self.get_component_rich_style(

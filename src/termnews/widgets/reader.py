@@ -15,7 +15,7 @@ WELCOME = "# termnews\n\nPick a headline and press **enter** to read it."
 class Reader(VerticalScroll, can_focus=True):
     """Shows the article chosen in the headline pane."""
 
-    HELP_GROUP = "reader"
+    BINDING_GROUP_TITLE = "reader"
 
     BINDINGS = [
         Binding("space,pagedown", "page_down", "Scroll", show=False, id="reader.page_down"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -29,7 +30,7 @@ class Choice:
 class SourcesPane(OptionList):
     """Choosing an entry filters the headline list to that view or source."""
 
-    HELP_GROUP = "sources"
+    BINDING_GROUP_TITLE = "sources"
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
         Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
@@ -50,6 +51,11 @@ class SourcesPane(OptionList):
     class Chosen(Message):
         choice: Choice
 
+    is_open: reactive[bool] = reactive(False)
+
+    def watch_is_open(self, is_open: bool) -> None:
+        self.set_class(is_open, "-open")
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.choices: list[Choice] = []
@@ -64,8 +70,11 @@ class SourcesPane(OptionList):
         self.add_option(None)
         for spec in specs:
             total, unread = counts.get(spec.source_id, (0, 0))
-            line = Text(spec.name, no_wrap=True, overflow="ellipsis")
+            server_feed = bool(spec.options.get("server"))  # sync: a server's feed, under the server
+            line = Text(("  " if server_feed else "") + spec.name, no_wrap=True, overflow="ellipsis")
             line.append(f"  {unread}/{total}", style="dim")
+            if server_feed and len(spec.tags) > 1:
+                line.append(f"  {', '.join(spec.tags[1:])}", style="italic dim")
             self.choices.append(Choice(spec.name, View(source_id=spec.source_id)))
             self.add_option(Option(line))
         if highlighted is not None and highlighted < self.option_count:

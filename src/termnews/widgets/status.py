@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.reactive import reactive
+from textual.widget import Widget
 
 
-class StatusLine(Static):
+class StatusLine(Widget):
+    """One line; each field is reactive, so setting one redraws it."""
+
     DEFAULT_CSS = """
     StatusLine { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
-        self.view_label = "All"
-        self.unread = 0
-        self.total = 0
-        self.activity = ""
+    view_label: reactive[str] = reactive("All")
+    unread: reactive[int] = reactive(0)
+    total: reactive[int] = reactive(0)
+    activity: reactive[str] = reactive("")
+    sync_waiting: reactive[int] = reactive(0)  # flag changes queued for feed servers
 
     def show(self, **fields: object) -> None:
         for name, value in fields.items():
             setattr(self, name, value)
+
+    def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(self.view_label, style="bold")
         line.append(f"  {self.unread} unread / {self.total}")
         if self.activity:
             line.append(f"  ·  {self.activity}")
-        self.update(line)
+        if self.sync_waiting:
+            n = self.sync_waiting
+            line.append(f"  ·  {n} change{'s' * (n != 1)} waiting for the server")
+        return line

@@ -1,0 +1,17 @@
+"""The base of every small question over the screen (prompt, confirm, choose).
+
+Its look is in termnews.tcss under `Dialog`: a subclass brings only its words
+and its answers.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.screen import ModalScreen
+
+AnswerType = TypeVar("AnswerType")
+
+
+class Dialog(ModalScreen[AnswerType]):
+    """A modal question; it dismisses with the answer."""

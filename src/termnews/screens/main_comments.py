@@ -1,0 +1,66 @@
+"""The main screen's comments: the open article's comment feed, fetched in a worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.message import Message
+
+from termnews.comments import CommentsResult
+from termnews.models import Article
+from termnews.screens.main_reading import ReadingActions
+from termnews.widgets.comments import CommentsPane
+
+NO_COMMENT_FEED = "This article's feed gives no comment feed: no comments to show"
+
+
+class CommentActions(ReadingActions):
+    @dataclass
+    class CommentsFetched(Message):
+        article_id: str
+        result: CommentsResult | None  # None: the article has no comment feed
+
+    def article_shown(self, article: Article) -> None:
+        comments = self.comments
+        if comments.is_open and comments.article_id != article.id:
+            self.load_comments(article.id)
+
+    def action_toggle_comments(self) -> None:
+        pane = self.comments
+        if pane.is_open:
+            pane.is_open = False
+            self.headlines.focus()
+            return
+        article = self.reader.article
+        if article is None:
+            self.notify("Open an article first (enter), then c for its comments", timeout=3)
+            return
+        pane.open()
+        if pane.article_id != article.id or not pane.comments:
+            self.load_comments(article.id)
+
+    def load_comments(self, article_id: str) -> None:
+        self.comments.show_message(article_id, "Fetching comments…")
+        self.fetch_comments(article_id)
+
+    @work(thread=True, exclusive=True, group="comments", exit_on_error=False)
+    def fetch_comments(self, article_id: str) -> None:
+        from termnews.comments import fetch_comments
+
+        info = self.session.store.article_reply_info(article_id)
+        if info is None or not info.comments_url:
+            self.post_message(self.CommentsFetched(article_id, None))
+            return
+        self.post_message(
+            self.CommentsFetched(article_id, fetch_comments(self.session.store, info.comments_url))
+        )
+
+    def on_comment_actions_comments_fetched(self, message: CommentsFetched) -> None:
+        if message.result is None:
+            self.comments.show_message(message.article_id, NO_COMMENT_FEED)
+        elif self.reader.article is not None and self.reader.article.id == message.article_id:
+            self.comments.show(message.article_id, message.result)
+
+    def on_comments_pane_closed(self, message: CommentsPane.Closed) -> None:
+        self.headlines.focus()

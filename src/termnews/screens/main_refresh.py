@@ -1,0 +1,93 @@
+"""The main screen's refreshing: sources fetched in a worker, progress and results by message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.message import Message
+
+from termnews.models import SourceSpec
+from termnews.screens.main_base import MainScreenBase
+from termnews.update import SourceOutcome
+
+
+class RefreshActions(MainScreenBase):
+    @dataclass
+    class CheapSourcesRefreshed(Message):
+        """The start-up refresh of local sources is done."""
+
+        outcomes: list[SourceOutcome]
+
+    @dataclass
+    class Progress(Message):
+        outcome: SourceOutcome
+        done: int
+        total: int
+
+    @dataclass
+    class Done(Message):
+        outcomes: list[SourceOutcome]
+
+    @dataclass
+    class Failed(Message):
+        """The refresh machinery itself failed (not one source): the cache is kept."""
+
+        error: str
+
+    @work(thread=True, exclusive=True, group="startup-refresh", exit_on_error=False)
+    def refresh_cheap_sources(self) -> None:
+        self.post_message(self.CheapSourcesRefreshed(self.session.refresh_cheap_sources()))
+
+    def on_refresh_actions_cheap_sources_refreshed(self, message: CheapSourcesRefreshed) -> None:
+        self.headlines.reload()
+        for outcome in message.outcomes:
+            if outcome.error:
+                self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error")
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_sources(self, specs: list[SourceSpec]) -> None:
+        """Fetch `specs` in the background; the list updates without moving the cursor."""
+
+        def progress(outcome: SourceOutcome, done: int, total: int) -> None:
+            self.post_message(self.Progress(outcome, done, total))
+
+        try:
+            outcomes = self.session.refresh(specs, progress)
+        except Exception as exc:  # the refresh machinery itself failed: say so, keep the cache
+            self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.Done(outcomes))
+
+    def on_refresh_actions_progress(self, message: Progress) -> None:
+        self.status.show(activity=f"refreshing {message.done}/{message.total}")
+        if message.outcome.error:
+            self.notify(
+                f"{message.outcome.spec.name}: {message.outcome.error}",
+                title="Refresh failed",
+                severity="error",
+                markup=False,
+            )
+
+    def on_refresh_actions_done(self, message: Done) -> None:
+        outcomes = message.outcomes
+        failed = sum(1 for o in outcomes if o.error)
+        new = sum(o.new for o in outcomes)
+        summary = f"{new} new" + (f", {failed} failed" if failed else "")
+        self.status.show(activity=f"refreshed: {summary}")
+        self.headlines.reload()
+
+    def on_refresh_actions_failed(self, message: Failed) -> None:
+        self.notify(f"Refresh failed: {message.error}", severity="error", markup=False)
+        self.status.show(activity="refresh failed")
+
+    def action_refresh_all(self) -> None:
+        self.refresh_sources(self.session.specs())
+
+    def action_refresh_current(self) -> None:
+        current = self.headlines.current
+        spec = self.session.spec_named(current.source) if current else None
+        if spec is None:
+            self.notify("No source under the cursor", timeout=2)
+            return
+        self.refresh_sources([spec])

@@ -1,0 +1,162 @@
+"""`kind = "miniflux"`: the Miniflux REST API v1 with an API token (`X-Auth-Token`).
+
+Pull is one paged query: entries changed since the last sync (`changed_after`,
+the server's own clock, so a wrong clock here changes nothing), walked in id
+order with `after_entry_id`, so a page is never skipped or repeated while the
+server adds entries. Each entry carries its read and starred state and when it
+last changed, which is what settles a conflict with a local change.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from termnews.models import ArticleData
+from termnews.sources.server import Page, RemoteEntry, ServerClient, ServerSource
+from termnews.store.sync_queue import ServerFeed
+
+#: Seconds of changes looked at again after the newest one seen: Miniflux
+#: compares whole seconds, and a change committed late may carry an earlier time.
+OVERLAP = 2
+#: Pages asked for at once: the server renders entries on every core it has.
+PARALLEL_PAGES = 3
+
+
+def _time(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
+
+
+def _feed(raw: dict[str, Any]) -> ServerFeed:
+    category = (raw.get("category") or {}).get("title")
+    return ServerFeed(
+        str(raw["id"]), raw.get("title") or raw.get("feed_url", ""), raw.get("feed_url", ""), category
+    )
+
+
+def entry_from_json(raw: dict[str, Any]) -> RemoteEntry:
+    url = raw.get("url") or None
+    article = ArticleData(
+        title=raw.get("title") or "",
+        body=raw.get("content") or "",
+        body_format="html",
+        guid=url,
+        link=url,
+        author=raw.get("author") or None,
+        published=_time(raw.get("published_at")),
+        enclosures=tuple(e["url"] for e in raw.get("enclosures") or () if e.get("url")),
+        comments_url=raw.get("comments_url") or None,
+    )
+    return RemoteEntry(
+        remote_id=str(raw["id"]),
+        feed_id=str(raw["feed_id"]),
+        article=article,
+        read=raw.get("status") == "read",
+        starred=bool(raw.get("starred")),
+        changed=_time(raw.get("changed_at")),
+    )
+
+
+class MinifluxClient(ServerClient):
+    def feeds(self) -> list[ServerFeed]:
+        return [_feed(f) for f in self.json("GET", "/v1/feeds")]
+
+    def pull(self, cursor: dict, known: Mapping[str, tuple[bool, bool]]) -> Iterator[Page]:
+        since = cursor.get("changed_after")
+        after = int(cursor.get("after_id", 0))
+        newest = float(cursor.get("newest", 0))
+        if since and not after and not self._changed_since(since, newest):
+            return
+        params: dict[str, Any] = {"order": "id", "direction": "asc", "limit": self.page_size}
+        if after:
+            params["after_entry_id"] = after
+        if since:
+            params["changed_after"] = since
+        for raw in self._pages(params):
+            page = Page(entries=[entry_from_json(e) for e in raw])
+            newest = max([newest, *(e.changed or 0 for e in page.entries)])
+            if len(raw) == self.page_size:
+                page.cursor = {"changed_after": since, "after_id": int(raw[-1]["id"]), "newest": newest}
+            else:  # the last page: next time, only what changed after the newest change seen
+                page.cursor = {"changed_after": max(int(newest) - OVERLAP, 1) if newest else since}
+                page.cursor["newest"] = newest
+            yield page
+
+    def _changed_since(self, since: int, newest: float) -> bool:
+        """One small request: did anything change after the newest change we have?"""
+        params = {"changed_after": since, "order": "changed_at", "direction": "desc", "limit": 1}
+        top = self.json("GET", "/v1/entries", params=params).get("entries") or []
+        return bool(top) and (_time(top[0].get("changed_at")) or 0) > newest
+
+    def _pages(self, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """Every page of a query, in order; later pages are fetched a few at a time
+        while the caller stores the earlier ones (the query's order is by id and its
+        filter fixed, so offsets stay put while the server adds entries)."""
+        first = self.json("GET", "/v1/entries", params=params)
+        yield first.get("entries") or []
+        offsets = range(self.page_size, int(first.get("total") or 0), self.page_size)
+        if not offsets:
+            return
+
+        def fetch(offset: int) -> list[dict[str, Any]]:
+            return self.json("GET", "/v1/entries", params={**params, "offset": offset}).get("entries") or []
+
+        with ThreadPoolExecutor(PARALLEL_PAGES) as pool:
+            ahead: deque[Future[list[dict[str, Any]]]] = deque()
+            for offset in offsets:
+                ahead.append(pool.submit(fetch, offset))
+                if len(ahead) > PARALLEL_PAGES:
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
+
+    def change_times(self, remote_ids: list[str]) -> dict[str, float]:
+        times = {}
+        for rid in remote_ids:
+            changed = _time(self.json("GET", f"/v1/entries/{int(rid)}").get("changed_at"))
+            if changed is not None:
+                times[rid] = changed
+        return times
+
+    def push(self, flag: str, value: bool, remote_ids: list[str]) -> None:
+        body: dict[str, Any] = {"entry_ids": [int(r) for r in remote_ids]}
+        if flag == "read":
+            body["status"] = "read" if value else "unread"
+        else:
+            body["starred"] = value
+        self.request("PUT", "/v1/entries", json=body)
+
+    def subscribe(self, url: str, category: str | None = None) -> ServerFeed:
+        body: dict[str, Any] = {"feed_url": url}
+        if category:
+            body["category_id"] = self._category_id(category)
+        feed_id = self.json("POST", "/v1/feeds", json=body)["feed_id"]
+        return _feed(self.json("GET", f"/v1/feeds/{feed_id}"))
+
+    def _category_id(self, title: str) -> int:
+        for category in self.json("GET", "/v1/categories"):
+            if category.get("title") == title:
+                return int(category["id"])
+        return int(self.json("POST", "/v1/categories", json={"title": title})["id"])
+
+    def unsubscribe(self, feed_id: str) -> None:
+        self.request("DELETE", f"/v1/feeds/{int(feed_id)}")
+
+    def rename(self, feed_id: str, title: str) -> None:
+        self.request("PUT", f"/v1/feeds/{int(feed_id)}", json={"title": title})
+
+
+class MinifluxSource(ServerSource):
+    kind = "miniflux"
+
+    def connect(self) -> MinifluxClient:
+        # A wrong token or URL is one clear error at the first request (the feed list).
+        return MinifluxClient(self.url, {"X-Auth-Token": self.secret("token_command")}, self.page_size)

@@ -1,0 +1,270 @@
+"""What sync with a feed server keeps in state.sqlite: its own SQL, in this one module.
+
+Four tables beside the flags (state side, so they survive a cache rebuild):
+
+- `sync_items`: the remote id of every article a server gave us, beside our
+  stable article id, with the flags as the server last reported them (so a
+  pull can tell what the server changed since, and a conflict who moved last).
+- `sync_queue`: flag changes made here and not yet sent, one row per (entry,
+  flag): a newer change to the same flag replaces the older one. Written in
+  the same transaction as the flag itself (`enqueue`, called by `Flags`).
+- `sync_feeds`: the server's subscriptions and their categories, as last pulled.
+- `sync_state`: per server, where the incremental pull stands (a JSON cursor),
+  when the last sync finished, its error, and the server's clock offset.
+
+Times in `sync_queue.changed` are this machine's clock; the server's times are
+the server's clock; `sync_state.clock_offset` (server minus local, from the
+HTTP `Date` header) converts one into the other.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+FLAGS = ("read", "starred")
+
+
+def enqueue(conn: sqlite3.Connection, ids: Sequence[str], flag: str, value: bool, now: float) -> None:
+    """Queue a local flag change for every article in `ids` that came from a server.
+
+    Runs inside the caller's transaction (the one that writes the flag).
+    """
+    conn.executemany(
+        "INSERT INTO state.sync_queue (source_id, remote_id, flag, value, changed)"
+        " SELECT source_id, remote_id, ?, ?, ? FROM state.sync_items WHERE article_id = ? AND true"
+        " ON CONFLICT (source_id, remote_id, flag) DO UPDATE SET value = excluded.value,"
+        " changed = excluded.changed, seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM state.sync_queue)",
+        [(flag, int(value), now, aid) for aid in ids],
+    )
+
+
+@dataclass(frozen=True)
+class QueuedChange:
+    seq: int
+    remote_id: str
+    flag: str
+    value: bool
+    changed: float  # local clock
+
+
+@dataclass(frozen=True)
+class ServerFeed:
+    remote_id: str
+    title: str
+    url: str
+    category: str | None
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    source_id: str
+    cursor: dict
+    last_sync: float | None
+    last_error: str | None
+    clock_offset: float
+    queued: int
+    feeds: int
+
+
+@dataclass(frozen=True)
+class KnownItem:
+    article_id: str
+    read: bool  # as the server last said
+    starred: bool
+
+
+@dataclass(frozen=True)
+class FlagUpdate:
+    """A server's state for one entry, with when it changed there (server clock) if known."""
+
+    remote_id: str
+    read: bool
+    starred: bool
+    changed: float | None = None
+
+
+class SyncQueue:
+    """The sync tables of one state connection (the store's, or any thread's)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # -- reads ----------------------------------------------------------------------
+
+    def status(self, source_id: str) -> SyncStatus:
+        row = self.conn.execute(
+            "SELECT cursor, last_sync, last_error, clock_offset FROM state.sync_state WHERE source_id = ?",
+            (source_id,),
+        ).fetchone()
+        queued = self.conn.execute(
+            "SELECT COUNT(*) FROM state.sync_queue WHERE source_id = ?", (source_id,)
+        ).fetchone()[0]
+        feeds = self.conn.execute(
+            "SELECT COUNT(*) FROM state.sync_feeds WHERE source_id = ?", (source_id,)
+        ).fetchone()[0]
+        if row is None:
+            return SyncStatus(source_id, {}, None, None, 0.0, queued, feeds)
+        return SyncStatus(source_id, json.loads(row[0]), row[1], row[2], row[3], queued, feeds)
+
+    def queued_total(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM state.sync_queue").fetchone()[0]
+
+    def queued(self, source_id: str, limit: int = 500) -> list[QueuedChange]:
+        rows = self.conn.execute(
+            "SELECT seq, remote_id, flag, value, changed FROM state.sync_queue WHERE source_id = ?"
+            " ORDER BY seq LIMIT ?",
+            (source_id, limit),
+        ).fetchall()
+        return [QueuedChange(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+
+    def feeds(self, source_id: str) -> list[ServerFeed]:
+        rows = self.conn.execute(
+            "SELECT remote_id, title, url, category FROM state.sync_feeds WHERE source_id = ?"
+            " ORDER BY category, title COLLATE NOCASE",
+            (source_id,),
+        ).fetchall()
+        return [ServerFeed(*r) for r in rows]
+
+    def queued_among(self, source_id: str, remote_ids: Sequence[str]) -> set[str]:
+        """Which of these entries have a local change waiting."""
+        found: set[str] = set()
+        for start in range(0, len(remote_ids), 500):
+            part = list(remote_ids[start : start + 500])
+            rows = self.conn.execute(
+                "SELECT DISTINCT remote_id FROM state.sync_queue WHERE source_id = ?"
+                f" AND remote_id IN ({','.join('?' * len(part))})",
+                (source_id, *part),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def known_states(self, source_id: str) -> dict[str, tuple[bool, bool]]:
+        rows = self.conn.execute(
+            "SELECT remote_id, srv_read, srv_starred FROM state.sync_items WHERE source_id = ?", (source_id,)
+        )
+        return {r[0]: (bool(r[1]), bool(r[2])) for r in rows}
+
+    # -- writes (each one transaction) ---------------------------------------------------
+
+    def save_feeds(self, source_id: str, feeds: Iterable[ServerFeed]) -> None:
+        with _txn(self.conn):
+            self.conn.execute("DELETE FROM state.sync_feeds WHERE source_id = ?", (source_id,))
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO state.sync_feeds (source_id, remote_id, title, url, category)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(source_id, f.remote_id, f.title, f.url, f.category) for f in feeds],
+            )
+
+    def apply_page(
+        self,
+        source_id: str,
+        items: Sequence[tuple[str, str, str]],
+        updates: Sequence[FlagUpdate],
+        cursor: dict | None,
+        clock_offset: float,
+    ) -> int:
+        """Record a pulled page in one transaction: new (remote id, article id, feed id)
+        mappings, the server's flags (applied locally unless a newer local change is
+        queued), and the cursor to resume from. Returns how many local flags changed."""
+        with _txn(self.conn):
+            self.conn.executemany(
+                "INSERT INTO state.sync_items (source_id, remote_id, article_id, feed_id)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET feed_id = excluded.feed_id",
+                [(source_id, rid, aid, fid) for rid, aid, fid in items],
+            )
+            changed = sum(self._apply_update(source_id, u, clock_offset) for u in updates)
+            if cursor is not None:
+                self._save_cursor(source_id, cursor)
+        return changed
+
+    def _apply_update(self, source_id: str, update: FlagUpdate, clock_offset: float) -> int:
+        row = self.conn.execute(
+            "SELECT article_id, srv_read, srv_starred FROM state.sync_items"
+            " WHERE source_id = ? AND remote_id = ?",
+            (source_id, update.remote_id),
+        ).fetchone()
+        if row is None:
+            return 0
+        aid, last = row[0], {"read": bool(row[1]), "starred": bool(row[2])}
+        flags = self.conn.execute(
+            "SELECT read, starred FROM state.flags WHERE article_id = ?", (aid,)
+        ).fetchone() or (0, 0)
+        local = {"read": bool(flags[0]), "starred": bool(flags[1])}
+        changed = 0
+        for flag in FLAGS:
+            server_value = getattr(update, flag)
+            queued = self.conn.execute(
+                "SELECT changed FROM state.sync_queue WHERE source_id = ? AND remote_id = ? AND flag = ?",
+                (source_id, update.remote_id, flag),
+            ).fetchone()
+            if queued is not None:
+                server_moved = server_value != last[flag]
+                server_newer = update.changed is None or update.changed > queued[0] + clock_offset
+                if not (server_moved and server_newer):
+                    continue  # ours is newer (or the server did not touch it): it is pushed
+                self.conn.execute(
+                    "DELETE FROM state.sync_queue WHERE source_id = ? AND remote_id = ? AND flag = ?",
+                    (source_id, update.remote_id, flag),
+                )
+            if local[flag] == server_value:
+                continue
+            self.conn.execute(
+                f"INSERT INTO state.flags (article_id, {flag}, changed) VALUES (?, ?, ?)"
+                f" ON CONFLICT (article_id) DO UPDATE SET {flag} = excluded.{flag}, changed = excluded.changed",
+                (aid, int(server_value), time.time()),
+            )
+            changed += 1
+        self.conn.execute(
+            "UPDATE state.sync_items SET srv_read = ?, srv_starred = ? WHERE source_id = ? AND remote_id = ?",
+            (int(update.read), int(update.starred), source_id, update.remote_id),
+        )
+        return changed
+
+    def _save_cursor(self, source_id: str, cursor: dict) -> None:
+        self.conn.execute(
+            "INSERT INTO state.sync_state (source_id, cursor) VALUES (?, ?)"
+            " ON CONFLICT (source_id) DO UPDATE SET cursor = excluded.cursor",
+            (source_id, json.dumps(cursor)),
+        )
+
+    def sent(self, source_id: str, changes: Sequence[QueuedChange]) -> None:
+        """The server took these: drop them (unless replaced since) and remember its new state."""
+        with _txn(self.conn):
+            self.conn.executemany("DELETE FROM state.sync_queue WHERE seq = ?", [(c.seq,) for c in changes])
+            for c in changes:
+                self.conn.execute(
+                    f"UPDATE state.sync_items SET srv_{c.flag} = ? WHERE source_id = ? AND remote_id = ?",
+                    (int(c.value), source_id, c.remote_id),
+                )
+
+    def finish(self, source_id: str, *, when: float, error: str | None, clock_offset: float | None) -> None:
+        with _txn(self.conn):
+            self.conn.execute(
+                "INSERT INTO state.sync_state (source_id, last_sync, last_error, clock_offset)"
+                " VALUES (?, ?, ?, COALESCE(?, 0)) ON CONFLICT (source_id) DO UPDATE SET"
+                " last_sync = COALESCE(excluded.last_sync, last_sync), last_error = excluded.last_error,"
+                " clock_offset = COALESCE(?, clock_offset)",
+                (source_id, when if error is None else None, error, clock_offset, clock_offset),
+            )
+
+    def forget_feed(self, source_id: str, feed_id: str) -> None:
+        with _txn(self.conn):
+            self.conn.execute(
+                "DELETE FROM state.sync_feeds WHERE source_id = ? AND remote_id = ?", (source_id, feed_id)
+            )
+
+
+class _txn:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

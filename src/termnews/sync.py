@@ -1,0 +1,210 @@
+"""Sync with feed servers: pull what changed there, push what changed here.
+
+For each server source, in this order:
+
+1. log in (a wrong token or password is one clear error; nothing is touched);
+2. the server's subscriptions and categories (`sync_feeds`);
+3. pull, a page at a time: each page's articles are stored, then its remote
+   ids, the server's flags and the cursor to resume from, in one transaction.
+   A server's flag is applied here unless a local change to the same flag is
+   queued and newer (times compared on the server's clock, through the offset
+   measured from its `Date` header): then ours is kept and pushed. A server
+   that dies mid-pull leaves every page stored so far; the next sync resumes
+   at the saved cursor;
+4. push the queue in batches (many ids a request); a change leaves the queue
+   only when the server took it.
+
+The app never waits for any of this: it runs in `termnews refresh` and in the
+app's refresh worker. Offline, flags are still set and queued at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+
+from termnews.models import ArticleData, SourceSpec, article_id
+from termnews.sources import load_kind
+from termnews.sources.server import PUSH_BATCH, Page, ServerClient, ServerError, ServerSource, chunks
+from termnews.store import Store
+from termnews.store.sync_queue import FlagUpdate, ServerFeed, SyncQueue
+from termnews.update import SourceOutcome
+
+Progress = Callable[[SourceOutcome, int, int], None]
+
+
+def is_server_kind(kind: str) -> bool:
+    try:
+        return issubclass(load_kind(kind), ServerSource)
+    except (LookupError, TypeError, ImportError):
+        return False
+
+
+def server_source(spec: SourceSpec) -> ServerSource:
+    cls = load_kind(spec.kind)
+    if not issubclass(cls, ServerSource):
+        raise ServerError(f"{spec.name!r} is not a feed server (kind {spec.kind!r})")
+    return cls(spec)
+
+
+def feed_spec(server: SourceSpec, feed: ServerFeed) -> SourceSpec:
+    """One of a server's feeds as a source of its own: its articles, its line in the pane.
+
+    Tagged with the server's name and the feed's category.
+    """
+    return SourceSpec(
+        feed.title,
+        server.kind,
+        f"{server.location.rstrip('/')}#{feed.remote_id}",
+        {"server": server.name, "remote_id": feed.remote_id, "url": feed.url},
+        tuple(t for t in (server.name, feed.category) if t),
+    )
+
+
+def server_feeds(store: Store, server: SourceSpec) -> list[SourceSpec]:
+    """The server's feeds as last synced (offline too)."""
+    return [feed_spec(server, f) for f in store.sync_queue().feeds(server.source_id)]
+
+
+def sync_all(
+    store: Store, servers: list[SourceSpec], progress: Progress | None = None
+) -> list[SourceOutcome]:
+    outcomes = []
+    for done, spec in enumerate(servers, start=1):
+        outcome = sync_server(store, spec)
+        outcomes.append(outcome)
+        if progress:
+            progress(outcome, done, len(servers))
+    return outcomes
+
+
+def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
+    """Pull then push one server; an error ends this server's sync and is returned."""
+    queue = store.sync_queue()
+    sid = spec.source_id
+    new = 0
+    try:
+        with server_source(spec).connect() as client:
+            feeds = client.feeds()
+            _drop_gone_feeds(store, spec, feeds)
+            queue.save_feeds(sid, feeds)
+            specs = {f.remote_id: feed_spec(spec, f) for f in feeds}
+            cursor = queue.status(sid).cursor
+            for page in client.pull(cursor, queue.known_states(sid)):
+                new += _store_page(store, queue, client, spec, specs, page)
+            _push(queue, client, sid)
+            queue.finish(sid, when=time.time(), error=None, clock_offset=client.clock_offset)
+    except ServerError as exc:
+        error = str(exc)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSON not shaped as documented
+        error = f"the server's answer was not understood ({type(exc).__name__}: {exc})"
+    else:
+        return SourceOutcome(spec, new=new, total=new)
+    queue.finish(sid, when=time.time(), error=error, clock_offset=None)
+    return SourceOutcome(spec, new=new, error=error)
+
+
+def _drop_gone_feeds(store: Store, server: SourceSpec, feeds: list[ServerFeed]) -> None:
+    """A feed unsubscribed on the server: its articles go, but starred and drafted ones stay."""
+    now = {f.remote_id for f in feeds}
+    for gone in server_feeds(store, server):
+        if gone.options["remote_id"] not in now:
+            store.prune(gone.source_id, keep_newest=0)
+
+
+def _store_page(
+    store: Store,
+    queue: SyncQueue,
+    client: ServerClient,
+    server: SourceSpec,
+    specs: dict[str, SourceSpec],
+    page: Page,
+) -> int:
+    by_feed: dict[str, list[ArticleData]] = defaultdict(list)
+    items: list[tuple[str, str, str]] = []
+    updates = list(page.updates)
+    for entry in page.entries:
+        if entry.feed_id not in specs:  # a feed added on the server since the list was read
+            specs[entry.feed_id] = feed_spec(server, ServerFeed(entry.feed_id, entry.feed_id, "", None))
+        by_feed[entry.feed_id].append(entry.article)
+        items.append(
+            (entry.remote_id, article_id(specs[entry.feed_id].source_id, entry.article), entry.feed_id)
+        )
+        updates.append(FlagUpdate(entry.remote_id, entry.read, entry.starred, entry.changed))
+    new = sum(store.store_articles(specs[fid], articles) for fid, articles in by_feed.items())
+    # A conflict needs the server's time of change; ask only for those entries.
+    unknown = queue.queued_among(server.source_id, [u.remote_id for u in updates if u.changed is None])
+    if unknown:
+        times = client.change_times(sorted(unknown))
+        updates = [replace(u, changed=times.get(u.remote_id, u.changed)) for u in updates]
+    queue.apply_page(server.source_id, items, updates, page.cursor, client.clock_offset or 0.0)
+    return new
+
+
+def _push(queue: SyncQueue, client: ServerClient, sid: str) -> int:
+    pushed = 0
+    while changes := queue.queued(sid, limit=PUSH_BATCH * 4):
+        groups: dict[tuple[str, bool], list] = defaultdict(list)
+        for change in changes:
+            groups[(change.flag, change.value)].append(change)
+        for (flag, value), group in groups.items():
+            for batch in chunks(group, PUSH_BATCH):
+                client.push(flag, value, [c.remote_id for c in batch])
+                queue.sent(sid, batch)
+                pushed += len(batch)
+    return pushed
+
+
+# -- subscriptions on a server ------------------------------------------------------------
+
+
+def subscribe(store: Store, server: SourceSpec, url: str, category: str | None = None) -> SourceSpec:
+    """Subscribe on the server (raises ServerError); the feed's articles come with the next sync."""
+    with server_source(server).connect() as client:
+        feed = client.subscribe(url, category)
+        store.sync_queue().save_feeds(server.source_id, client.feeds())
+    return feed_spec(server, feed)
+
+
+def unsubscribe(store: Store, server: SourceSpec, feed: SourceSpec) -> int:
+    """Unsubscribe one of a server's feeds there; its cached articles follow the
+    retention rules at once (starred and drafted ones stay). Returns how many went."""
+    with server_source(server).connect() as client:
+        client.unsubscribe(feed.options["remote_id"])
+    store.sync_queue().forget_feed(server.source_id, feed.options["remote_id"])
+    return store.prune(feed.source_id, keep_newest=0)
+
+
+def rename(store: Store, server: SourceSpec, feed: SourceSpec, title: str) -> None:
+    with server_source(server).connect() as client:
+        client.rename(feed.options["remote_id"], title)
+        store.sync_queue().save_feeds(server.source_id, client.feeds())
+
+
+def find_feeds(store: Store, servers: list[SourceSpec], name: str) -> list[tuple[SourceSpec, SourceSpec]]:
+    """Every (server, feed) a name written `SERVER/FEED TITLE` (as `termnews sources` lists it) fits."""
+    found = []
+    for server in servers:
+        prefix = f"{server.name}/"
+        if name.startswith(prefix):
+            title = name[len(prefix) :]
+            found += [(server, feed) for feed in server_feeds(store, server) if feed.name == title]
+    return found
+
+
+def with_server_feeds(
+    store: Store, specs: list[SourceSpec], counts: dict[str, tuple[int, int]]
+) -> tuple[list[SourceSpec], int]:
+    """For the sources pane: each server followed by its feeds (its counts the sum of
+    theirs, added to `counts`); and how many flag changes wait for a server."""
+    shown: list[SourceSpec] = []
+    for spec in specs:
+        shown.append(spec)
+        if is_server_kind(spec.kind):
+            feeds = server_feeds(store, spec)
+            shown.extend(feeds)
+            parts = [counts.get(f.source_id, (0, 0)) for f in feeds]
+            counts[spec.source_id] = (sum(t for t, _ in parts), sum(u for _, u in parts))
+    return shown, store.sync_queue().queued_total()
