@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from termnews.comments import Comment, CommentsResult, comment_text, fetch_comments
-from termnews.models import Draft, DraftConflict, InboxItem, NewReply, SourceSpec
+from termnews.models import Draft, DraftConflict, InboxItem, NewReply, SourceSpec, ThreadMarks
 from termnews.outbox import Outbox, find_in_feed, reply_of
 from termnews.senders import Sender
 from termnews.store import Store
@@ -172,15 +172,6 @@ def _answered(sender: Sender, mine: Sequence[Mine], c: Comment, threaded: bool) 
 # -- how a thread is shown: what is new, which comments are the person's ---------------
 
 
-@dataclass(frozen=True)
-class ThreadMarks:
-    """What the comments pane marks in one thread."""
-
-    new: frozenset[str] = frozenset()  # comment ids that arrived since the thread was last opened
-    own: dict[str, Draft] = field(default_factory=dict)  # comment id: the person's reply it is
-    pending: tuple[Draft, ...] = ()  # the person's replies not in the feed (held, in doubt)
-
-
 def thread_marks(
     store: Store, specs: Sequence[SourceSpec], article_id: str, got: CommentsResult, *, record: bool = True
 ) -> ThreadMarks:
@@ -194,10 +185,11 @@ def thread_marks(
     if drafts:
         try:
             sender: Sender | None = Outbox(store, specs).sender_for(drafts[0])
-        except Exception:  # no sender: the person's comments are found by their words alone
+        except Exception:  # no sender to compare ids with: the replies are listed as not in the feed
             sender = None
         if sender is not None:
             mine = own_comments(store, sender, drafts, got)
+            settle_held(store, sender, mine)  # as a refresh would: the site published them
     own = {m.comment.id: m.draft for m in mine if m.comment is not None}
     pending = tuple(m.draft for m in mine if m.comment is None) if mine else tuple(drafts)
     ids = [c.id for c in got.comments]

@@ -300,3 +300,12 @@ class NewReply:
     published: float | None
     text: str
     link: str | None
+
+
+@dataclass(frozen=True)
+class ThreadMarks:
+    """What the comments pane marks in one thread."""
+
+    new: frozenset[str] = frozenset()  # comment ids that arrived since the thread was last opened
+    own: dict[str, Draft] = field(default_factory=dict)  # comment id: the person's reply it is
+    pending: tuple[Draft, ...] = ()  # the person's replies not in the feed (held, in doubt)

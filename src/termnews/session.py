@@ -19,7 +19,8 @@ from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
 
 if TYPE_CHECKING:
     from termnews.comments import CommentsResult
-    from termnews.inbox import ThreadMarks, WatchReport
+    from termnews.inbox import WatchReport
+    from termnews.models import ThreadMarks
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -34,6 +35,7 @@ class ViewCounts:
     per_source: dict[str, tuple[int, int]]  # source id: (articles, unread)
     sources: list[SourceSpec]  # as the sources pane lists them: each server followed by its feeds
     sync_waiting: int  # flag changes not yet sent to a feed server
+    inbox_unread: int = 0  # answers to the person's replies not yet opened
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,7 @@ class Session:
 
         # After the totals: a server's line counts its feeds' articles, which are counted already.
         sources, sync_waiting = with_server_feeds(self.store, self.specs(), per_source)
-        return ViewCounts(unread, total, per_source, sources, sync_waiting)
+        return ViewCounts(unread, total, per_source, sources, sync_waiting, self.store.inbox_unread())
 
     def open_reply(self, article_id: str, comment_id: str) -> Draft | None:
         """The reply to this comment still being written (not yet sent), if there is one."""

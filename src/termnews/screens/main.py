@@ -23,7 +23,7 @@ from termnews.drafts import ArticleRef, write_export
 from termnews.models import SourceSpec, View
 from termnews.screens.drafts import ReplyChoiceScreen, ask_and_export_drafts
 from termnews.screens.help import HelpScreen
-from termnews.screens.main_comments import CommentActions
+from termnews.screens.main_inbox import InboxActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
 from termnews.screens.prompt import PromptScreen
@@ -31,12 +31,13 @@ from termnews.session import SubscriptionError, ViewCounts
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
+from termnews.widgets.inbox import InboxList, as_comment
 from termnews.widgets.reader import Reader
 from termnews.widgets.sources import SourcesPane
 from termnews.widgets.status import StatusLine
 
 
-class MainScreen(CommentActions, RefreshActions, LinkActions):
+class MainScreen(InboxActions, RefreshActions, LinkActions):
     BINDINGS = [
         Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
         Binding(
@@ -123,6 +124,7 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
             yield SourcesPane(id="sources")
             with Horizontal(id="panes"):
                 yield HeadlineList(self.session.store, id="headlines")
+                yield InboxList(id="inbox")
                 with Horizontal(id="right"):
                     with Vertical(id="reading"):
                         yield Reader(id="reader")
@@ -152,7 +154,7 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
 
     def on_main_screen_counts_read(self, message: CountsRead) -> None:
         counts = message.counts
-        self.sources.show_sources(counts.sources, counts.per_source)
+        self.sources.show_sources(counts.sources, counts.per_source, counts.inbox_unread)
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------
@@ -169,8 +171,15 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         draft = self.session.open_reply(article.id, comment.id)
         self.post_message(self.OpenReplyFound(article, comment, draft.id if draft else None))
 
+    def on_inbox_list_reply_requested(self, message: InboxList.ReplyRequested) -> None:
+        item = message.item
+        self.mark_answer_read(item)
+        article = ArticleRef(item.article_id, item.article_title, item.article_link, item.article_source)
+        self.reply_to_comment(article, as_comment(item))
+
     def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
         composer, comment = self.composer, message.comment
+        composer.answering = comment  # quoted for $EDITOR
         if message.draft_id is not None:
             composer.open_draft_id(message.draft_id)
         else:
@@ -203,6 +212,11 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         self.update_counts()
 
     def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
+        if message.choice.inbox:
+            self.status.show(view_label="Inbox")
+            self.show_inbox()
+            return
+        self.hide_inbox()
         self.status.show(view_label=message.choice.label)
         self.headlines.reload(message.choice.view)
         self.headlines.focus()
@@ -307,5 +321,5 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
             self.headlines.focus()
 
     def action_help(self) -> None:
-        nodes = [self.app, self, self.headlines, self.reader, self.comments, self.composer]
+        nodes = [self.app, self, self.headlines, self.inbox, self.reader, self.comments, self.composer]
         self.app.push_screen(HelpScreen(nodes))

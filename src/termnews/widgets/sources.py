@@ -25,6 +25,7 @@ VIEWS: tuple[tuple[str, View], ...] = (
 class Choice:
     label: str
     view: View
+    inbox: bool = False  # the inbox of answers, not a headline view
 
 
 class SourcesPane(OptionList):
@@ -60,13 +61,20 @@ class SourcesPane(OptionList):
         super().__init__(id=id)
         self.choices: list[Choice] = []
 
-    def show_sources(self, specs: list[SourceSpec], counts: dict[str, tuple[int, int]]) -> None:
+    def show_sources(
+        self, specs: list[SourceSpec], counts: dict[str, tuple[int, int]], inbox_unread: int = 0
+    ) -> None:
         """Fill the list; `counts` maps a source id to (articles, unread)."""
         highlighted = self.highlighted
         self.choices = [Choice(label, view) for label, view in VIEWS]
         self.clear_options()
         for label, _ in VIEWS:
             self.add_option(Option(Text(label, style="bold")))
+        inbox = Text("Inbox", style="bold")
+        if inbox_unread:
+            inbox.append(f"  {inbox_unread} new", style="bold")
+        self.choices.append(Choice("Inbox", View(), inbox=True))
+        self.add_option(Option(inbox))
         self.add_option(None)
         for spec in specs:
             total, unread = counts.get(spec.source_id, (0, 0))
