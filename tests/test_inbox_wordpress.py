@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from termnews.comments import fetch_comments
@@ -175,3 +176,98 @@ def test_a_wrong_application_password_fails_in_the_sites_words(wordpress: Site, 
     # WordPress ignores a password it does not accept and treats the request as anonymous.
     assert saved.state == "failed" and "logged in" in saved.send_error, saved.send_error
     assert wordpress.comments(post) == []
+
+
+IDENTITY = f'\n[identity]\nname = "{ME.name}"\nemail = "{ME.email}"\n'
+
+
+async def test_the_inbox_view_shows_the_answer_and_r_answers_it(wordpress: Site, tmp_path: Path) -> None:
+    from app_support import screen_text, settle
+    from termnews.app import TermnewsApp
+    from termnews.widgets.comments import CommentsPane
+    from termnews.widgets.composer import Composer
+    from termnews.widgets.inbox import InboxList
+
+    post = wordpress.create_post("Answered in the app")
+    home = profile(tmp_path, wordpress)
+    (home / "config" / "config.toml").write_text(
+        (home / "config" / "config.toml").read_text() + IDENTITY, encoding="utf-8"
+    )
+    draft = send_reply(home, "Answered in the app", unique("What I think"), "sent")
+    text = unique("Test Reader, here is my answer")
+    answer = wordpress.post_through_form(post, "Grace", text, parent=int(draft.remote_id))
+    refresh(home)
+    [item] = inbox(home)
+
+    app = TermnewsApp(Session.open(str(home)))
+    async with app.run_test(size=(120, 44)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "home", "down", "down", "down", "down")
+        await settle(app, pilot)
+        assert "Inbox  1 new" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        listing = app.screen.query_one(InboxList)
+        assert listing.is_open and [i.id for i in listing.items] == [item["id"]]
+        shown = screen_text(app)
+        assert "● Grace" in shown and "Answered in the app" in shown and "here is my answer" in shown
+
+        await pilot.press("enter")  # opens the answer: its thread, the cursor on it
+        await settle(app, pilot)
+        pane = app.screen.query_one(CommentsPane)
+        assert pane.is_open and pane.current is not None
+        assert pane.current.id.endswith(f"comment-{answer}")
+        assert f"{ME.name} [you · published]" in screen_text(app)
+        assert app.session.store.inbox_item(item["id"]).read
+
+        listing.focus()
+        await pilot.press("r")
+        await settle(app, pilot)
+        composer = app.screen.query_one(Composer)
+        assert composer.is_open and composer.editor.parent == pane.current.id
+        assert composer.editor.article.title == "Answered in the app"
+        assert composer.answering is not None and composer.answering.author == "Grace"
+
+
+async def test_comments_new_since_the_last_visit_are_marked_and_n_jumps_to_them(
+    wordpress: Site, tmp_path: Path
+) -> None:
+    from app_support import screen_text, settle
+    from termnews.app import TermnewsApp
+    from termnews.widgets.comments import CommentsPane
+    from termnews.widgets.headlines import HeadlineList
+
+    post = wordpress.create_post("Visited twice")
+    wordpress.add_comment(post, "Alice", "First!", minutes_ago=30)
+    home = profile(tmp_path, wordpress)
+    refresh(home)
+
+    async def open_thread(app, pilot) -> CommentsPane:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        headlines.move_to(headlines.find(0, 1, lambda h: h.title == "Visited twice"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        return app.screen.query_one(CommentsPane)
+
+    app = TermnewsApp(Session.open(str(home)))
+    async with app.run_test(size=(120, 44)) as pilot:
+        pane = await open_thread(app, pilot)
+        assert [c.author for _, c in pane.comments] == ["Alice"] and "● new" not in screen_text(app)
+
+    # Comments written now (a backdated one would not change the feed's Last-Modified: a 304).
+    wordpress.add_comment(post, "Bob", "Second")
+    time.sleep(1.1)
+    wordpress.add_comment(post, "Carol", "Third")
+    app = TermnewsApp(Session.open(str(home)))
+    async with app.run_test(size=(120, 44)) as pilot:
+        pane = await open_thread(app, pilot)
+        text = screen_text(app)
+        assert "Bob [● new]" in text and "Carol [● new]" in text and "Alice [" not in text, text
+        assert "2 new since your last visit" in text
+        await pilot.press("n")
+        assert pane.current.author == "Bob"
+        await pilot.press("n")
+        assert pane.current.author == "Carol"
