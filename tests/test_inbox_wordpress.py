@@ -132,14 +132,14 @@ def _rest_profile(tmp_path: Path, site: Site, password: str) -> Path:
 def test_a_reply_sent_through_the_rest_api_appears_in_the_comment_feed_once(
     wordpress: Site, tmp_path: Path
 ) -> None:
-    post = wordpress.create_post("Through the REST API")
+    post = wordpress.create_post("Sent by the REST API")
     parent = wordpress.add_comment(post, "Alice", "Anyone here?", minutes_ago=5)
     home = _rest_profile(tmp_path, wordpress, wordpress.application_password("admin"))
     refresh(home)
     session = Session.open(str(home))
     try:
         store = session.store
-        article = _article_titled(store, "Through the REST API")
+        article = _article_titled(store, "Sent by the REST API")
         info = store.article_reply_info(article.id)
         alice = next(c for c in fetch_comments(store, info.comments_url).comments if c.author == "Alice")
         text = unique("Sent with an Application Password")
