@@ -281,6 +281,8 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
         answers = len(session.last_watch.new) if session.last_watch else 0
         if answers:
             print(f"{answers} new answer{'s' * (answers != 1)} to your replies (`termnews inbox`)")
+    for error in session.last_watch.errors if session.last_watch else ():
+        print(f"termnews: watching replies: {error}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
