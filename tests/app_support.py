@@ -19,7 +19,7 @@ from termnews.session import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_COUNT = 7  # four articles and a feed file with three entries
 SEED_TITLE = "Russia’s Putin won’t congratulate Biden until Trump concede"
-# Files without a date of their own are dated by their mtime: pin it.
+# Files without a date of their own show none and are ordered by their mtime: pin it.
 PINNED_MTIME = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 
 

@@ -500,7 +500,8 @@ async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspen
         import sys
         path = sys.argv[1]
         text = open(path, encoding="utf-8").read()
-        open(path, "w", encoding="utf-8").write(text + " and more from the editor\\n")
+        assert text.endswith("\\n")  # a file as editors write them
+        open(path, "w", encoding="utf-8").write(text[:-1] + " and more from the editor\\n")
     """,
         ),
     )

@@ -124,13 +124,13 @@ def test_the_comment_answered_is_quoted_for_the_editor_and_removed_after(tmp_pat
             path = sys.argv[1]
             text = open(path, encoding="utf-8").read()
             assert "#> Grace wrote:" in text and "#> Second line" in text, text
-            open(path, "w", encoding="utf-8").write(text + " and more, beside your words\\n")
+            open(path, "w", encoding="utf-8").write(text + "More, beside your words\\n")
             """
         ),
         encoding="utf-8",
     )
     result = edit_in_editor("I agree", [sys.executable, str(script)], context="Grace wrote:\nSecond line")
-    assert result.error is None and result.text == "I agree and more, beside your words"
+    assert result.error is None and result.text == "I agree\nMore, beside your words"
     untouched = edit_in_editor("Same", [sys.executable, "-c", "pass"], context="Grace wrote:")
     assert (untouched.text, untouched.changed) == ("Same", False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,10 +17,10 @@ from termnews.cli_send import add_send_commands
 from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.models import Headline, SourceSpec
-from termnews.paths import Paths
+from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import ISO_COMPACT, format_date
+from termnews.text import ISO_COMPACT, format_date, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -58,15 +59,20 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
         if args.limit is not None and len(rows) >= args.limit:
             break
         rows.append(h)
+    if not rows and not args.json:  # said on stderr: standard output stays a list
+        print(f"termnews: no {'unread ' if args.unread else ''}headlines", file=sys.stderr)
     _print_headlines(rows, args.json)
     return EXIT_OK
 
 
 def cmd_search(session: Session, args: argparse.Namespace) -> int:
     session.refresh_cheap_sources()
-    rows = session.store.headlines(View(query=args.query), 0, args.limit)
+    rows = session.store.headlines(View(query=" ".join(args.words)), 0, args.limit)
+    if not rows:
+        print("termnews: no matches", file=sys.stderr)
+        return EXIT_FAILED
     _print_headlines(rows, args.json)
-    return EXIT_OK if rows else EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
@@ -77,8 +83,12 @@ def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
     if paths.config_file.exists():
         print(f"termnews: {paths.config_file} exists already; not overwritten", file=sys.stderr)
         return EXIT_FAILED
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    paths.config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    try:
+        paths.config_dir.mkdir(parents=True, exist_ok=True)
+        paths.config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    except OSError as exc:
+        print(f"termnews: {_unusable_home(args.home, exc)}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote {paths.config_file}")
     return EXIT_OK
 
@@ -91,17 +101,20 @@ def cmd_cache(session: Session, args: argparse.Namespace) -> int:
         before = store.cache_files_size()
         removed = clean(store, session.specs(), session.config.keep)
         store.compact()  # give the room back to the disk
-        print(f"removed {removed} articles (starred articles and articles with drafts are kept)")
+        print(f"removed {plural(removed, 'article')} (starred articles and articles with drafts are kept)")
         print(f"the cache went from {_mib(before)} to {_mib(store.cache_files_size())}")
         return EXIT_OK
     counts = store.article_counts()
     sizes = store.source_sizes()
     names = {spec.source_id: spec.name for spec in session.specs()}
     total = sum(n for n, _ in counts.values())
-    print(f"{total} articles, {_mib(store.cache_files_size())} on disk in {session.paths.cache_db}")
+    print(f"{plural(total, 'article')}, {_mib(store.cache_files_size())} on disk in {session.paths.cache_db}")
     for source_id, (articles, unread) in sorted(counts.items(), key=lambda item: -item[1][0]):
         name = names.get(source_id, "(removed source " + source_id + ")")
-        print(f"  {name:<30} {articles:>8} articles {unread:>8} unread {_mib(sizes.get(source_id, 0)):>10}")
+        print(
+            f"  {name:<30} {plural(articles, 'article'):>17} {unread:>8} unread"
+            f" {_mib(sizes.get(source_id, 0)):>10}"
+        )
     return EXIT_OK
 
 
@@ -149,7 +162,7 @@ def cmd_remove(session: Session, args: argparse.Namespace) -> int:
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
     print(
-        f"removed {gone.spec.name!r} and {gone.articles} cached article{'s' * (gone.articles != 1)} "
+        f"removed {gone.spec.name!r} and {plural(gone.articles, 'cached article')} "
         "(read marks, stars and drafts are kept)"
     )
     return EXIT_OK
@@ -167,10 +180,11 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     from termnews.cli_sync import print_server, server_row
     from termnews.sync import is_server_kind
 
+    session.refresh_cheap_sources()  # local folders: counted and checked as headlines would show them
     counts = session.store.article_counts()
     rows: list[dict[str, Any]] = []
     for spec in session.specs():
-        status = session.store.source_status(spec.source_id)
+        status = session.source_status(spec)
         articles, unread = counts.get(spec.source_id, (0, 0))
         rows.append(
             {
@@ -183,6 +197,7 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 "unread": unread,
                 "last_refresh": format_date(status.last_refresh if status else None, ISO_COMPACT) or None,
                 "last_error": status.last_error if status else None,
+                "warnings": list(status.warnings) if status else [],
             }
         )
         if is_server_kind(spec.kind):  # sync: the server's state and its feeds
@@ -201,11 +216,14 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
             continue
         when = (r["last_refresh"] or "never")[:16].replace("T", " ")
         print(
-            f"{r['kind']:<6} {r['name']:<{width}}  {r['articles']:>6} articles  "
-            f"refreshed {when:<16}  {r['location']}"
+            f"{r['kind']:<6} {r['name']:<{width}}  {plural(r['articles'], 'article'):>14}  "
+            f"{'failed' if r['last_error'] else 'refreshed'} {when:<16}  {r['location']}"
         )
-        if r["last_error"]:
-            print(f"{'':<6} {'':<{width}}  last error: {r['last_error']}")
+        notes = ([f"last error: {r['last_error']}"] if r["last_error"] else []) + [
+            f"warning: {w}" for w in r["warnings"]
+        ]
+        for note in notes:
+            print(f"{'':<6} {'':<{width}}  {note}")
     return EXIT_OK
 
 
@@ -275,12 +293,15 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
     for o in failed:
         print(f"termnews: {o.spec.name}: {o.error}", file=sys.stderr)
     if not args.quiet:
+        for o in outcomes:
+            for warning in o.warnings:
+                print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
         ok = len(outcomes) - len(failed)
-        print(f"{ok} source{'s' * (ok != 1)} ok, {len(failed)} failed, {new} new article{'s' * (new != 1)}")
+        print(f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}")
         answers = len(session.last_watch.new) if session.last_watch else 0
         if answers:
-            print(f"{answers} new answer{'s' * (answers != 1)} to your replies (`termnews inbox`)")
+            print(f"{plural(answers, 'new answer')} to your replies (`termnews inbox`)")
     for error in session.last_watch.errors if session.last_watch else ():
         print(f"termnews: watching replies: {error}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
@@ -306,7 +327,7 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
         print(f"termnews: skipped {url!r}: not an http(s) URL", file=sys.stderr)
     added, skipped = len(done.added), done.skipped + len(done.refused)
     print(
-        f"imported {added} feed{'s' * (added != 1)}"
+        f"imported {plural(added, 'feed')}"
         + (f" ({skipped} already subscribed or skipped)" if skipped else "")
     )
     return EXIT_OK
@@ -319,15 +340,16 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
             Path(args.file).expanduser().write_text(export.text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
-        print(f"wrote {export.feeds} feed{'s' * (export.feeds != 1)} to {args.file}")
+        print(f"wrote {plural(export.feeds, 'feed')} to {args.file}")
     else:
         sys.stdout.write(export.text)
     if export.left_out:
-        print(
-            f"termnews: {export.left_out} source{'s' * (export.left_out != 1)} that are not feeds "
-            "(local folders) left out of the OPML",
-            file=sys.stderr,
+        what = (
+            "source that is not a feed (a local folder)"
+            if export.left_out == 1
+            else ("sources that are not feeds (local folders)")
         )
+        print(f"termnews: {export.left_out} {what} left out of the OPML", file=sys.stderr)
     return EXIT_OK
 
 
@@ -345,6 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="termnews",
         description="A terminal news reader. With no command, opens the reader.",
+        epilog="Start with `termnews` (the bundled sample articles), then `termnews add URL` and"
+        " `termnews refresh`. `termnews COMMAND --help` tells more.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"termnews {__version__}")
@@ -372,7 +396,7 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
     p.set_defaults(func=cmd_headlines)
 
     p = sub.add_parser("search", parents=[common], help="full-text search over titles and bodies")
-    p.add_argument("query", help="words that must all appear (the last may be a prefix)")
+    p.add_argument("words", nargs="+", metavar="WORD", help="words that must all appear (word* is a prefix)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--limit", type=_positive_int, default=100, metavar="N", help="at most N results (100)")
     p.set_defaults(func=cmd_search)
@@ -381,7 +405,9 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
 def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("add", parents=[common], help="subscribe to a feed URL, a feed file or a folder")
     p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
-    p.add_argument("--name", help="the source's name (default: the URL's host or the file's name)")
+    p.add_argument(
+        "--name", help="the source's name (default: the feed's own title, else its host or file name)"
+    )
     p.add_argument("--tag", action="append", metavar="TAG", help="a tag (category); may be repeated")
     p.add_argument("--server", metavar="NAME", help="subscribe on this feed server (its first tag: category)")
     p.set_defaults(func=cmd_add)
@@ -391,7 +417,9 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser(
-        "sources", parents=[common], help="list sources: kind, name, articles, last refresh, last error"
+        "sources",
+        parents=[common],
+        help="list sources: kind, name, articles, last refresh, last error, skipped files",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_sources)
@@ -450,6 +478,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _unusable_home(home: str | None, exc: OSError) -> str:
+    """One line for a profile folder that cannot be used (a file, a read-only place)."""
+    given, via = (home, "--home") if home else (os.environ.get(HOME_ENV), HOME_ENV)
+    if given and Path(given).expanduser().exists() and not Path(given).expanduser().is_dir():
+        return f"{via} {given}: not a folder"
+    reason = (exc.strerror or str(exc)).lower()
+    return f"cannot keep termnews's files in {exc.filename}: {reason}" + (
+        f" ({via} {given})" if given else ""
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not hasattr(args, "home"):
@@ -460,6 +499,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         session = Session.open(args.home)
     except (ConfigError, StoreError) as exc:
         print(f"termnews: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # --home names a file, or a folder that cannot be made
+        print(f"termnews: {_unusable_home(args.home, exc)}", file=sys.stderr)
         return EXIT_USAGE
     for notice in session.store.notices:  # a cache rebuilt, a state file salvaged
         print(f"termnews: {notice}", file=sys.stderr)

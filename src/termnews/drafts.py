@@ -286,11 +286,15 @@ def export_json(drafts: Iterable[Draft]) -> str:
     return json.dumps([draft_to_dict(d) for d in drafts], ensure_ascii=False, indent=2) + "\n"
 
 
-def draft_markdown(draft: Draft) -> str:
-    """One draft as Markdown: a heading naming the article, the fields, then the comment."""
+def draft_markdown(draft: Draft, *, escape: bool = True) -> str:
+    """One draft as Markdown: a heading naming the article, the fields, then the comment.
 
-    def escaped(text: str) -> str:  # free text: shows as written
-        return escape_markdown(clean_line(text))
+    Free text is escaped so that it reads as written once rendered; `escape=False`
+    leaves it as written, for a terminal (`drafts show`).
+    """
+
+    def escaped(text: str) -> str:
+        return escape_markdown(clean_line(text)) if escape else clean_line(text)
 
     lines = [f"## Reply to: {escaped(draft.article_title) or '(untitled)'}", ""]
     meta = [
@@ -412,7 +416,9 @@ def edit_in_editor(
     folder = tempfile.mkdtemp(prefix="termnews-draft-")
     path = Path(folder) / "comment.md"
     try:
-        path.write_text(with_context(text, context), encoding="utf-8")
+        # A last line without its newline would join a line the editor appends.
+        body = text if text.endswith("\n") else text + "\n"
+        path.write_text(with_context(body, context), encoding="utf-8")
         try:
             status = run([*argv, str(path)]).returncode
         except OSError as exc:

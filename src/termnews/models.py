@@ -61,6 +61,9 @@ class ArticleData:
     comments_url: str | None = None  # the feed of the entry's comments
     image: str | None = None  # the entry's picture (a Media RSS thumbnail)
     comments_page: str | None = None  # the web page of its comments (RSS <comments>)
+    #: Orders an undated article (a file's mtime), never shown as its date:
+    #: without it, an undated article takes its place when first stored.
+    first_seen: float | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ class View:
 
 @dataclass(frozen=True)
 class SourceStatus:
-    """A source's last fetch: its HTTP validators, when, and what went wrong."""
+    """A source's last fetch: its HTTP validators, when, what went wrong, what it skipped."""
 
     source_id: str
     etag: str | None
@@ -195,6 +198,7 @@ class SourceStatus:
     body_hash: str | None
     last_refresh: float | None
     last_error: str | None
+    warnings: tuple[str, ...] = ()  # files a local folder skipped, and why
 
 
 @dataclass(frozen=True)

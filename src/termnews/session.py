@@ -9,9 +9,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from termnews.config import Config, load_config, source_specs
-from termnews.models import Draft, SourceSpec, View
+from termnews.config import Config, load_config, seeds_source, source_specs
+from termnews.models import Draft, FetchContext, HttpOptions, SourceSpec, SourceStatus, View
 from termnews.paths import Paths
+from termnews.sanitize import clean_line
 from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
@@ -73,7 +74,32 @@ def _infer_kind(location: str) -> tuple[str, str]:
         return "local", str(path.resolve())
     if path.is_file():
         return "feed", str(path.resolve())
+    host, slash, _ = location.partition("/")
+    if slash and "." in host.strip(".") and not location.startswith("~"):  # example.org/feed
+        raise SubscriptionError(
+            f"{location}: no such file or folder; for a web address, write https://{location}"
+        )
     raise SubscriptionError(f"{location}: no such file or folder (and not an http(s) URL)")
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base (2)`, `base (3)`... : the first not in `taken`."""
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base} ({n})", n + 1
+    return name
+
+
+def read_feed_title(spec: SourceSpec) -> str:
+    """A feed's own title, fetched once to name it ("" offline, on an error, or without one)."""
+    from termnews.feedparse import feed_title
+    from termnews.fetch import HttpClient  # httpx: loaded only when needed
+    from termnews.sources.base import Download
+    from termnews.sources.feed import FeedSource
+
+    with HttpClient(max_connections=1) as http:
+        got = FeedSource(spec).download(FetchContext(http=HttpOptions(deadline=10.0)), http)
+    return feed_title(got.body, got.url) if isinstance(got, Download) else ""
 
 
 @dataclass
@@ -97,22 +123,41 @@ class Session:
     def specs(self) -> list[SourceSpec]:
         return source_specs(self.config, self.store.subscriptions())
 
-    def subscribe(self, location: str, name: str | None = None, tags: tuple[str, ...] = ()) -> SourceSpec:
-        """Add a subscription (kept in state.sqlite); raises SubscriptionError."""
+    def subscribe(
+        self, location: str, name: str | None = None, tags: tuple[str, ...] = (), *, title: str | None = None
+    ) -> SourceSpec:
+        """Add a subscription (kept in state.sqlite); raises SubscriptionError.
+
+        Without a `name`, a feed is named by its own `title` (read from the
+        feed when not given), else its host or file name, made unique with a
+        number: only a name the person chose can be refused as taken.
+        """
         from termnews.opml import default_name
 
         kind, location = _infer_kind(location.strip())
-        name = " ".join((name if name else default_name(location)).split())
-        if not name:
-            raise SubscriptionError("the name must not be empty")
-        spec = SourceSpec(name, kind, location, {}, tuple(dict.fromkeys(tags)))
-        for other in self.specs():
-            if other.name == spec.name:
-                raise SubscriptionError(f"a source named {spec.name!r} exists already; choose another name")
+        spec = SourceSpec("", kind, location, {}, tuple(dict.fromkeys(tags)))
+        existing = self.specs()
+        for other in existing:
             if other.source_id == spec.source_id:
                 raise SubscriptionError(f"{spec.location} is subscribed already, as {other.name!r}")
+        taken = {other.name for other in existing}
+        if name is not None:
+            name = " ".join(name.split())
+            if not name:
+                raise SubscriptionError("the name must not be empty")
+            if name in taken:
+                raise SubscriptionError(f"a source named {name!r} exists already; choose another name")
+        else:
+            if title is None and kind == "feed":
+                title = read_feed_title(spec)
+            name = unique_name(clean_line(title or "") or default_name(location), taken)
+        spec = replace(spec, name=name)
         self.store.add_subscription(spec)
         return spec
+
+    def source_status(self, spec: SourceSpec) -> SourceStatus | None:
+        """A source's last fetch: when, its error, and what it skipped (a local folder's warnings)."""
+        return self.store.source_status(spec.source_id)
 
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
@@ -163,8 +208,14 @@ class Session:
         """
         spec = next((s for s in self.store.subscriptions() if s.name == name), None)
         if spec is None:
-            if self.spec_named(name) is not None:
-                where = self.config.path or self.paths.config_file
+            found = self.spec_named(name)
+            where = self.config.path or self.paths.config_file
+            if found == seeds_source() and found not in self.config.sources:
+                raise SubscriptionError(
+                    f"{name!r} is the bundled sample source; turn it off with `seeds = false`"
+                    f" under [general] in {where}"
+                )
+            if found is not None:
                 raise SubscriptionError(f"{name!r} is defined in {where}; remove it there")
             raise SubscriptionError(f"no source named {name!r} (see `termnews sources`)")
         self.store.remove_subscription(spec.name)
@@ -199,9 +250,7 @@ class Session:
             if spec.source_id in ids:
                 skipped += 1
                 continue
-            name, n = base, 2
-            while name in names:
-                name, n = f"{base} ({n})", n + 1
+            name = unique_name(base, names)
             spec = replace(spec, name=name)
             self.store.add_subscription(spec)
             names.add(name)

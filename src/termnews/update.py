@@ -108,6 +108,7 @@ def store_result(
         etag=result.etag,
         last_modified=result.last_modified,
         body_hash=result.body_hash,
+        warnings=result.warnings,
     )
     return SourceOutcome(spec, new, len(articles), result.not_modified, result.error, result.warnings)
 

@@ -23,8 +23,11 @@ from termnews.store import search_index
 from termnews.store.db import Database
 
 
-def _store_one(conn: sqlite3.Connection, spec: SourceSpec, entry: ArticleData, now: float) -> bool:
-    """Insert or update one entry (inside the caller's transaction); True if it is new."""
+def _store_one(conn: sqlite3.Connection, spec: SourceSpec, entry: ArticleData, seen: float) -> bool:
+    """Insert or update one entry (inside the caller's transaction); True if it is new.
+
+    An undated entry is placed by `seen` when it is new, and keeps that place.
+    """
     aid = article_id(spec.source_id, entry)
     body = search_index.compress_body(entry.body)
     row = conn.execute("SELECT rowid, title, body, body_format FROM articles WHERE id = ?", (aid,)).fetchone()
@@ -45,7 +48,7 @@ def _store_one(conn: sqlite3.Connection, spec: SourceSpec, entry: ArticleData, n
             "INSERT INTO articles (source, title, body, body_format, link, author,"
             " published, enclosures, comments_url, guid, id, source_id, sort_key)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, aid, spec.source_id, entry.published or now),
+            (*values, aid, spec.source_id, entry.published or entry.first_seen or seen),
         ).lastrowid
         assert rowid is not None
         search_index.index(conn, rowid, entry.title, entry.body, entry.body_format)
@@ -67,10 +70,13 @@ class ArticleCache:
         self._db = db
 
     def store_articles(self, spec: SourceSpec, entries: list[ArticleData], now: float | None = None) -> int:
-        """Insert or update a source's articles in one transaction; returns how many are new."""
+        """Insert or update a source's articles in one transaction; returns how many are new.
+
+        Undated entries first seen together keep the source's order (its first is newest).
+        """
         now = time.time() if now is None else now
         with self._db.transaction() as conn:
-            return sum(_store_one(conn, spec, entry, now) for entry in entries)
+            return sum(_store_one(conn, spec, entry, now - i * 1e-3) for i, entry in enumerate(entries))
 
     def article(self, aid: str) -> Article | None:
         rows = self._db.query(

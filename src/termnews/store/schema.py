@@ -52,6 +52,11 @@ CACHE_MIGRATIONS: Sequence[str] = (
         comments TEXT NOT NULL DEFAULT '[]'
     );
     """,
+    # 3: what the last fetch skipped, one warning a line (a FIFO, a link out
+    # of a local folder), shown beside the source like its error.
+    """
+    ALTER TABLE source_state ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 _DRAFT_COLUMNS = (
