@@ -208,7 +208,8 @@ def test_paging_and_counts_per_view(paths: Paths, tmp_path: Path) -> None:
         # Filters combine with a source.
         assert store.count(View("unread", source_id=spec.source_id)) == 5
         assert store.count(View("all", source_id="no-such-source")) == 0
-        assert store.mark_view_read(View("unread")) == 5
+        assert len(store.mark_view_read(View("unread"))) == 5
+        assert store.mark_view_read(View()) == []  # nothing left unread: nothing marked
         assert store.count(View("unread")) == 0
 
 

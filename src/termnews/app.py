@@ -8,26 +8,68 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 
+from termnews.keymap import KeysInForce, Scope, own_bindings, resolve_keymap
+from termnews.screens.drafts import DraftsScreen
 from termnews.screens.help import HelpScreen
 from termnews.screens.main import MainScreen
 from termnews.session import Session
 from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
+from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
+from termnews.widgets.sources import SourcesPane
 from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 THEME_SETTING = "theme"
-# Every class whose bindings a `[keys]` table may rebind by id.
-KEYMAP_CLASSES = (MainScreen, HeadlineList, Reader, Composer, HelpScreen)
+
+# The main screen's panes, each with the keys in force while it has focus (`?` shows them so).
+MAIN_PANES: tuple[Scope, ...] = (
+    Scope("headline list", (HeadlineList, MainScreen)),
+    Scope("reader", (Reader, MainScreen)),
+    Scope("comments", (CommentsPane, MainScreen)),
+    Scope("sources pane", (SourcesPane, MainScreen)),
+    Scope("composer", (Composer, MainScreen)),
+)
+# `?`: one section per part, the screen's own keys first.
+HELP_SECTIONS: tuple[tuple[str, type[DOMNode]], ...] = (
+    ("Main screen (every pane; not while typing in a field)", MainScreen),
+    ("Headline list", HeadlineList),
+    ("Reader", Reader),
+    ("Comments (c)", CommentsPane),
+    ("Sources pane (1)", SourcesPane),
+    ("Composer (r)", Composer),
+    ("Drafts screen (D)", DraftsScreen),
+)
 
 
-def binding_ids() -> set[str]:
-    return {b.id for cls in KEYMAP_CLASSES for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
+def keymap_classes() -> list[type[DOMNode]]:
+    """Every termnews screen and widget that declares bindings: a `[keys]` table may rebind any."""
+    found: list[type[DOMNode]] = []
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("termnews.") and own_bindings(cls) and cls not in found:
+            found.append(cls)
+    return found
+
+
+def key_scopes(classes: list[type[DOMNode]]) -> list[Scope]:
+    """The main screen's panes, and every other screen on its own (a modal screen stops the chain)."""
+    others = [
+        Scope(cls.__name__, (cls,)) for cls in classes if issubclass(cls, Screen) and cls is not MainScreen
+    ]
+    return [*MAIN_PANES, *others]
+
+
+def keys_in_force(wanted: dict[str, str]) -> KeysInForce:
+    classes = keymap_classes()
+    return resolve_keymap(wanted, classes, key_scopes(classes))
 
 
 # Command palette entries: (title, help, action on the main screen).
@@ -54,6 +96,7 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.session = session
         # Themes are chosen before the first style pass: switching later restyles every widget.
         self._theme_problems = self._register_themes()
+        self.keys_in_force = keys_in_force(session.config.keys)
 
     async def on_mount(self) -> None:
         for notice in self.session.store.notices:
@@ -92,12 +135,16 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.session.store.set_setting(key, value)
 
     def _apply_keymap(self) -> None:
-        keys = self.session.config.keys
-        unknown = sorted(set(keys) - binding_ids())
-        if unknown:
+        keys = self.keys_in_force
+        if keys.problems:
             self.notify(
-                f"{self.session.config.path}: [keys] has unknown binding ids: {', '.join(unknown)}",
+                "\n".join(keys.problems),
+                title=f"{self.session.config.path}",
                 severity="warning",
+                timeout=15,
                 markup=False,
             )
-        self.set_keymap({k: v for k, v in keys.items() if k not in unknown})
+        self.set_keymap(keys.keymap)
+
+    def action_show_keys(self) -> None:
+        self.push_screen(HelpScreen(self.keys_in_force, HELP_SECTIONS))

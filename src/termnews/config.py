@@ -41,7 +41,7 @@ name = ""
 email = ""
 website = ""
 
-# Rebind keys by binding id, e.g.  next_article = "j,down"
+# Rebind keys by binding id (press ? in the app for the ids), e.g.  "headlines.next" = "j,down"
 [keys]
 
 # Sources. kind is "local" (a folder) or any kind a plugin adds.

@@ -22,7 +22,6 @@ from termnews.comments import Comment
 from termnews.drafts import ArticleRef, write_export
 from termnews.models import SourceSpec, View
 from termnews.screens.drafts import ReplyChoiceScreen, ask_and_export_drafts
-from termnews.screens.help import HelpScreen
 from termnews.screens.main_inbox import InboxActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
@@ -59,6 +58,23 @@ class MainScreen(InboxActions, RefreshActions, LinkActions):
             id="toggle_comments",
             tooltip="Show / hide the open article's comments (fetched from its comment feed)",
         ),
+        Binding(
+            "A",
+            "mark_view_read",
+            "All read",
+            show=False,
+            id="mark_view_read",
+            tooltip="Mark every article in the list read (u undoes, for a few seconds)",
+        ),
+        Binding("u", "undo_mark_read", "Undo", show=False, id="undo_mark_read", tooltip="Undo mark all read"),
+        Binding(
+            "z",
+            "full_screen",
+            "Full screen",
+            show=False,
+            id="full_screen",
+            tooltip="Read the article full screen (z or escape returns)",
+        ),
         Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
         Binding(
             "o",
@@ -94,6 +110,14 @@ class MainScreen(InboxActions, RefreshActions, LinkActions):
             id="toggle_sources",
             tooltip="Show / hide the sources pane",
         ),
+        Binding(
+            "a",
+            "add_source",
+            "Add source",
+            show=False,
+            id="add_source",
+            tooltip="Subscribe to a feed URL, a feed file or a folder",
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show all keys"),
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit termnews"),
     ]
@@ -113,10 +137,6 @@ class MainScreen(InboxActions, RefreshActions, LinkActions):
         article: ArticleRef
         comment: Comment
         draft_id: int | None
-
-    @dataclass
-    class ViewMarkedRead(Message):
-        marked: int
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search (escape to leave)", id="search")
@@ -275,17 +295,6 @@ class MainScreen(InboxActions, RefreshActions, LinkActions):
     def action_export_drafts(self) -> None:
         ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))
 
-    def action_mark_view_read(self) -> None:
-        self.mark_view_read(self.headlines.view)
-
-    @work(thread=True, group="flags", exit_on_error=False)
-    def mark_view_read(self, view: View) -> None:
-        self.post_message(self.ViewMarkedRead(self.session.store.mark_view_read(view)))
-
-    def on_main_screen_view_marked_read(self, message: ViewMarkedRead) -> None:
-        self.headlines.reload()
-        self.notify(f"Marked {message.marked} articles read", timeout=3)
-
     def action_toggle_sources(self) -> None:
         """Open and focus the sources pane; close it if it already has focus."""
         pane = self.sources
@@ -320,6 +329,5 @@ class MainScreen(InboxActions, RefreshActions, LinkActions):
             self.headlines.reload(View())
             self.headlines.focus()
 
-    def action_help(self) -> None:
-        nodes = [self.app, self, self.headlines, self.inbox, self.reader, self.comments, self.composer]
-        self.app.push_screen(HelpScreen(nodes))
+    async def action_help(self) -> None:
+        await self.app.run_action("show_keys")  # the app holds the keymap in force

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from textual import work
 from textual.message import Message
+from textual.timer import Timer
 
-from termnews.models import Article, Headline
+from termnews.models import Article, Headline, View
 from termnews.render import article_markdown
 from termnews.screens.drafts import DraftsResult, DraftsScreen
 from termnews.screens.main_base import MainScreenBase
@@ -20,8 +21,19 @@ class ReadingActions(MainScreenBase):
         markdown: str
         marked_read: bool = False
 
+    @dataclass
     class FlagsSaved(Message):
         """Read or starred flags were written: counts may have changed."""
+
+        reload: bool = False
+
+    @dataclass
+    class ViewMarkedRead(Message):
+        ids: list[str]
+
+    UNDO_SECONDS = 6.0
+    _undo_read: list[str] = []  # the ids the last "mark all read" marked, while it can be undone
+    _undo_timer: Timer | None = None
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, headline: Headline) -> None:
@@ -55,12 +67,56 @@ class ReadingActions(MainScreenBase):
         """A new article is in the reader (the comments part follows it)."""
 
     @work(thread=True, group="flags", exit_on_error=False)
-    def save_flag(self, article_id: str, flag: str, value: bool) -> None:
-        self.session.store.set_flag([article_id], flag, value)  # type: ignore[arg-type]
-        self.post_message(self.FlagsSaved())
+    def save_flag(self, article_ids: list[str], flag: str, value: bool) -> None:
+        self.session.store.set_flag(article_ids, flag, value)  # type: ignore[arg-type]
+        self.post_message(self.FlagsSaved(reload=len(article_ids) > 1))
 
-    def on_reading_actions_flags_saved(self) -> None:
+    def on_reading_actions_flags_saved(self, message: FlagsSaved) -> None:
+        if message.reload:  # many rows changed (an undo): read the list again
+            self.headlines.reload()
         self.update_counts()
+
+    # -- mark all read, with a few seconds of undo ------------------------------------
+
+    def action_mark_view_read(self) -> None:
+        self.mark_view_read(self.headlines.view)
+
+    @work(thread=True, group="flags", exit_on_error=False)
+    def mark_view_read(self, view: View) -> None:
+        self.post_message(self.ViewMarkedRead(self.session.store.mark_view_read(view)))
+
+    def on_reading_actions_view_marked_read(self, message: ViewMarkedRead) -> None:
+        self.headlines.reload()
+        count = len(message.ids)
+        if not count:
+            self.notify("Nothing unread here", timeout=2)
+            return
+        self._undo_read = message.ids
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+        self._undo_timer = self.set_timer(self.UNDO_SECONDS, self._forget_undo)
+        self.notify(f"Marked {count} read; u to undo", timeout=self.UNDO_SECONDS)
+
+    def _forget_undo(self) -> None:
+        self._undo_read = []
+
+    def action_undo_mark_read(self) -> None:
+        ids, self._undo_read = self._undo_read, []
+        if not ids:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        self.save_flag(ids, "read", False)
+        self.notify(f"{len(ids)} article{'s' * (len(ids) != 1)} unread again", timeout=3)
+
+    # -- reading full screen -------------------------------------------------------------
+
+    def action_full_screen(self) -> None:
+        """The reader alone on the screen; the same key (or escape) brings the panes back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        self.reader.focus()
+        self.maximize(self.reader)
 
     def action_next_unread(self, step: int) -> None:
         found = self.headlines.find(self.headlines.cursor + step, step, lambda h: not h.read)
@@ -74,13 +130,13 @@ class ReadingActions(MainScreenBase):
         current = self.headlines.current
         if current is not None:
             self.headlines.update_current(read=not current.read)
-            self.save_flag(current.id, "read", not current.read)
+            self.save_flag([current.id], "read", not current.read)
 
     def action_toggle_star(self) -> None:
         current = self.headlines.current
         if current is not None:
             self.headlines.update_current(starred=not current.starred)
-            self.save_flag(current.id, "starred", not current.starred)
+            self.save_flag([current.id], "starred", not current.starred)
 
     def action_reply(self) -> None:
         article = self.reader.article

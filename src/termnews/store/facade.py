@@ -82,11 +82,13 @@ class Store:
         self.thread_visit = inbox.thread_visit
         self.record_thread_visit = inbox.record_thread_visit
 
-    def mark_view_read(self, view: View) -> int:
-        """Mark every article of a view read; returns how many."""
+    def mark_view_read(self, view: View) -> list[str]:
+        """Mark every unread article of a view read; returns their ids (to undo it)."""
         ids = self.queries.ids(view)
-        self.flags.set_flag(ids, "read", True)
-        return len(ids)
+        already = self.flags.read_among(ids)
+        unread = [aid for aid in ids if aid not in already]
+        self.flags.set_flag(unread, "read", True)
+        return unread
 
     def sync_queue(self) -> SyncQueue:
         """The feed servers' sync tables, on this thread's connection."""
