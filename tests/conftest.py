@@ -149,3 +149,21 @@ def utc(monkeypatch: pytest.MonkeyPatch):
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+# A real WordPress for the sending and inbox tests (tests/wordpress_site.py), one per run.
+@pytest.fixture(scope="session")
+def wordpress():
+    from wordpress_site import WordPressUnavailable, missing_requirements, start_site
+
+    reason = missing_requirements()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI installs WordPress (.ci/install-wordpress), yet: {reason}")
+    if reason:
+        pytest.skip(reason)
+    try:
+        site = start_site()
+    except WordPressUnavailable as exc:
+        pytest.fail(f"the packages are installed but the site did not start: {exc}")
+    yield site
+    site.stop()

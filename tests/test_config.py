@@ -51,7 +51,11 @@ def test_syntax_error_says_so_with_its_line(tmp_path: Path) -> None:
             "sources[0].maxsize",
             "unknown option (known: full_text, keep, max_size, password_command, proxy, refresh_minutes, sender, timeout, username)",
         ),
-        ({"sender": "carrier-pigeon"}, "sources[0].sender", "expected a sender (known: wordpress)"),
+        (
+            {"sender": "carrier-pigeon"},
+            "sources[0].sender",
+            "expected a sender (known: wordpress, wordpress-rest)",
+        ),
         ({"keep": "forever"}, "sources[0].keep", '"30d"'),
         ({"tags": "news"}, "sources[0].tags", "expected a list of strings, found 'news'"),
     ],

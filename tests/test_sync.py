@@ -18,7 +18,6 @@ from feedserver import FeedServer, simple_rss
 from miniflux_server import CuttingProxy, Miniflux, User
 from termnews.session import Session
 from termnews.store import View
-from test_wordpress import wordpress  # noqa: F401  (the real WordPress fixture, for one test)
 
 KINDS = ["miniflux", "greader"]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
+from termnews.cli_inbox import add_inbox_commands
 from termnews.cli_send import add_send_commands
 from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
@@ -432,6 +433,11 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
             + (f", {skipped} not due (see `termnews sources`; --force fetches them)" if skipped else "")
         )
+        answers = len(session.last_watch.new) if session.last_watch else 0
+        if answers:
+            print(f"{plural(answers, 'new answer')} to your replies (`termnews inbox`)")
+    for error in session.last_watch.errors if session.last_watch else ():
+        print(f"termnews: watching replies: {error}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -512,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_drafts_commands(sub, common)
     add_send_commands(sub, common)
     add_sync_commands(sub, common)
+    add_inbox_commands(sub, common)
     return parser
 
 

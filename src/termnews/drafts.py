@@ -377,23 +377,48 @@ class EditResult:
     error: str | None = None  # why the original was kept
 
 
+CONTEXT_MARK = "#>"  # lines of the editor's file that quote the comment answered
+
+
+def with_context(text: str, context: str | None) -> str:
+    """The editor's file: the comment being answered quoted in `#>` lines, a blank line, the reply."""
+    if not context:
+        return text
+    quoted = [f"{CONTEXT_MARK} {line}".rstrip() for line in context.splitlines()]
+    head = f"{CONTEXT_MARK} You are answering (lines starting with {CONTEXT_MARK} are removed):"
+    return "\n".join([head, *quoted, "", text])
+
+
+def without_context(text: str) -> str:
+    """The reply alone: every `#>` line removed, and the blank line after a leading block of them."""
+    lines = text.split("\n")
+    lead = next((i for i, line in enumerate(lines) if not line.startswith(CONTEXT_MARK)), len(lines))
+    if lead and lead < len(lines) and not lines[lead].strip():
+        del lines[lead]
+    return "\n".join(line for line in lines if not line.startswith(CONTEXT_MARK))
+
+
 def edit_in_editor(
     text: str,
     argv: Sequence[str],
     *,
     run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+    context: str | None = None,
 ) -> EditResult:
     """Let the person edit `text` in an external editor; the original survives any failure.
 
     The text goes to a private temporary file; the editor runs with an
     argument list (no shell). A non-zero exit, a missing or unreadable file,
-    or an unchanged file all return the original text.
+    or an unchanged file all return the original text. `context` (the
+    comment being answered) is quoted above the text in `#>` lines, which
+    are removed when the editor returns.
     """
     folder = tempfile.mkdtemp(prefix="termnews-draft-")
     path = Path(folder) / "comment.md"
     try:
         # A last line without its newline would join a line the editor appends.
-        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        body = text if text.endswith("\n") else text + "\n"
+        path.write_text(with_context(body, context), encoding="utf-8")
         try:
             status = run([*argv, str(path)]).returncode
         except OSError as exc:
@@ -407,6 +432,8 @@ def edit_in_editor(
         except OSError as exc:
             return EditResult(text, False, f"could not read the edited file: {exc.strerror or exc}")
         new = new.replace("\r\n", "\n")
+        if context:
+            new = without_context(new)
         if new.endswith("\n") and not text.endswith("\n"):
             new = new[:-1]  # editors add a final newline; it is not the person's words
         return EditResult(new, new != text)

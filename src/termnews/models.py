@@ -303,3 +303,51 @@ class DraftConflict(StoreError):
         )
         super().__init__(f"draft {draft_id} {what}")
         self.draft_id, self.expected_version, self.current = draft_id, expected_version, current
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A comment answering one of the person's replies, as the inbox keeps it.
+
+    A copy of the article's title, link and source is kept, as a draft does,
+    so the answer stays meaningful after the article leaves the cache.
+    """
+
+    id: int
+    comment_id: str  # the comment's id in its comment feed
+    article_id: str
+    article_title: str
+    article_link: str | None
+    article_source: str
+    draft_id: int | None  # the person's reply it answers
+    author: str
+    published: float | None
+    text: str  # plain text, sanitized
+    link: str | None
+    arrived: float
+    read: bool
+
+
+@dataclass(frozen=True)
+class NewReply:
+    """An answer found in a watched thread, before the inbox keeps it."""
+
+    comment_id: str
+    article_id: str
+    article_title: str
+    article_link: str | None
+    article_source: str
+    draft_id: int | None
+    author: str
+    published: float | None
+    text: str
+    link: str | None
+
+
+@dataclass(frozen=True)
+class ThreadMarks:
+    """What the comments pane marks in one thread."""
+
+    new: frozenset[str] = frozenset()  # comment ids that arrived since the thread was last opened
+    own: dict[str, Draft] = field(default_factory=dict)  # comment id: the person's reply it is
+    pending: tuple[Draft, ...] = ()  # the person's replies not in the feed (held, in doubt)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from termnews.comments import fetch_comments, find_reply
+from termnews.comments import Comment, CommentsResult, fetch_comments, find_reply
 from termnews.models import Draft, DraftConflict, SourceSpec
 from termnews.senders import DEFAULT_SENDER, Prepared, Reply, Sender, SendResult, load_sender
 from termnews.store import Store
@@ -284,15 +284,7 @@ class Outbox:
             return f"the comment feed could not be read ({got.error})"
         if got.stale:
             return f"the comment feed could not be read ({got.error})"
-        found = find_reply(
-            got.comments,
-            author=draft.name,
-            text=draft.comment,
-            parent=draft.parent_comment,
-            threaded=got.threaded,
-            since=draft.send_started,
-            same_parent=sender.same_comment,
-        )
+        found = find_in_feed(draft, sender, got)
         if found is None:
             return "not in the comment feed"
         saved = self.store.record_send(
@@ -366,6 +358,23 @@ class Outbox:
             draft.send_after,
             dry_run,
         )
+
+
+def find_in_feed(draft: Draft, sender: Sender, got: CommentsResult) -> Comment | None:
+    """The draft's comment in its thread: by the site's id when known, else by author, parent and words."""
+    if draft.remote_id:
+        found = next((c for c in got.comments if sender.same_comment(c.id, draft.remote_id)), None)
+        if found is not None:
+            return found
+    return find_reply(
+        got.comments,
+        author=draft.name,
+        text=draft.comment,
+        parent=draft.parent_comment,
+        threaded=got.threaded,
+        since=draft.send_started,
+        same_parent=sender.same_comment,
+    )
 
 
 def _plain_outcome(result: SendResult, now: float) -> tuple[str, dict[str, Any]]:

@@ -21,8 +21,11 @@ from termnews.text import is_fetchable_url
 from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
 
 if TYPE_CHECKING:
+    from termnews.comments import CommentsResult
     from termnews.discover import Discovery, FoundFeed
     from termnews.fetch import HttpClient
+    from termnews.inbox import WatchReport
+    from termnews.models import ThreadMarks
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -39,6 +42,7 @@ class ViewCounts:
     sync_waiting: int  # flag changes not yet sent to a feed server
     views: dict[View, tuple[int, int]] = field(default_factory=dict)  # listed view: (articles, unread)
     errors: dict[str, str] = field(default_factory=dict)  # source id: its last fetch error
+    inbox_unread: int = 0  # answers to the person's replies not yet opened
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class Session:
     paths: Paths
     config: Config
     store: Store
+    #: What the last refresh found in the watched threads (answers, held replies published).
+    last_watch: WatchReport | None = None
 
     @classmethod
     def open(cls, home: str | None = None) -> Session:
@@ -262,7 +268,20 @@ class Session:
         if wanted:
             self.fetch_full_texts(wanted, settings)
         clean(self.store, self.specs(), self.config.keep)
+        self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
+
+    def thread_marks(self, article_id: str, got: CommentsResult) -> ThreadMarks:
+        """What is new in a thread being opened and which comments are the person's (remembers the visit)."""
+        from termnews.inbox import thread_marks
+
+        return thread_marks(self.store, self.specs(), article_id, got)
+
+    def watch_threads(self, sources: list[str] | None = None) -> WatchReport:
+        """Read the threads the person replied in (of `sources`, else all): answers, held replies published."""
+        from termnews.inbox import watch_threads
+
+        return watch_threads(self.store, self.specs(), sources=sources)
 
     def refresh_cheap_sources(self) -> list[SourceOutcome]:
         """Refresh the sources cheap enough to read at every start (local folders)."""
@@ -352,7 +371,9 @@ class Session:
         sources, sync_waiting = with_server_feeds(self.store, self.specs(), per_source)
         statuses = (self.store.source_status(s.source_id) for s in sources)
         errors = {s.source_id: s.last_error for s in statuses if s is not None and s.last_error}
-        return ViewCounts(unread, total, per_source, sources, sync_waiting, views, errors)
+        return ViewCounts(
+            unread, total, per_source, sources, sync_waiting, views, errors, self.store.inbox_unread()
+        )
 
     def _count(self, view: View, per_source: dict[str, tuple[int, int]]) -> tuple[int, int]:
         """(total, unread) of a view."""

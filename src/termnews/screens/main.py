@@ -21,7 +21,7 @@ from termnews.comments import Comment
 from termnews.drafts import ArticleRef
 from termnews.models import View
 from termnews.screens.drafts import ReplyChoiceScreen, ask_and_export_drafts
-from termnews.screens.main_comments import CommentActions
+from termnews.screens.main_inbox import InboxActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
 from termnews.screens.main_sources import SourceActions
@@ -29,12 +29,13 @@ from termnews.session import ViewCounts
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
+from termnews.widgets.inbox import InboxList, as_comment
 from termnews.widgets.reader import Reader
 from termnews.widgets.sources import LISTED_VIEWS, SourcesPane
 from termnews.widgets.status import StatusLine
 
 
-class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
+class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     BINDINGS = [
         Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
         Binding(
@@ -148,6 +149,7 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
             yield SourcesPane(id="sources")
             with Horizontal(id="panes"):
                 yield HeadlineList(self.session.store, id="headlines")
+                yield InboxList(id="inbox")
                 with Horizontal(id="right"):
                     with Vertical(id="reading"):
                         yield Reader(id="reader")
@@ -195,8 +197,15 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
         draft = self.session.open_reply(article.id, comment.id)
         self.post_message(self.OpenReplyFound(article, comment, draft.id if draft else None))
 
+    def on_inbox_list_reply_requested(self, message: InboxList.ReplyRequested) -> None:
+        item = message.item
+        self.mark_answer_read(item)
+        article = ArticleRef(item.article_id, item.article_title, item.article_link, item.article_source)
+        self.reply_to_comment(article, as_comment(item))
+
     def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
         composer, comment = self.composer, message.comment
+        composer.answering = comment  # quoted for $EDITOR
         if message.draft_id is not None:
             composer.open_draft_id(message.draft_id, replying_to=comment.author)
         else:
@@ -231,6 +240,11 @@ class MainScreen(CommentActions, RefreshActions, LinkActions, SourceActions):
 
     def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
         self.sources.is_open = False  # a picker: `1` opens it again on the view in force
+        if message.choice.inbox:
+            self.status.show(view_label="Inbox")
+            self.show_inbox()
+            return
+        self.hide_inbox()
         self.status.show(view_label=message.choice.label)
         self.headlines.reload(message.choice.view)
         self.headlines.focus()

@@ -9,7 +9,7 @@ from textual import work
 from textual.message import Message
 
 from termnews.comments import CommentsResult
-from termnews.models import Article
+from termnews.models import Article, ThreadMarks
 from termnews.screens.main_reading import ReadingActions
 from termnews.widgets.comments import CommentsPane
 
@@ -22,6 +22,7 @@ class CommentActions(ReadingActions):
     class CommentsFetched(Message):
         article_id: str
         result: CommentsResult | None  # None: the article has no comment feed
+        marks: ThreadMarks | None = None  # what is new, which comments are the person's
 
     def article_shown(self, article: Article) -> None:
         comments = self.comments
@@ -55,15 +56,15 @@ class CommentActions(ReadingActions):
         if info is None or not info.comments_url:
             self.post_message(self.CommentsFetched(article_id, None))
             return
-        self.post_message(
-            self.CommentsFetched(article_id, fetch_comments(self.session.store, info.comments_url))
-        )
+        result = fetch_comments(self.session.store, info.comments_url)
+        marks = self.session.thread_marks(article_id, result)  # and remembers this visit
+        self.post_message(self.CommentsFetched(article_id, result, marks))
 
     def on_comment_actions_comments_fetched(self, message: CommentsFetched) -> None:
         if message.result is None:
             self.comments.show_message(message.article_id, NO_COMMENT_FEED)
         elif self.reader.article is not None and self.reader.article.id == message.article_id:
-            self.comments.show(message.article_id, message.result)
+            self.comments.show(message.article_id, message.result, message.marks)
 
     def on_comments_pane_refetch_requested(self, message: CommentsPane.RefetchRequested) -> None:
         self.load_comments(message.article_id)

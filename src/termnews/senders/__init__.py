@@ -28,6 +28,7 @@ GROUP = "termnews.senders"
 # Used when termnews runs from a source tree without installed metadata.
 _BUILTIN = {
     "wordpress": "termnews.senders.wordpress:WordPressSender",
+    "wordpress-rest": "termnews.senders.wordpress_rest:WordPressRestSender",
 }
 
 # -- the contract -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from termnews.store.fetch_state import FetchState
 from termnews.store.flags import Flags
 from termnews.store.full_text import FullTexts
 from termnews.store.headlines import HeadlineQueries
+from termnews.store.inbox import Inbox
 from termnews.store.outbox import Outbox
 from termnews.store.subscriptions import Settings, Subscriptions
 from termnews.store.sync_queue import SyncQueue
@@ -79,6 +80,15 @@ class Store:
         self.outbox = outbox.outbox
         self.claim_for_sending = outbox.claim_for_sending
         self.record_send = outbox.record_send
+        self.publish_held = outbox.publish_held
+        inbox = Inbox(self.db)
+        self.add_replies = inbox.add_replies
+        self.inbox = inbox.inbox
+        self.inbox_item = inbox.inbox_item
+        self.inbox_unread = inbox.inbox_unread
+        self.mark_inbox_read = inbox.mark_inbox_read
+        self.thread_visit = inbox.thread_visit
+        self.record_thread_visit = inbox.record_thread_visit
 
     def mark_view_read(self, view: View) -> list[str]:
         """Mark every unread article of a view read; returns their ids (to undo it)."""

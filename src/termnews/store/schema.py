@@ -216,4 +216,29 @@ STATE_MIGRATIONS: Sequence[str] = (
         clock_offset REAL NOT NULL DEFAULT 0
     );
     """,
+    # 5: the inbox (answers to the person's replies, found in watched threads)
+    # and, per thread, the comments shown when it was last opened (what is new).
+    """
+    CREATE TABLE inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        comment_id TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        article_title TEXT NOT NULL,
+        article_link TEXT,
+        article_source TEXT NOT NULL,
+        draft_id INTEGER,
+        author TEXT NOT NULL,
+        published REAL,
+        text TEXT NOT NULL,
+        link TEXT,
+        arrived REAL NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (article_id, comment_id)
+    );
+    CREATE TABLE thread_visits (
+        article_id TEXT PRIMARY KEY,
+        opened REAL NOT NULL,
+        seen TEXT NOT NULL DEFAULT '[]'
+    ) WITHOUT ROWID;
+    """,
 )

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
 
+from termnews.comments import Comment, comment_text
 from termnews.config import Identity
 from termnews.drafts import (
     FIELD_NAMES,
@@ -113,6 +114,7 @@ class Composer(DraftStorage, Vertical):
         self._touched: set[str] = set()
         self._loaded = DraftFields()
         self.replying_to: str | None = None  # the author of the comment answered, for the heading
+        self.answering: Comment | None = None  # the comment a reply to a comment answers
 
     def compose(self) -> ComposeResult:
         yield Static("Leave a Reply", id="composer-heading", markup=False)
@@ -328,7 +330,9 @@ class Composer(DraftStorage, Vertical):
         self.save_now()  # a worker writes what is typed so far while the editor runs
         try:
             with self.app.suspend():
-                result = edit_in_editor(area.text, argv)
+                result = edit_in_editor(
+                    area.text, argv, context=quote_answered(self.answering, editor.parent)
+                )
         except SuspendNotSupported:
             self.notify("This terminal cannot hand over to an editor", severity="warning")
             return
@@ -341,3 +345,10 @@ class Composer(DraftStorage, Vertical):
             area.move_cursor(area.document.end)
             self._edited("comment")
         area.focus()
+
+
+def quote_answered(answering: Comment | None, parent: str | None) -> str | None:
+    """The comment a reply answers, for the editor's file (None: it answers the article)."""
+    if answering is None or parent != answering.id:
+        return None
+    return f"{answering.author} wrote:\n{comment_text(answering)}"

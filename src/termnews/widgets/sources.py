@@ -35,6 +35,7 @@ LISTED_VIEWS = tuple(view for _, view in VIEWS)
 class Choice:
     label: str
     view: View
+    inbox: bool = False  # the inbox of answers, not a headline view
 
 
 class SourcesPane(OptionList):
@@ -85,6 +86,8 @@ class SourcesPane(OptionList):
         for label, view in VIEWS:
             total, unread = counts.views.get(view, (0, 0))
             self._add(Choice(label, view), Text(label, style="bold"), unread, total)
+        inbox_total = counts.inbox_unread
+        self._add(Choice("Inbox", View(), inbox=True), Text("Inbox", style="bold"), inbox_total, inbox_total)
         self.add_option(None)
         for spec in counts.sources:
             total, unread = counts.per_source.get(spec.source_id, (0, 0))
