@@ -142,6 +142,8 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         width = self.size.width
         self.set_class(width >= 160, "-wide")
         self.set_class(width >= 160 or width < 70, "-composer-below")
+        self.set_class(width < 70, "-narrow")
+        self.set_class(self.size.height < 40, "-short")
 
     # -- counts ------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Key
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
@@ -34,6 +35,12 @@ from termnews.store import Store
 from termnews.widgets.composer_storage import DraftStorage
 
 NOTE = "Your email address will not be published. Required fields are marked *"
+
+MIN_SIZE = (30, 10)  # columns and rows the form needs to be usable
+TOO_SMALL = (
+    f"This terminal is too small to write a reply (the composer needs {MIN_SIZE[0]}x{MIN_SIZE[1]})."
+    " Make it larger, or press escape to close: the draft is kept."
+)
 
 _INPUTS = (
     ("name", "Name *", "Your name"),
@@ -63,6 +70,18 @@ class Composer(DraftStorage, Vertical):
             priority=True,
             tooltip="Edit the comment in $VISUAL / $EDITOR",
         ),
+        # Priority: handled as the key arrives, so focus has moved before the next key is
+        # dispatched. Without it, Tab bubbles up through the queues of the field and its
+        # parents while keys typed right after it are still sent to the field Tab leaves.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="composer.next_field"),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="composer.previous_field",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -74,20 +93,26 @@ class Composer(DraftStorage, Vertical):
         padding: 0 1;
         background: $surface;
         &.-open { display: block; }
-        & > #composer-heading { text-style: bold; }
-        & > #composer-article { text-style: italic; }
-        & > #composer-note { color: $text-muted; }
-        & > .field-row { height: 1; }
-        & > .field-row > Label { width: 10; }
-        & > .field-row > Input { width: 1fr; }
-        & > #comment-row { margin-top: 1; }
+        & > #composer-form { height: 1fr; scrollbar-size-vertical: 1; }
+        & > #composer-too-small { display: none; color: $warning; text-style: bold; }
+        &.-too-small > #composer-form { display: none; }
+        &.-too-small > #composer-too-small { display: block; }
+        & #composer-heading { text-style: bold; }
+        & #composer-article { text-style: italic; }
+        & #composer-note { color: $text-muted; }
+        & .field-row { height: 1; }
+        & .field-row > Label { width: 10; }
+        & .field-row > Input { width: 1fr; }
+        & #comment-row { margin-top: 1; }
         & #composer-status { width: 1fr; text-align: right; color: $text-muted; }
         & #composer-status.-ready { color: $success; }
         & #composer-status.-failed { color: $error; text-style: bold; }
-        & TextArea { height: 1fr; min-height: 3; }
-        & > .field-error { color: $error; display: none; padding-left: 10; }
-        & > #comment-error { padding-left: 0; }
-        & > .field-error.-shown { display: block; }
+        /* At least five lines (and its border), at most 40% of the pane: a problem shown under
+           a field takes its line from the free space, not from the comment. */
+        & TextArea { height: 1fr; min-height: 7; max-height: 40%; }
+        & .field-error { color: $error; display: none; padding-left: 10; }
+        & #comment-error { padding-left: 0; }
+        & .field-error.-shown { display: block; }
     }
     """
 
@@ -105,6 +130,7 @@ class Composer(DraftStorage, Vertical):
         drafts: list[Draft]
 
     is_open: reactive[bool] = reactive(False)
+    too_small: reactive[bool] = reactive(False)
 
     def __init__(self, store: Store, identity: Identity | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -114,24 +140,48 @@ class Composer(DraftStorage, Vertical):
         self._loaded = DraftFields()
 
     def compose(self) -> ComposeResult:
-        yield Static("Leave a Reply", id="composer-heading", markup=False)
-        yield Static("", id="composer-article", markup=False)
-        yield Static(NOTE, id="composer-note", markup=False)
-        with Horizontal(id="comment-row", classes="field-row"):
-            yield Label("Comment *", markup=False)
-            yield Static("", id="composer-status", markup=False)
-        yield Static("", id="comment-error", classes="field-error", markup=False)
-        yield TextArea(id="comment", soft_wrap=True)
-        for name, label, placeholder in _INPUTS:
-            with Horizontal(classes="field-row"):
-                yield Label(label, markup=False)
-                yield Input(id=name, placeholder=placeholder, compact=True, select_on_focus=False)
-            yield Static("", id=f"{name}-error", classes="field-error", markup=False)
+        yield Static(TOO_SMALL, id="composer-too-small", markup=False)
+        with VerticalScroll(id="composer-form", can_focus=False):
+            yield Static("Leave a Reply", id="composer-heading", markup=False)
+            yield Static("", id="composer-article", markup=False)
+            yield Static(NOTE, id="composer-note", markup=False)
+            with Horizontal(id="comment-row", classes="field-row"):
+                yield Label("Comment *", markup=False)
+                yield Static("", id="composer-status", markup=False)
+            yield Static("", id="comment-error", classes="field-error", markup=False)
+            yield TextArea(id="comment", soft_wrap=True)
+            for name, label, placeholder in _INPUTS:
+                with Horizontal(classes="field-row"):
+                    yield Label(label, markup=False)
+                    yield Input(id=name, placeholder=placeholder, compact=True, select_on_focus=False)
+                yield Static("", id=f"{name}-error", classes="field-error", markup=False)
 
     # -- the form ---------------------------------------------------------------
 
     def watch_is_open(self, is_open: bool) -> None:
         self.set_class(is_open, "-open")
+        self.screen.set_class(is_open, "-composing")  # the screen may make room (termnews.tcss)
+
+    # -- a pane too small to write in ---------------------------------------------
+
+    def on_resize(self) -> None:
+        width, height = self.size
+        self.too_small = self.is_open and (width < MIN_SIZE[0] or height < MIN_SIZE[1])
+
+    def watch_too_small(self, too_small: bool) -> None:
+        """Hide the form and hold the keys (they would go into fields no one can see)."""
+        self.set_class(too_small, "-too-small")
+        self.can_focus = too_small
+        focused = self.screen.focused
+        if too_small and focused is not None and self in focused.ancestors_with_self:
+            self.screen.set_focus(self)
+        elif not too_small and focused is self:
+            self.screen.set_focus(self._area)
+
+    def on_key(self, event: Key) -> None:
+        if self.too_small and event.is_printable:
+            event.stop()
+            event.prevent_default()
 
     @property
     def article_id(self) -> str | None:
