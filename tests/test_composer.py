@@ -138,13 +138,15 @@ async def test_typing_is_saved_about_a_second_after_the_last_key(home: Path) -> 
             "draft",
         )
         assert draft.article_title == PUTIN and draft.article_source == "seeds"
-        # The headline shows the ✎ mark.
+        assert "Draft #1 · draft · saved" == str(composer.query_one("#composer-status", Static).render())
+        # The headline shows the ✎ mark (the list steps aside while a reply is written at 100x30).
+        await pilot.press("escape")
+        await settle(app, pilot)
         headlines = app.screen.headlines
         assert headlines.current.title == PUTIN and headlines.current.has_draft
         assert "✎" in "".join(
             s.text for s in headlines.render_line(headlines.cursor - int(headlines.scroll_y))
         )
-        assert "Draft #1 · draft · saved" == str(composer.query_one("#composer-status", Static).render())
 
 
 async def test_opening_and_closing_without_typing_leaves_no_draft(home: Path) -> None:

@@ -17,6 +17,8 @@ What the site answers (`wp-comments-post.php`, WordPress 4.9 to 6.x):
 | 429 | too fast (flood protection): try later |
 | 403 | comments closed (or not allowed) |
 | 200 titled "Comment Submission Failure" | missing or invalid fields |
+| 501, 505 | the server does not take such a request: refused |
+| other 5xx | unknown: the comment may have been stored |
 
 Every refusal is a `wp_die` page; its message is the site's reason, kept in
 the site's words. A request that left without an answer coming back is
@@ -31,6 +33,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
+from http import HTTPStatus
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
@@ -50,6 +53,9 @@ _DIE_MESSAGE = re.compile(
 )
 _BODY = re.compile(r"<body[^>]*>(.*?)</body>", re.IGNORECASE | re.DOTALL)
 FAILURE_TITLE = "Comment Submission Failure"
+# Server errors that say the request was not taken, whatever it held: definite refusals, unlike
+# 500, 502, 503 or 504, where the comment may have been stored before the error.
+_REFUSED = frozenset({501, 505})
 
 
 @dataclass(frozen=True)
@@ -222,6 +228,13 @@ def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: st
         return SendResult("failed", message or "comments are closed", status=status)
     if status == 200 and FAILURE_TITLE.casefold() in page_title(text).casefold():
         return SendResult("failed", message or FAILURE_TITLE, status=status)
+    if status in _REFUSED:  # the server does not take this request at all: nothing was stored
+        reason = f"HTTP {status} {HTTPStatus(status).phrase}"
+        return SendResult(
+            "failed",
+            f"the site refused the comment: {reason}" + (f": {message}" if message else ""),
+            status=status,
+        )
     if status >= 500:
         return SendResult(
             "unknown", f"HTTP {status} from the site" + (f": {message}" if message else ""), status=status

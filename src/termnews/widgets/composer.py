@@ -73,15 +73,9 @@ class Composer(DraftStorage, Vertical):
         # Priority: handled as the key arrives, so focus has moved before the next key is
         # dispatched. Without it, Tab bubbles up through the queues of the field and its
         # parents while keys typed right after it are still sent to the field Tab leaves.
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="composer.next_field"),
-        Binding(
-            "shift+tab",
-            "app.focus_previous",
-            "Previous field",
-            show=False,
-            priority=True,
-            id="composer.previous_field",
-        ),
+        # System: the screen's own tab and shift+tab, only sooner; help lists them once.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, system=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, system=True),
     ]
 
     DEFAULT_CSS = """
