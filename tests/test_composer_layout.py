@@ -13,10 +13,10 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from test_composer import IDENTITY, open_article, reply, settle
 from termnews.app import TermnewsApp
 from termnews.session import Session
 from termnews.widgets.composer import Composer
+from test_composer import IDENTITY, open_article, reply, settle
 
 
 @pytest.fixture

@@ -240,7 +240,10 @@ def test_a_sent_draft_is_never_queued_again(store: Store, scripted) -> None:
     editor = DraftEditor(store, ARTICLE, sent)
     editor.stage(DraftFields("changed words", WORDS.name, WORDS.email, ""))
     outcome = editor.flush("ready")  # the composer's ctrl+s
-    assert outcome.draft.state == "sent" and "not sent again" in outcome.message
+    # The record of what was sent is never overwritten: the changed words are a new draft.
+    assert store.draft(sent.id) == sent
+    assert outcome.draft.id != sent.id and outcome.draft.state == "draft"
+    assert outcome.draft.comment == "changed words" and "new draft" in outcome.message
     assert outbox(store).send_all() == []
 
 

@@ -112,13 +112,36 @@ class Outbox:
 
     def sender_for(self, draft: Draft) -> Sender:
         """The sender of the draft's source; raises LookupError/TypeError when it cannot load."""
-        spec = self.specs.get(draft.article_source)
+        return self._sender_of(draft.article_source)
+
+    def _sender_of(self, source: str) -> Sender:
+        spec = self.specs.get(source)
         options = dict(spec.options) if spec else {}
         name = str(options.pop("sender", DEFAULT_SENDER))
-        key = f"{name}\0{draft.article_source}"
+        key = f"{name}\0{source}"
         if key not in self._senders:
             self._senders[key] = self._load(name)(options)
         return self._senders[key]
+
+    def nowhere_to_send(self, article_id: str, link: str | None, source: str) -> str | None:
+        """Why a reply to this article can never be sent, known without the network; None if it may."""
+        try:
+            sender = self._sender_of(source)
+        except Exception as exc:
+            return f"no way to send replies from {source!r}: {exc}"
+        info = self.store.article_reply_info(article_id)
+        return sender.nowhere(
+            Reply(
+                draft_id=0,
+                comment="",
+                name="",
+                email="",
+                website="",
+                article_link=info.link if info and info.link else link,
+                article_guid=info.guid if info else None,
+                comments_url=info.comments_url if info else None,
+            )
+        )
 
     # -- sending -------------------------------------------------------------------
 

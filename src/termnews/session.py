@@ -213,6 +213,12 @@ class Session:
         sources, sync_waiting = with_server_feeds(self.store, self.specs(), per_source)
         return ViewCounts(unread, total, per_source, sources, sync_waiting)
 
+    def nowhere_to_send(self, article_id: str, link: str | None, source: str) -> str | None:
+        """Why a reply to this article can never be sent (None: it may be); no network."""
+        from termnews.outbox import Outbox  # its senders load only when a reply is begun
+
+        return Outbox(self.store, self.specs()).nowhere_to_send(article_id, link, source)
+
     def open_reply(self, article_id: str, comment_id: str) -> Draft | None:
         """The reply to this comment still being written (not yet sent), if there is one."""
         drafts = self.store.drafts(article_id)

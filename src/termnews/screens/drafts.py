@@ -27,8 +27,9 @@ from textual.widgets import Button, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
-from termnews.models import Draft, SourceSpec
+from termnews.models import SENT_STATES, Draft, SourceSpec
 from termnews.screens.dialog import Dialog
+from termnews.screens.help import HelpScreen
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Store
 from termnews.text import format_date
@@ -79,7 +80,11 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
 
 
 class ReplyChoiceScreen(Dialog[str | None]):
-    """The article has drafts: continue the last one, or start a new reply?"""
+    """The article has drafts: continue the last one, or start a new reply?
+
+    A last reply that is at the site (sent, held, or in doubt) is never continued: it stays
+    as it was sent, and `c` makes an edited copy of it instead ("copy").
+    """
 
     BINDINGS = [
         Binding(
@@ -87,7 +92,7 @@ class ReplyChoiceScreen(Dialog[str | None]):
             "choose('continue')",
             "Continue",
             id="reply_choice.continue",
-            tooltip="Continue the last draft",
+            tooltip="Continue the last draft (a sent one: an edited copy of it)",
         ),
         Binding(
             "n",
@@ -102,6 +107,7 @@ class ReplyChoiceScreen(Dialog[str | None]):
     def __init__(self, article: ArticleRef, drafts: list[Draft]) -> None:
         super().__init__()
         self.article, self.drafts = article, drafts
+        self.sent = drafts[0].state in SENT_STATES  # the last one is at the site: copy, never edit
 
     def compose(self) -> ComposeResult:
         last = self.drafts[0]
@@ -119,19 +125,22 @@ class ReplyChoiceScreen(Dialog[str | None]):
                 Text("“" + (first_line(last.comment, 60) or "(empty)") + "”"), classes="dialog-detail"
             )
             with Horizontal():
-                yield Button("Continue last draft (c)", id="continue", variant="primary")
+                if self.sent:
+                    yield Button("Edited copy (c)", id="copy", variant="primary")
+                else:
+                    yield Button("Continue last draft (c)", id="continue", variant="primary")
                 yield Button("New reply (n)", id="new")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#continue", Button).focus()
+        self.query_one(Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id if event.button.id in ("continue", "new") else None)
+        self.action_choose(event.button.id if event.button.id in ("continue", "copy", "new") else None)
 
     def action_choose(self, choice: str | None) -> None:
-        self.dismiss(choice)
+        self.dismiss("copy" if choice == "continue" and self.sent else choice)
 
 
 class ConfirmDeleteScreen(Dialog[bool]):
@@ -190,18 +199,21 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         reports: list[SendReport]
 
     BINDINGS = [
-        Binding("enter", "open", "Open", id="drafts.open", tooltip="Open the draft in the composer"),
+        # Priority: the table's own (hidden) enter would otherwise hide this one from the footer.
+        Binding(
+            "enter", "open", "Open", id="drafts.open", priority=True, tooltip="Open the draft in the composer"
+        ),
         Binding("d,delete", "delete", "Delete", id="drafts.delete", tooltip="Delete the draft (asks first)"),
         Binding("e", "export", "Export", id="drafts.export", tooltip="Export every draft to a file"),
         Binding(
             "S",
             "send",
             "Send ready",
-            show=False,
             id="drafts.send",
             tooltip="Send every ready draft to its site (the outbox)",
         ),
         Binding("escape,q", "close", "Back", id="drafts.close", tooltip="Back to the headlines"),
+        Binding("question_mark", "help", "Help", id="drafts.help", tooltip="Show the keys of this screen"),
     ]
 
     def __init__(
@@ -228,6 +240,7 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             id="drafts-empty",
             markup=False,
         )
+        yield Static("", id="drafts-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -295,6 +308,17 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         except Exception:
             return None
         return self.drafts.get(int(key)) if key is not None else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Under the table: what the site said about the highlighted reply (why it failed)."""
+        draft = self.current
+        said = draft.send_error if draft is not None and draft.state != "draft" else None
+        detail = self.query_one("#drafts-detail", Static)
+        detail.update(Text(f"#{draft.id} {draft.state}: {said}" if draft is not None and said else ""))
+        detail.set_class(bool(said), "-shown")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen([self.app, self]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -127,7 +127,12 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
                     with Vertical(id="reading"):
                         yield Reader(id="reader")
                         yield CommentsPane(id="comments")
-                    yield Composer(self.session.store, self.session.config.identity, id="composer")
+                    yield Composer(
+                        self.session.store,
+                        self.session.config.identity,
+                        nowhere_to_send=self.session.nowhere_to_send,
+                        id="composer",
+                    )
         yield StatusLine(id="status")
         yield Footer()
 
@@ -187,6 +192,8 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         def chosen(choice: str | None) -> None:
             if choice == "continue":
                 self.composer.open_draft(message.article, message.drafts[0])
+            elif choice == "copy":
+                self.composer.open_draft(message.article, None, copy_of=message.drafts[0])
             elif choice == "new":
                 self.composer.open_draft(message.article, None)
 

@@ -130,6 +130,13 @@ class WordPressSender(Sender):
             where += f", in reply to comment {fields['comment_parent']}"
         return Prepared(endpoint, fields, self.comments_url(reply, None, post_id, endpoint), where)
 
+    def nowhere(self, reply: Reply) -> str | None:
+        if reply.article_link and is_fetchable_url(reply.article_link):
+            return None  # its page may hold a comment form
+        if self.post_id(reply) and self.endpoint(reply):
+            return None
+        return "the article has no web address and no WordPress post id: no site to send a reply to"
+
     def post_id(self, reply: Reply) -> str | None:
         """From the guid (`?p=ID`), the comment feed URL or the link, in that order."""
         for url in (reply.article_guid, reply.comments_url, reply.article_link):

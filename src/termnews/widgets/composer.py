@@ -32,7 +32,8 @@ from termnews.drafts import (
 )
 from termnews.models import Article, Draft
 from termnews.store import Store
-from termnews.widgets.composer_storage import DraftStorage
+from termnews.widgets.composer_state import is_read_only, reason_line, refusal, state_line
+from termnews.widgets.composer_storage import DraftStorage, NowhereCheck
 
 NOTE = "Your email address will not be published. Required fields are marked *"
 
@@ -101,6 +102,8 @@ class Composer(DraftStorage, Vertical):
         & #composer-status { width: 1fr; text-align: right; color: $text-muted; }
         & #composer-status.-ready { color: $success; }
         & #composer-status.-failed { color: $error; text-style: bold; }
+        & #composer-reason { color: $warning; display: none; }
+        & #composer-reason.-shown { display: block; }
         /* At least five lines (and its border), at most 40% of the pane: a problem shown under
            a field takes its line from the free space, not from the comment. */
         & TextArea { height: 1fr; min-height: 7; max-height: 40%; }
@@ -124,14 +127,25 @@ class Composer(DraftStorage, Vertical):
         drafts: list[Draft]
 
     is_open: reactive[bool] = reactive(False)
+    read_only: reactive[bool] = reactive(False, init=False)  # the reply is at the site
     too_small: reactive[bool] = reactive(False)
 
-    def __init__(self, store: Store, identity: Identity | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        identity: Identity | None = None,
+        *,
+        nowhere_to_send: NowhereCheck | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`nowhere_to_send(article_id, link, source)` says why a reply could never be sent."""
         super().__init__(id=id)
         self.store = store
         self.identity = identity or Identity()
+        self.nowhere_check = nowhere_to_send
         self._touched: set[str] = set()
         self._loaded = DraftFields()
+        self._told_read_only = False  # typing into a read-only reply is explained once
 
     def compose(self) -> ComposeResult:
         yield Static(TOO_SMALL, id="composer-too-small", markup=False)
@@ -142,6 +156,7 @@ class Composer(DraftStorage, Vertical):
             with Horizontal(id="comment-row", classes="field-row"):
                 yield Label("Comment *", markup=False)
                 yield Static("", id="composer-status", markup=False)
+            yield Static("", id="composer-reason", markup=False)
             yield Static("", id="comment-error", classes="field-error", markup=False)
             yield TextArea(id="comment", soft_wrap=True)
             for name, label, placeholder in _INPUTS:
@@ -173,9 +188,18 @@ class Composer(DraftStorage, Vertical):
             self.screen.set_focus(self._area)
 
     def on_key(self, event: Key) -> None:
-        if self.too_small and event.is_printable:
-            event.stop()
-            event.prevent_default()
+        """Printable keys a field did not take: held while too small or read-only (but `r`, reply)."""
+        if not event.is_printable or not (self.too_small or self.read_only):
+            return
+        bound = self.screen.active_bindings.get(event.key)
+        if not self.too_small and bound is not None and bound.binding.action == "reply":
+            return
+        event.stop()
+        event.prevent_default()
+        draft = self.editor.draft if self.editor is not None else None
+        if not self.too_small and draft is not None and not self._told_read_only:
+            self._told_read_only = True
+            self.notify(refusal(draft), timeout=6, markup=False)
 
     @property
     def article_id(self) -> str | None:
@@ -205,8 +229,8 @@ class Composer(DraftStorage, Vertical):
     def reply_to(self, article: Article | ArticleRef) -> None:
         """`r`: continue the article's draft or start one; asks when drafts exist."""
         ref = ArticleRef.of_article(article) if isinstance(article, Article) else article
-        if self.is_open and self.article_id == ref.id:
-            self._area.focus()
+        if self.is_open and self.article_id == ref.id and not self.read_only:
+            self.screen.set_focus(self._area)
             return
         self._find_drafts(ref, self.settle())
 
@@ -214,22 +238,45 @@ class Composer(DraftStorage, Vertical):
         """Open one stored draft (from the drafts screen), re-read so its version is current."""
         self._load_draft(draft_id, self.settle())
 
-    def open_draft(self, article: ArticleRef, draft: Draft | None) -> None:
-        """Show `draft` (or an empty reply to `article`, filled from the identity)."""
+    def open_draft(self, article: ArticleRef, draft: Draft | None, copy_of: Draft | None = None) -> None:
+        """Show `draft` (or a new reply to `article`: filled from the identity, or a copy of `copy_of`)."""
         if self.editor is not None and self.editor.needs_save:
             self._save(self.editor)
         self._stop_timer()
-        self._unsaved_since, self.save_failure = None, None
-        initial = DraftFields.from_identity(self.identity)
-        self.editor = DraftEditor(self.store, article, draft, initial)
+        self._unsaved_since, self.save_failure, self.nowhere = None, None, None
+        initial = DraftFields.of(copy_of) if copy_of else DraftFields.from_identity(self.identity)
+        parent = copy_of.parent_comment if copy_of else None
+        self.editor = DraftEditor(self.store, article, draft, initial, parent)
         self._loaded = self.editor.staged  # a field differing from this was touched
-        self._touched = set(FIELD_NAMES) if draft is not None else set()
+        self._touched = set(FIELD_NAMES) if draft is not None or copy_of else set()
         self.query_one("#composer-article", Static).update(Text(self.editor.article.title))
         self._fill(self.editor.staged)
+        self.read_only = is_read_only(draft)
         self.is_open = True
         self._show_problems()
         self.show_status()
-        self._area.focus()
+        self.screen.set_focus(self._area)
+        if copy_of is not None:
+            self.notify(f"A copy of draft #{copy_of.id} ({copy_of.state}): a new reply once you change it")
+        if self.nowhere_check is not None and not self.read_only:
+            self.check_destination(self.editor.article, self.nowhere_check)
+
+    def watch_read_only(self, read_only: bool) -> None:
+        self._told_read_only = False
+        self._area.read_only = read_only
+        for field in self._inputs.values():
+            field.disabled = read_only
+
+    def destination_checked(self, article_id: str, nowhere: str | None) -> None:
+        if nowhere and self.article_id == article_id:
+            self.nowhere = nowhere
+            self.show_status()
+            self.notify(
+                f"Nowhere to send this reply: {nowhere}. It is kept as a draft.",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
 
     # -- editing and autosave ---------------------------------------------------
 
@@ -252,6 +299,9 @@ class Composer(DraftStorage, Vertical):
         fields = self.read_fields()
         loaded = self._loaded
         self._touched.update(n for n in FIELD_NAMES if getattr(fields, n) != getattr(loaded, n))
+        draft, was_changed = editor.draft, editor.needs_save
+        if draft is not None and draft.state == "ready" and not was_changed and fields != editor.saved:
+            self.notify("Changed: the reply is a draft again (ctrl+s marks it ready)", timeout=4)
         if not editor.stage(fields):
             self._show_problems()
             return
@@ -285,21 +335,18 @@ class Composer(DraftStorage, Vertical):
     def show_status(self) -> None:
         editor = self.editor
         status = self.query_one("#composer-status", Static)
+        reason = self.query_one("#composer-reason", Static)
         if editor is None:
             status.update("")
+            reason.set_class(False, "-shown")
             return
-        draft = editor.draft
-        state = draft.state if draft is not None else "draft"
-        parts = [f"Draft #{draft.id}" if draft is not None else "New reply", state]
-        if self.save_failure:
-            parts.append(f"NOT SAVED: {self.save_failure} (retrying)")
-        elif editor.needs_save:
-            parts.append("unsaved changes")
-        elif draft is not None:
-            parts.append("saved")
-        status.update(Text(" · ".join(parts)))
-        status.set_class(state == "ready" and not editor.needs_save, "-ready")
-        status.set_class(bool(self.save_failure), "-failed")
+        line = state_line(editor.draft, changed=editor.needs_save, save_failure=self.save_failure)
+        status.update(Text(line.text))
+        status.set_class(line.ready, "-ready")
+        status.set_class(line.alarm, "-failed")
+        said = reason_line(editor.draft, self.nowhere)
+        reason.update(Text(said))
+        reason.set_class(bool(said), "-shown")
 
     # -- actions ----------------------------------------------------------------
 
@@ -335,6 +382,9 @@ class Composer(DraftStorage, Vertical):
     def action_toggle_ready(self) -> None:
         editor = self.editor
         if editor is None:
+            return
+        if editor.draft is not None and is_read_only(editor.draft):
+            self.notify(refusal(editor.draft), timeout=6, markup=False)
             return
         fields = self.read_fields()
         editor.stage(fields)
