@@ -15,7 +15,6 @@ from rich.text import Text
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Key
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
@@ -32,16 +31,11 @@ from termnews.drafts import (
 )
 from termnews.models import Article, Draft
 from termnews.store import Store
-from termnews.widgets.composer_state import is_read_only, reason_line, refusal, state_line
+from termnews.widgets.composer_state import TOO_SMALL, ComposerState, is_read_only, refusal
 from termnews.widgets.composer_storage import DraftStorage, NowhereCheck
 
 NOTE = "Your email address will not be published. Required fields are marked *"
 
-MIN_SIZE = (30, 10)  # columns and rows the form needs to be usable
-TOO_SMALL = (
-    f"This terminal is too small to write a reply (the composer needs {MIN_SIZE[0]}x{MIN_SIZE[1]})."
-    " Make it larger, or press escape to close: the draft is kept."
-)
 
 _INPUTS = (
     ("name", "Name *", "Your name"),
@@ -50,7 +44,7 @@ _INPUTS = (
 )
 
 
-class Composer(DraftStorage, Vertical):
+class Composer(ComposerState, DraftStorage, Vertical):
     """Comment, name, email and website for a reply to one article, saved as you type."""
 
     BINDINGS = [
@@ -102,11 +96,10 @@ class Composer(DraftStorage, Vertical):
         & #composer-status { width: 1fr; text-align: right; color: $text-muted; }
         & #composer-status.-ready { color: $success; }
         & #composer-status.-failed { color: $error; text-style: bold; }
-        & #composer-reason { color: $warning; display: none; }
-        & #composer-reason.-shown { display: block; }
-        /* At least five lines (and its border), at most 40% of the pane: a problem shown under
-           a field takes its line from the free space, not from the comment. */
-        & TextArea { height: 1fr; min-height: 7; max-height: 40%; }
+        & #composer-reason { color: $warning; display: none; &.-shown { display: block; } }
+        /* 40% of the pane, 5 lines (and the border) at least: problems shown beside the
+           fields never shrink it; the form scrolls to the focused field instead. */
+        & TextArea { height: 40%; min-height: 7; }
         & .field-error { color: $error; display: none; padding-left: 10; }
         & #comment-error { padding-left: 0; }
         & .field-error.-shown { display: block; }
@@ -127,8 +120,6 @@ class Composer(DraftStorage, Vertical):
         drafts: list[Draft]
 
     is_open: reactive[bool] = reactive(False)
-    read_only: reactive[bool] = reactive(False, init=False)  # the reply is at the site
-    too_small: reactive[bool] = reactive(False)
 
     def __init__(
         self,
@@ -145,7 +136,6 @@ class Composer(DraftStorage, Vertical):
         self.nowhere_check = nowhere_to_send
         self._touched: set[str] = set()
         self._loaded = DraftFields()
-        self._told_read_only = False  # typing into a read-only reply is explained once
 
     def compose(self) -> ComposeResult:
         yield Static(TOO_SMALL, id="composer-too-small", markup=False)
@@ -170,36 +160,6 @@ class Composer(DraftStorage, Vertical):
     def watch_is_open(self, is_open: bool) -> None:
         self.set_class(is_open, "-open")
         self.screen.set_class(is_open, "-composing")  # the screen may make room (termnews.tcss)
-
-    # -- a pane too small to write in ---------------------------------------------
-
-    def on_resize(self) -> None:
-        width, height = self.size
-        self.too_small = self.is_open and (width < MIN_SIZE[0] or height < MIN_SIZE[1])
-
-    def watch_too_small(self, too_small: bool) -> None:
-        """Hide the form and hold the keys (they would go into fields no one can see)."""
-        self.set_class(too_small, "-too-small")
-        self.can_focus = too_small
-        focused = self.screen.focused
-        if too_small and focused is not None and self in focused.ancestors_with_self:
-            self.screen.set_focus(self)
-        elif not too_small and focused is self:
-            self.screen.set_focus(self._area)
-
-    def on_key(self, event: Key) -> None:
-        """Printable keys a field did not take: held while too small or read-only (but `r`, reply)."""
-        if not event.is_printable or not (self.too_small or self.read_only):
-            return
-        bound = self.screen.active_bindings.get(event.key)
-        if not self.too_small and bound is not None and bound.binding.action == "reply":
-            return
-        event.stop()
-        event.prevent_default()
-        draft = self.editor.draft if self.editor is not None else None
-        if not self.too_small and draft is not None and not self._told_read_only:
-            self._told_read_only = True
-            self.notify(refusal(draft), timeout=6, markup=False)
 
     @property
     def article_id(self) -> str | None:
@@ -253,30 +213,13 @@ class Composer(DraftStorage, Vertical):
         self._fill(self.editor.staged)
         self.read_only = is_read_only(draft)
         self.is_open = True
-        self._show_problems()
+        self.show_problems()
         self.show_status()
         self.screen.set_focus(self._area)
         if copy_of is not None:
             self.notify(f"A copy of draft #{copy_of.id} ({copy_of.state}): a new reply once you change it")
         if self.nowhere_check is not None and not self.read_only:
             self.check_destination(self.editor.article, self.nowhere_check)
-
-    def watch_read_only(self, read_only: bool) -> None:
-        self._told_read_only = False
-        self._area.read_only = read_only
-        for field in self._inputs.values():
-            field.disabled = read_only
-
-    def destination_checked(self, article_id: str, nowhere: str | None) -> None:
-        if nowhere and self.article_id == article_id:
-            self.nowhere = nowhere
-            self.show_status()
-            self.notify(
-                f"Nowhere to send this reply: {nowhere}. It is kept as a draft.",
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
 
     # -- editing and autosave ---------------------------------------------------
 
@@ -290,7 +233,7 @@ class Composer(DraftStorage, Vertical):
     def on_input_blurred(self, event: Input.Blurred) -> None:
         if self.editor is not None and event.input.id in ("name", "email", "website"):
             self._touched.add(event.input.id)
-            self._show_problems()
+            self.show_problems()
 
     def _edited(self, name: str) -> None:
         editor = self.editor
@@ -303,25 +246,13 @@ class Composer(DraftStorage, Vertical):
         if draft is not None and draft.state == "ready" and not was_changed and fields != editor.saved:
             self.notify("Changed: the reply is a draft again (ctrl+s marks it ready)", timeout=4)
         if not editor.stage(fields):
-            self._show_problems()
+            self.show_problems()
             return
-        self._show_problems()
+        self.show_problems()
         self.show_status()
         self.schedule_save()
 
     # -- what the pane shows ----------------------------------------------------
-
-    def _show_problems(self, everything: bool = False) -> None:
-        if self.editor is None:
-            return
-        if everything:
-            self._touched = set(FIELD_NAMES)
-        problems = validate(self.editor.staged)
-        for name in FIELD_NAMES:
-            message = problems.get(name, "") if name in self._touched else ""
-            label = self.query_one(f"#{name}-error", Static)
-            label.update(Text(message))
-            label.set_class(bool(message), "-shown")
 
     def drafts_found(self, article: ArticleRef, drafts: list[Draft]) -> None:
         if drafts:
@@ -331,22 +262,6 @@ class Composer(DraftStorage, Vertical):
 
     def draft_created(self, article_id: str) -> None:
         self.post_message(self.DraftsChanged(article_id))
-
-    def show_status(self) -> None:
-        editor = self.editor
-        status = self.query_one("#composer-status", Static)
-        reason = self.query_one("#composer-reason", Static)
-        if editor is None:
-            status.update("")
-            reason.set_class(False, "-shown")
-            return
-        line = state_line(editor.draft, changed=editor.needs_save, save_failure=self.save_failure)
-        status.update(Text(line.text))
-        status.set_class(line.ready, "-ready")
-        status.set_class(line.alarm, "-failed")
-        said = reason_line(editor.draft, self.nowhere)
-        reason.update(Text(said))
-        reason.set_class(bool(said), "-shown")
 
     # -- actions ----------------------------------------------------------------
 
@@ -394,7 +309,7 @@ class Composer(DraftStorage, Vertical):
             return
         problems = validate(fields)
         if problems:
-            self._show_problems(everything=True)
+            self.show_problems(everything=True)
             first = next(iter(problems))
             self.query_one(f"#{first}").focus()
             self.notify(
