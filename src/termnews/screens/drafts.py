@@ -274,14 +274,15 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         keep = self.current
         table.clear()
         self.drafts = {d.id: d for d in drafts}
+        source, title, words = self._column_widths()
         for d in drafts:
             table.add_row(
                 Text(str(d.id), justify="right"),
                 Text(d.state, style=_STATE_STYLES.get(d.state, "")),
                 Text(_when(d.updated)),
-                Text(_clip(d.article_source, 16)),
-                Text(_clip(d.article_title, 40)),
-                Text(first_line(d.comment, 50) or "(empty)", style="" if d.comment.strip() else "dim"),
+                Text(_clip(d.article_source, source)),
+                Text(_clip(d.article_title, title)),
+                Text(first_line(d.comment, words) or "(empty)", style="" if d.comment.strip() else "dim"),
                 key=str(d.id),
             )
         count = len(drafts)
@@ -297,6 +298,17 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         self.set_class(count == 0, "-empty")
         if keep is not None and keep.id in self.drafts:
             table.move_cursor(row=table.get_row_index(str(keep.id)))
+
+    def _column_widths(self) -> tuple[int, int, int]:
+        """Source, article and first line clipped to the screen: the table never scrolls sideways."""
+        room = max(36, self.size.width - _FIXED_COLUMNS)
+        source = min(16, room // 5)
+        title = min(40, (room - source) // 2)
+        return source, title, min(50, room - source - title)
+
+    def on_resize(self) -> None:
+        if self.drafts:
+            self.load()
 
     @property
     def current(self) -> Draft | None:
@@ -397,6 +409,9 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             )
         self.load()
 
+
+# id, state and date columns, every cell's padding and the scrollbar, in cells
+_FIXED_COLUMNS = 6 + 9 + 18 + 3 * 2 + 2
 
 _STATE_STYLES = {
     "ready": "bold green",
