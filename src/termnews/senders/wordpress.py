@@ -135,7 +135,7 @@ class WordPressSender(Sender):
             return None  # its page may hold a comment form
         if self.post_id(reply) and self.endpoint(reply):
             return None
-        return "the article has no web address and no WordPress post id: no site to send a reply to"
+        return "the article has no web address and no WordPress post id"
 
     def post_id(self, reply: Reply) -> str | None:
         """From the guid (`?p=ID`), the comment feed URL or the link, in that order."""

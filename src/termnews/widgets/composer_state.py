@@ -61,7 +61,7 @@ def reason_line(draft: Draft | None, nowhere: str | None) -> str:
         where = f" ({draft.remote_url})" if draft.remote_url else ""
         return f"Sent{where}; {READ_ONLY_HINT}"
     if nowhere:
-        return f"Nowhere to send this reply: {nowhere}. It is kept as a draft."
+        return f"Nowhere to send this reply: {nowhere}. It is kept as a draft all the same."
     return ""
 
 
@@ -146,15 +146,10 @@ class ComposerState(Widget):
             field.disabled = read_only
 
     def destination_checked(self, article_id: str, nowhere: str | None) -> None:
+        """Said in the line under the state (no toast: the pane says it where the reply is)."""
         if nowhere and self.article_id == article_id:
             self.nowhere = nowhere
             self.show_status()
-            self.notify(
-                f"Nowhere to send this reply: {nowhere}. It is kept as a draft.",
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
 
     def show_status(self) -> None:
         editor = self.editor
