@@ -41,10 +41,16 @@ def burst(app: TermnewsApp, keys: list[str]) -> None:
 def visible(widget: Widget) -> bool:
     """The whole widget is on screen (not clipped away by its containers)."""
     region = widget.region
-    return bool(widget.display) and region.area > 0 and widget.screen.region.contains_region(region) and (
-        widget.content_region.intersection(widget.parent.content_region).area == widget.content_region.area
-        if isinstance(widget.parent, Widget)
-        else True
+    return (
+        bool(widget.display)
+        and region.area > 0
+        and widget.screen.region.contains_region(region)
+        and (
+            widget.content_region.intersection(widget.parent.content_region).area
+            == widget.content_region.area
+            if isinstance(widget.parent, Widget)
+            else True
+        )
     )
 
 

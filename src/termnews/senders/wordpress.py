@@ -81,6 +81,9 @@ class WordPressSender(Sender):
     # -- where -------------------------------------------------------------------
 
     def prepare(self, reply: Reply) -> Prepared | SendResult:
+        nowhere = self.nowhere(reply)
+        if nowhere:
+            return SendResult("failed", f"nowhere to send it: {nowhere}")
         form: _Form | None = None
         page_error: str | None = None
         if reply.article_link and is_fetchable_url(reply.article_link):
