@@ -214,3 +214,22 @@ async def test_a_draft_whose_article_left_the_cache_opens_beside_its_own_copy(ho
         )
         shown = app.screen.reader.query_one("Markdown").source  # type: ignore[attr-defined]
         assert "An article long gone" in shown and "no longer cached" in shown and OTHER not in shown
+
+
+async def test_a_reply_sent_while_open_shows_its_new_state_when_the_drafts_screen_closes(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(app, pilot)
+        composer = await reply(app, pilot)
+        await type_text(pilot, "Ready.")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        app.screen.action_drafts()  # from the command palette: the composer stays open under it
+        await settle(app, pilot)
+        assert isinstance(app.screen, DraftsScreen)
+        [draft] = app.session.store.drafts()
+        through_the_outbox(app, draft, "held")  # what S on this screen does with a moderated site
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert composer.is_open and composer.read_only
+        assert " · held · " in text_of(composer, "#composer-status")

@@ -213,6 +213,14 @@ class DraftEditor:
     def needs_save(self) -> bool:
         return self._staged != self._saved
 
+    def adopt(self, stored: Draft) -> bool:
+        """Take the row as stored now when only its state changed (the outbox acted on it)."""
+        with self._lock:
+            if self.draft is None or stored.id != self.draft.id or DraftFields.of(stored) != self._saved:
+                return False
+            self.draft = stored
+            return True
+
     def stage(self, fields: DraftFields) -> bool:
         """Remember the latest fields; True if they differ from what is stored."""
         self._staged = fields

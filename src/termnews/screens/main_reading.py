@@ -96,9 +96,10 @@ class ReadingActions(MainScreenBase):
         )
 
     def _drafts_closed(self, result: DraftsResult | None) -> None:
+        composer = self.composer
+        composer.reread_open_draft()  # the screen may have sent it
         if result is None:
             return
-        composer = self.composer
         if result.deleted:
             composer.forget(result.deleted)
             self.headlines.reload()

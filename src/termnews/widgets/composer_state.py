@@ -145,6 +145,10 @@ class ComposerState(Widget):
         for field in self._inputs.values():
             field.disabled = read_only
 
+    def draft_state_changed(self) -> None:
+        self.read_only = is_read_only(self.editor.draft if self.editor is not None else None)
+        self.show_status()
+
     def destination_checked(self, article_id: str, nowhere: str | None) -> None:
         """Said in the line under the state (no toast: the pane says it where the reply is)."""
         if nowhere and self.article_id == article_id:

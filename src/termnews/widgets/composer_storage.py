@@ -67,6 +67,13 @@ class DraftStorage(ReportsWorkerErrors, Widget):
         draft: Draft | None
         draft_id: int
 
+    @dataclass
+    class _Reread(Message):
+        """The open draft as stored now (the outbox may have sent it meanwhile)."""
+
+        editor: DraftEditor
+        draft: Draft
+
     store: Store
     editor: DraftEditor | None = None
     save_failure: str | None = None  # why the last write of the open draft failed, until one succeeds
@@ -169,6 +176,26 @@ class DraftStorage(ReportsWorkerErrors, Widget):
     def on_draft_storage__destination(self, message: _Destination) -> None:
         message.stop()
         self.destination_checked(message.article_id, message.nowhere)
+
+    @work(thread=True, group="composer-reread", exclusive=True, exit_on_error=False)
+    def reread_open_draft(self) -> None:
+        """Re-read the open draft's row: the drafts screen may have sent it (call on the UI thread)."""
+        editor = self.editor
+        draft = editor.draft if editor is not None else None
+        if editor is None or draft is None:
+            return
+        now = self.store.draft(draft.id)
+        if now is not None and now.version != draft.version:
+            self.post_message(self._Reread(editor, now))
+
+    def on_draft_storage__reread(self, message: _Reread) -> None:
+        message.stop()
+        editor = message.editor
+        if editor is self.editor and not editor.needs_save and editor.adopt(message.draft):
+            self.draft_state_changed()
+
+    def draft_state_changed(self) -> None:
+        """The open draft's stored state changed under it (sent, failed): show it."""
 
     def on_draft_storage__found(self, message: _Found) -> None:
         message.stop()
