@@ -14,20 +14,9 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from termnews.app import TermnewsApp
-from termnews.session import Session
 from termnews.widgets.composer import Composer
-from test_composer import IDENTITY, open_article, reply, settle
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "config.toml").write_text(IDENTITY, encoding="utf-8")
-    return tmp_path
-
-
-def make_app(home: Path) -> TermnewsApp:
-    return TermnewsApp(Session.open(str(home)))
+from test_composer import home as home  # the profile fixture
+from test_composer import make_app, open_article, reply, settle
 
 
 def burst(app: TermnewsApp, keys: list[str]) -> None:

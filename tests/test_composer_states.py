@@ -19,21 +19,11 @@ from termnews.screens.drafts import DraftsScreen, ReplyChoiceScreen
 from termnews.session import Session
 from termnews.store import Draft
 from termnews.widgets.composer import Composer
-from test_composer import IDENTITY, PUTIN, open_article, reply, settle, type_text
+from test_composer import PUTIN, make_app, open_article, reply, settle, type_text
+from test_composer import home as home  # the profile fixture
 
 SIZE = (100, 30)
 OTHER = "Riverside Library reopens after a two-year renovation"
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "config.toml").write_text(IDENTITY, encoding="utf-8")
-    return tmp_path
-
-
-def make_app(home: Path) -> TermnewsApp:
-    return TermnewsApp(Session.open(str(home)))
 
 
 def text_of(composer: Composer, selector: str) -> str:
