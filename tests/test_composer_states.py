@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Static, TextArea
 
-from app_support import Notices
+from app_support import Notices, screen_text
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import DraftsScreen, ReplyChoiceScreen
 from termnews.session import Session
@@ -223,3 +223,20 @@ async def test_a_reply_sent_while_open_shows_its_new_state_when_the_drafts_scree
         await settle(app, pilot)
         assert composer.is_open and composer.read_only
         assert " · held · " in text_of(composer, "#composer-status")
+
+
+# -- 18. the drafts screen's keys ----------------------------------------------------------------
+
+
+async def test_the_drafts_screen_lists_enter_and_s_in_its_footer_and_help(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await written(app, pilot, "a reply")
+        await pilot.press("D")
+        await settle(app, pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "⏎ Open" in footer and "S Send ready" in footer, footer
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        shown = screen_text(app)
+        assert "Open the draft in the composer" in shown and "Send every ready draft" in shown

@@ -174,6 +174,12 @@ class ConfirmDeleteScreen(Dialog[bool]):
         self.dismiss(yes)
 
 
+class DraftsTable(DataTable[Text]):
+    """The drafts, one a row. Its enter (select the row: open it) is shown in the footer."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="Open the draft in the composer")]
+
+
 @dataclass
 class DraftsResult:
     """What happened on the drafts screen: a draft to open, drafts deleted."""
@@ -199,10 +205,7 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         reports: list[SendReport]
 
     BINDINGS = [
-        # Priority: the table's own (hidden) enter would otherwise hide this one from the footer.
-        Binding(
-            "enter", "open", "Open", id="drafts.open", priority=True, tooltip="Open the draft in the composer"
-        ),
+        Binding("enter", "open", "Open", id="drafts.open", tooltip="Open the draft in the composer"),
         Binding("d,delete", "delete", "Delete", id="drafts.delete", tooltip="Delete the draft (asks first)"),
         Binding("e", "export", "Export", id="drafts.export", tooltip="Export every draft to a file"),
         Binding(
@@ -233,7 +236,7 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
 
     def compose(self) -> ComposeResult:
         yield Static("Drafts", id="drafts-title", markup=False)
-        table: DataTable[Text] = DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        table = DraftsTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(
             "No drafts yet. Open an article, press r and write: the reply is kept here.",
