@@ -32,6 +32,7 @@ from termnews.widgets.composer_storage import AUTOSAVE_DELAY
 PUTIN = "Russia’s Putin won’t congratulate Biden until Trump concede"
 IDENTITY = '[identity]\nname = "Ann Reader"\nemail = "ann@example.org"\nwebsite = ""\n'
 SIZE = (100, 30)
+WIDE = (140, 30)  # the drafts table's columns at their widest: titles clipped at 40
 
 
 @pytest.fixture
@@ -354,7 +355,7 @@ def seed_drafts(home: Path) -> list[Draft]:
 async def test_drafts_screen_lists_every_draft_as_plain_text(home: Path) -> None:
     a, b = seed_drafts(home)
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
         await settle(app, pilot)
@@ -454,14 +455,14 @@ async def test_drafts_from_the_command_palette(home: Path) -> None:
 
 async def test_deleting_the_cache_keeps_drafts_in_the_app(home: Path) -> None:
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await open_article(app, pilot)
         await reply(app, pilot)
         await type_text(pilot, "survives the cache")
         await pilot.press("ctrl+q")
     shutil.rmtree(app.session.paths.cache_dir)
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
         await settle(app, pilot)
