@@ -4,7 +4,9 @@ Every change is staged in a `DraftEditor` (termnews.drafts) and written by
 the saving half (composer_storage), so the UI never waits on the disk.
 Validation only decides whether a draft may be marked ready: the words are
 saved whatever they are. When the article already has drafts, the composer
-asks its screen (`ChooseDraft`) to ask the person which to open.
+asks its screen (`ChooseDraft`) to ask the person which to open. What the
+pane says about the reply (its state, why it failed, read-only once sent, too
+small to write in) is composer_state's.
 """
 
 from __future__ import annotations
