@@ -313,10 +313,10 @@ class Composer(ComposerState, DraftStorage, Vertical):
         if problems:
             self.show_problems(everything=True)
             first = next(iter(problems))
-            self.query_one(f"#{first}").focus()
-            self.notify(
-                "Not ready yet: " + "; ".join(problems.values()), severity="warning", timeout=6, markup=False
-            )
+            self.screen.set_focus(self.query_one(f"#{first}"))  # now: the next key goes there
+            n = len(problems)  # short: the problems are beside their fields, and a toast covers the last
+            message = f"Not ready yet: {n} problem{'s' if n != 1 else ''}, shown beside the fields"
+            self.notify(message, severity="warning", timeout=4)
             self.save_now()  # the words are kept all the same
             return
         self.save_now("ready")
