@@ -105,6 +105,28 @@ class ArticleRef:
     def of_draft(cls, draft: Draft) -> ArticleRef:
         return cls(draft.article_id, draft.article_title, draft.article_link, draft.article_source)
 
+    def uncached(self) -> Article:
+        """The article as the reader shows it once it left the cache: the draft's copy, saying so."""
+        return Article(
+            id=self.id,
+            source=self.source,
+            title=self.title,
+            body=NO_LONGER_CACHED,
+            body_format="text",
+            link=self.link,
+            author=None,
+            published=None,
+            enclosures=(),
+            read=True,
+            starred=False,
+        )
+
+
+NO_LONGER_CACHED = (
+    "This article is no longer cached. Its title, link and source above are the copy your"
+    " draft keeps; refresh its source to read it here again."
+)
+
 
 def is_plausible_email(text: str) -> bool:
     return bool(_EMAIL.match(text.strip()))
@@ -191,6 +213,14 @@ class DraftEditor:
     def needs_save(self) -> bool:
         return self._staged != self._saved
 
+    def adopt(self, stored: Draft) -> bool:
+        """Take the row as stored now when only its state changed (the outbox acted on it)."""
+        with self._lock:
+            if self.draft is None or stored.id != self.draft.id or DraftFields.of(stored) != self._saved:
+                return False
+            self.draft = stored
+            return True
+
     def stage(self, fields: DraftFields) -> bool:
         """Remember the latest fields; True if they differ from what is stored."""
         self._staged = fields
@@ -219,6 +249,11 @@ class DraftEditor:
             if draft is None:
                 saved = self._create(fields, state or "draft", self.parent)
                 return self._done(saved, fields, created=True)
+            if draft.state in SENT_STATES and fields != self._saved:
+                # What was sent stays as it was sent: changed words are a new reply.
+                saved = self._create(fields, "draft", draft.parent_comment)
+                message = f"Draft #{draft.id} is {draft.state}: your changes are a new draft, #{saved.id}"
+                return self._done(saved, fields, created=True, message=message)
             if state is None and draft.state in ("ready", "failed") and fields != self._saved:
                 state = "draft"
             try:

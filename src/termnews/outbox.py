@@ -16,6 +16,10 @@ Never twice:
   working on it), is the request sent again; WordPress then refuses a copy of
   a comment it already has (409, also for one held for moderation), which
   the outbox reads as "the first attempt arrived".
+- a doubt is settled at the first send after the grace, never left in
+  `sending`: when the feed cannot tell (none known, unreadable) or the second
+  attempt gets no definite answer either, the draft is `failed` with that
+  reason, so the person can look at the site and decide.
 
 Never imports Textual. Network work happens in the calling thread: the app
 runs `Outbox.send_all` in a thread worker, the CLI directly.
@@ -108,13 +112,36 @@ class Outbox:
 
     def sender_for(self, draft: Draft) -> Sender:
         """The sender of the draft's source; raises LookupError/TypeError when it cannot load."""
-        spec = self.specs.get(draft.article_source)
+        return self._sender_of(draft.article_source)
+
+    def _sender_of(self, source: str) -> Sender:
+        spec = self.specs.get(source)
         options = dict(spec.options) if spec else {}
         name = str(options.pop("sender", DEFAULT_SENDER))
-        key = f"{name}\0{draft.article_source}"
+        key = f"{name}\0{source}"
         if key not in self._senders:
             self._senders[key] = self._load(name)(options)
         return self._senders[key]
+
+    def nowhere_to_send(self, article_id: str, link: str | None, source: str) -> str | None:
+        """Why a reply to this article can never be sent, known without the network; None if it may."""
+        try:
+            sender = self._sender_of(source)
+        except Exception as exc:
+            return f"no way to send replies from {source!r}: {exc}"
+        info = self.store.article_reply_info(article_id)
+        return sender.nowhere(
+            Reply(
+                draft_id=0,
+                comment="",
+                name="",
+                email="",
+                website="",
+                article_link=info.link if info and info.link else link,
+                article_guid=info.guid if info else None,
+                comments_url=info.comments_url if info else None,
+            )
+        )
 
     # -- sending -------------------------------------------------------------------
 
@@ -263,14 +290,20 @@ class Outbox:
             saved = self.store.record_send(draft.id, state, **record)
             return self._report(saved, saved.send_error or "")
         # unknown: the request left, no answer came back.
+        if after_doubt:  # the second attempt without a definite answer: the person decides
+            saved = self.store.record_send(
+                draft.id,
+                "failed",
+                error=f"no definite answer twice ({result.message}); it may have reached the site:"
+                " look there before sending it again",
+            )
+            return self._report(saved, saved.send_error or "")
         saved = self.store.record_send(
             draft.id,
             "sending",
             error=f"outcome unknown: {result.message}; the comment feed is checked before any retry",
         )
-        if after_doubt:
-            return self._report(saved, saved.send_error or "")
-        return self._resolve_doubt(saved, sender=sender, reply=reply, prepared=prepared)
+        return self._resolve_doubt(saved, sender=sender, reply=reply, prepared=prepared, first_look=True)
 
     def _look_for(
         self, draft: Draft, sender: Sender, reply: Reply, prepared: Prepared | None
@@ -303,43 +336,56 @@ class Outbox:
         sender: Sender | None = None,
         reply: Reply | None = None,
         prepared: Prepared | None = None,
+        first_look: bool = False,
     ) -> SendReport:
-        """A draft in `sending`: look for it at the site; send again only when surely absent."""
+        """A draft in `sending`: look for it at the site; send again only when surely absent.
+
+        Right after the unanswered attempt (`first_look`) it is only looked for. On a later
+        send it is settled once the grace has passed: found (`sent`), sent again when the
+        comment feed shows it absent, or `failed` with the reason when the feed cannot tell.
+        """
         try:
             sender = sender or self.sender_for(draft)
         except Exception as exc:
-            return self._report(draft, f"outcome unknown; cannot check without a sender: {exc}")
+            return self._unsettled(draft, f"outcome of the last attempt unknown; no sender to check: {exc}")
         reply = reply or reply_of(self.store, draft)
+        unprepared = ""
+        if prepared is None:  # the article's page may name the comment feed (and is needed to resend)
+            ready = sender.prepare(reply)
+            prepared, unprepared = (None, ready.message) if isinstance(ready, SendResult) else (ready, "")
         looked = self._look_for(draft, sender, reply, prepared)
         if isinstance(looked, SendReport):
             return looked
         started = draft.send_started or 0.0
-        if looked != "not in the comment feed":
-            saved = self.store.record_send(
-                draft.id,
-                "sending",
-                error=f"outcome of the last attempt unknown; {looked}: checked again before any retry",
-            )
-            return self._report(saved, saved.send_error or "")
-        if self.clock() - started < self.grace:
+        absent = looked == "not in the comment feed"
+        if first_look or self.clock() - started < self.grace:
             when = format_date(started + self.grace, CLOCK)
             saved = self.store.record_send(
                 draft.id,
                 "sending",
-                error=f"outcome of the last attempt unknown and not in the comment feed yet; checked"
-                f" again (and only then sent again) at a send after {when}",
+                error=(
+                    "outcome of the last attempt unknown and not in the comment feed yet"
+                    if absent
+                    else f"outcome of the last attempt unknown; {looked}"
+                )
+                + f": checked again at the next send after {when}",
             )
             return self._report(saved, saved.send_error or "")
-        ready = sender.prepare(reply)
-        if isinstance(ready, SendResult):
-            saved = self.store.record_send(
-                draft.id,
-                "sending",
-                error=f"not in the comment feed; sending again failed before it left: {ready.message}",
-            )
-            return self._report(saved, saved.send_error or "")
-        result = sender.send(reply, ready)
-        return self._settle(draft, sender, reply, ready, result, after_doubt=True)
+        if not absent:
+            return self._unsettled(draft, f"outcome of the last attempt unknown and {looked}")
+        if prepared is None:
+            return self._unsettled(draft, f"not in the comment feed; sending again failed: {unprepared}")
+        result = sender.send(reply, prepared)
+        return self._settle(draft, sender, reply, prepared, result, after_doubt=True)
+
+    def _unsettled(self, draft: Draft, why: str) -> SendReport:
+        """A doubt the outbox cannot settle on its own: `failed`, saying so; the person decides."""
+        saved = self.store.record_send(
+            draft.id,
+            "failed",
+            error=f"{why}. It may have reached the site: look there before sending it again",
+        )
+        return self._report(saved, saved.send_error or "")
 
     def _conflict(self, draft: Draft, conflict: DraftConflict) -> SendReport:
         current = conflict.current

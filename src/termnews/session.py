@@ -386,6 +386,12 @@ class Session:
         total = self.store.count(view)
         return total, (total if view.filter == "unread" else self.store.count(view, unread_only=True))
 
+    def nowhere_to_send(self, article_id: str, link: str | None, source: str) -> str | None:
+        """Why a reply to this article can never be sent (None: it may be); no network."""
+        from termnews.outbox import Outbox  # its senders load only when a reply is begun
+
+        return Outbox(self.store, self.specs()).nowhere_to_send(article_id, link, source)
+
     def open_reply(self, article_id: str, comment_id: str) -> Draft | None:
         """The reply to this comment still being written (not yet sent), if there is one."""
         drafts = self.store.drafts(article_id)

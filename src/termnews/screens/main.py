@@ -154,7 +154,12 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
                     with Vertical(id="reading"):
                         yield Reader(id="reader")
                         yield CommentsPane(id="comments")
-                    yield Composer(self.session.store, self.session.config.identity, id="composer")
+                    yield Composer(
+                        self.session.store,
+                        self.session.config.identity,
+                        nowhere_to_send=self.session.nowhere_to_send,
+                        id="composer",
+                    )
         yield StatusLine(id="status")
         yield Footer()
 
@@ -170,6 +175,8 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
         width = self.size.width
         self.set_class(width >= 160, "-wide")
         self.set_class(width >= 160 or width < 70, "-composer-below")
+        self.set_class(width < 70, "-narrow")
+        self.set_class(self.size.height < 40, "-short")
 
     # -- counts ------------------------------------------------------------------
 
@@ -220,6 +227,8 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
         def chosen(choice: str | None) -> None:
             if choice == "continue":
                 self.composer.open_draft(message.article, message.drafts[0])
+            elif choice == "copy":
+                self.composer.open_draft(message.article, None, copy_of=message.drafts[0])
             elif choice == "new":
                 self.composer.open_draft(message.article, None)
 

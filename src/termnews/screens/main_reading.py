@@ -8,7 +8,8 @@ from textual import work
 from textual.message import Message
 from textual.timer import Timer
 
-from termnews.models import Article, Headline, View
+from termnews.drafts import ArticleRef
+from termnews.models import Article, Draft, Headline, View
 from termnews.render import article_markdown
 from termnews.screens.drafts import DraftsResult, DraftsScreen
 from termnews.screens.main_base import MainScreenBase
@@ -52,8 +53,14 @@ class ReadingActions(MainScreenBase):
         self.post_message(self.ArticleLoaded(article, markdown, marked_read=not article.read))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def show_draft_article(self, draft: Draft) -> None:
+        """The article a draft answers, in the reader: from the cache, else the draft's own copy."""
+        article = self.session.store.article(draft.article_id) or ArticleRef.of_draft(draft).uncached()
+        self.post_message(self.ArticleLoaded(article, article_markdown(article)))
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def show_article_id(self, article_id: str) -> None:
-        """The article a draft answers, in the reader, if the cache still has it."""
+        """An article by its id, in the reader, if the cache still has it."""
         article = self.session.store.article(article_id)
         if article is not None:
             self.post_message(self.ArticleLoaded(article, article_markdown(article)))
@@ -185,13 +192,14 @@ class ReadingActions(MainScreenBase):
         )
 
     def _drafts_closed(self, result: DraftsResult | None) -> None:
+        composer = self.composer
+        composer.reread_open_draft()  # the screen may have sent it
         if result is None:
             return
-        composer = self.composer
         if result.deleted:
             composer.forget(result.deleted)
             self.headlines.reload()
         if result.open is not None:
             composer.open_draft_id(result.open.id)
             if self.reader.article is None or self.reader.article.id != result.open.article_id:
-                self.show_article_id(result.open.article_id)
+                self.show_draft_article(result.open)

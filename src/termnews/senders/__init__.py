@@ -112,6 +112,13 @@ class Sender(ABC):
     def comments_url(self, reply: Reply, prepared: Prepared | None = None) -> str | None:
         """The comment feed in which `reply` appears once published (None: unknown)."""
 
+    def nowhere(self, reply: Reply) -> str | None:
+        """Why `reply` can never be sent, known without the network (None: it may be).
+
+        Asked when a reply is begun, so the person learns it before writing.
+        """
+        return None
+
     def same_comment(self, a: str | None, b: str | None) -> bool:
         """Whether two comment ids (as the feed gives them) name the same comment."""
         return (a or None) == (b or None)

@@ -17,6 +17,8 @@ What the site answers (`wp-comments-post.php`, WordPress 4.9 to 6.x):
 | 429 | too fast (flood protection): try later |
 | 403 | comments closed (or not allowed) |
 | 200 titled "Comment Submission Failure" | missing or invalid fields |
+| 501, 505 | the server does not take such a request: refused |
+| other 5xx | unknown: the comment may have been stored |
 
 Every refusal is a `wp_die` page; its message is the site's reason, kept in
 the site's words. A request that left without an answer coming back is
@@ -31,6 +33,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
+from http import HTTPStatus
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
@@ -51,6 +54,9 @@ _DIE_MESSAGE = re.compile(
 _BODY = re.compile(r"<body[^>]*>(.*?)</body>", re.IGNORECASE | re.DOTALL)
 FAILURE_TITLE = "Comment Submission Failure"
 API_REL = "https://api.w.org/"  # the <link> naming the REST API's root
+# Server errors that say the request was not taken, whatever it held: definite refusals, unlike
+# 500, 502, 503 or 504, where the comment may have been stored before the error.
+_REFUSED = frozenset({501, 505})
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,9 @@ class WordPressSender(Sender):
 
     def locate(self, reply: Reply) -> Target | SendResult:
         """Where the reply goes: the post, the comment it answers, the form and the REST API."""
+        nowhere = self.nowhere(reply)
+        if nowhere:
+            return SendResult("failed", f"nowhere to send it: {nowhere}")
         form: _Form | None = None
         api_root: str | None = None
         page_error: str | None = None
@@ -146,6 +155,13 @@ class WordPressSender(Sender):
         )
         fields.setdefault("submit", "Post Comment")
         return Prepared(target.endpoint, fields, target.comments_url, target.summary(target.endpoint))
+
+    def nowhere(self, reply: Reply) -> str | None:
+        if reply.article_link and is_fetchable_url(reply.article_link):
+            return None  # its page may hold a comment form
+        if self.post_id(reply) and self.endpoint(reply):
+            return None
+        return "the article has no web address and no WordPress post id"
 
     def post_id(self, reply: Reply) -> str | None:
         """From the guid (`?p=ID`), the comment feed URL or the link, in that order."""
@@ -245,6 +261,13 @@ def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: st
         return SendResult("failed", message or "comments are closed", status=status)
     if status == 200 and FAILURE_TITLE.casefold() in page_title(text).casefold():
         return SendResult("failed", message or FAILURE_TITLE, status=status)
+    if status in _REFUSED:  # the server does not take this request at all: nothing was stored
+        reason = f"HTTP {status} {HTTPStatus(status).phrase}"
+        return SendResult(
+            "failed",
+            f"the site refused the comment: {reason}" + (f": {message}" if message else ""),
+            status=status,
+        )
     if status >= 500:
         return SendResult(
             "unknown", f"HTTP {status} from the site" + (f": {message}" if message else ""), status=status
