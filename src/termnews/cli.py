@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
@@ -23,6 +23,9 @@ from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
+
+if TYPE_CHECKING:
+    from termnews.update import SourceOutcome  # update (multiprocessing) is loaded by refresh only
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -376,7 +379,7 @@ def _fewer_malloc_arenas() -> None:
 
 def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
     from termnews.fetch import HttpOptions
-    from termnews.update import RefreshSettings, SourceOutcome
+    from termnews.update import RefreshSettings
 
     _fewer_malloc_arenas()
 
@@ -419,10 +422,15 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             outcomes = session.refresh(specs, progress, settings=settings)
     else:
         outcomes = session.refresh(specs, settings=settings)
+    return _report_refresh(session, outcomes, args.quiet)
+
+
+def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool) -> int:
+    """Failures on stderr; unless `quiet`, warnings and a one-line summary; the exit status."""
     failed = [o for o in outcomes if o.error]
     for o in failed:
         print(f"termnews: {o.spec.name}: {o.error}", file=sys.stderr)
-    if not args.quiet:
+    if not quiet:
         for o in outcomes:
             for warning in o.warnings:
                 print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)

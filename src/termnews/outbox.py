@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from termnews.comments import Comment, CommentsResult, fetch_comments, find_reply
-from termnews.models import Draft, DraftConflict, SourceSpec
+from termnews.models import ArticleReplyInfo, Draft, DraftConflict, SourceSpec
 from termnews.senders import DEFAULT_SENDER, Prepared, Reply, Sender, SendResult, load_sender
 from termnews.store import Store
 from termnews.text import CLOCK, format_date
@@ -129,19 +129,7 @@ class Outbox:
             sender = self._sender_of(source)
         except Exception as exc:
             return f"no way to send replies from {source!r}: {exc}"
-        info = self.store.article_reply_info(article_id)
-        return sender.nowhere(
-            Reply(
-                draft_id=0,
-                comment="",
-                name="",
-                email="",
-                website="",
-                article_link=info.link if info and info.link else link,
-                article_guid=info.guid if info else None,
-                comments_url=info.comments_url if info else None,
-            )
-        )
+        return sender.nowhere(_empty_reply(self.store.article_reply_info(article_id), link))
 
     # -- sending -------------------------------------------------------------------
 
@@ -186,10 +174,10 @@ class Outbox:
         if draft.state == "sending":
             return self._resolve_doubt(draft)
         if draft.state != "ready":
-            return self._report(draft, f"not sent: the draft is {draft.state}")
+            return _report(draft, f"not sent: the draft is {draft.state}")
         now = self.clock()
         if draft.send_after and draft.send_after > now:
-            return self._report(
+            return _report(
                 draft,
                 f"waiting until {format_date(draft.send_after, CLOCK)}: {draft.send_error or ''}".rstrip(
                     ": "
@@ -206,7 +194,7 @@ class Outbox:
         try:
             claimed = self.store.claim_for_sending(draft.id, draft.version, now=self.clock())
         except DraftConflict as conflict:
-            return self._conflict(draft, conflict)
+            return _conflict(draft, conflict)
         result = sender.send(reply, prepared)
         return self._settle(claimed, sender, reply, prepared, result, after_doubt=False)
 
@@ -216,28 +204,24 @@ class Outbox:
             try:
                 sender = self.sender_for(draft)
             except Exception as exc:
-                return self._report(
-                    draft, f"outcome of the last attempt unknown; no sender: {exc}", dry_run=True
-                )
+                return _report(draft, f"outcome of the last attempt unknown; no sender: {exc}", dry_run=True)
             feed = sender.comments_url(reply_of(self.store, draft))
-            return self._report(
+            return _report(
                 draft,
                 "outcome of the last attempt unknown: would first look for it in "
                 f"{feed or '(no comment feed known)'}",
                 dry_run=True,
             )
         if draft.send_after and draft.send_after > self.clock():
-            return self._report(
-                draft, f"would wait until {format_date(draft.send_after, CLOCK)}", dry_run=True
-            )
+            return _report(draft, f"would wait until {format_date(draft.send_after, CLOCK)}", dry_run=True)
         try:
             sender = self.sender_for(draft)
         except Exception as exc:
-            return self._report(draft, f"cannot be sent: {exc}", dry_run=True)
+            return _report(draft, f"cannot be sent: {exc}", dry_run=True)
         prepared = sender.prepare(reply_of(self.store, draft))
         if isinstance(prepared, SendResult):
-            return self._report(draft, f"cannot be sent now: {prepared.message}", dry_run=True)
-        return self._report(draft, f"would send to {prepared.summary}", dry_run=True)
+            return _report(draft, f"cannot be sent now: {prepared.message}", dry_run=True)
+        return _report(draft, f"would send to {prepared.summary}", dry_run=True)
 
     # -- outcomes ---------------------------------------------------------------------
 
@@ -246,10 +230,10 @@ class Outbox:
         try:
             claimed = self.store.claim_for_sending(draft.id, draft.version, now=self.clock())
         except DraftConflict as conflict:
-            return self._conflict(draft, conflict)
+            return _conflict(draft, conflict)
         state, record = _plain_outcome(result, self.clock())
         saved = self.store.record_send(claimed.id, state, **record)
-        return self._report(saved, saved.send_error or "")
+        return _report(saved, saved.send_error or "")
 
     def _settle(
         self,
@@ -271,7 +255,7 @@ class Outbox:
                 remote_id=result.remote_id,
                 remote_url=result.remote_url,
             )
-            return self._report(saved, result.message)
+            return _report(saved, result.message)
         if result.outcome == "failed" and result.duplicate and after_doubt:
             # The site has these words already: the unanswered attempt arrived.
             found = self._look_for(draft, sender, reply, prepared)
@@ -284,11 +268,11 @@ class Outbox:
                 error=f"the site already has this reply (the interrupted attempt reached it:"
                 f" {result.message}); not in its comment feed yet, so probably awaiting moderation",
             )
-            return self._report(saved, saved.send_error or "")
+            return _report(saved, saved.send_error or "")
         if result.outcome != "unknown":
             state, record = _plain_outcome(result, now)
             saved = self.store.record_send(draft.id, state, **record)
-            return self._report(saved, saved.send_error or "")
+            return _report(saved, saved.send_error or "")
         # unknown: the request left, no answer came back.
         if after_doubt:  # the second attempt without a definite answer: the person decides
             saved = self.store.record_send(
@@ -297,7 +281,7 @@ class Outbox:
                 error=f"no definite answer twice ({result.message}); it may have reached the site:"
                 " look there before sending it again",
             )
-            return self._report(saved, saved.send_error or "")
+            return _report(saved, saved.send_error or "")
         saved = self.store.record_send(
             draft.id,
             "sending",
@@ -327,7 +311,7 @@ class Outbox:
             remote_id=sender.remote_id(found.id),
             remote_url=found.link,
         )
-        return self._report(saved, f"published (found in the comment feed: {found.link or found.id})")
+        return _report(saved, f"published (found in the comment feed: {found.link or found.id})")
 
     def _resolve_doubt(
         self,
@@ -370,7 +354,7 @@ class Outbox:
                 )
                 + f": checked again at the next send after {when}",
             )
-            return self._report(saved, saved.send_error or "")
+            return _report(saved, saved.send_error or "")
         if not absent:
             return self._unsettled(draft, f"outcome of the last attempt unknown and {looked}")
         if prepared is None:
@@ -385,25 +369,41 @@ class Outbox:
             "failed",
             error=f"{why}. It may have reached the site: look there before sending it again",
         )
-        return self._report(saved, saved.send_error or "")
+        return _report(saved, saved.send_error or "")
 
-    def _conflict(self, draft: Draft, conflict: DraftConflict) -> SendReport:
-        current = conflict.current
-        if current is None:
-            return SendReport(draft.id, draft.article_title, "deleted", "deleted meanwhile; not sent")
-        return self._report(current, f"changed meanwhile (now {current.state}); not sent this time")
 
-    def _report(self, draft: Draft, message: str, *, dry_run: bool = False) -> SendReport:
-        return SendReport(
-            draft.id,
-            draft.article_title,
-            draft.state,
-            message,
-            draft.remote_id,
-            draft.remote_url,
-            draft.send_after,
-            dry_run,
-        )
+def _empty_reply(info: ArticleReplyInfo | None, link: str | None) -> Reply:
+    """A reply with no words yet: what a sender needs to tell whether it could ever be sent."""
+    return Reply(
+        draft_id=0,
+        comment="",
+        name="",
+        email="",
+        website="",
+        article_link=info.link if info and info.link else link,
+        article_guid=info.guid if info else None,
+        comments_url=info.comments_url if info else None,
+    )
+
+
+def _conflict(draft: Draft, conflict: DraftConflict) -> SendReport:
+    current = conflict.current
+    if current is None:
+        return SendReport(draft.id, draft.article_title, "deleted", "deleted meanwhile; not sent")
+    return _report(current, f"changed meanwhile (now {current.state}); not sent this time")
+
+
+def _report(draft: Draft, message: str, *, dry_run: bool = False) -> SendReport:
+    return SendReport(
+        draft.id,
+        draft.article_title,
+        draft.state,
+        message,
+        draft.remote_id,
+        draft.remote_url,
+        draft.send_after,
+        dry_run,
+    )
 
 
 def find_in_feed(draft: Draft, sender: Sender, got: CommentsResult) -> Comment | None:

@@ -31,7 +31,11 @@ class Store:
         self.db = Database(paths, salvage_state=salvage_state)
         self.paths = paths
         self.notices = self.db.notices
-        # cache side (disposable)
+        self._bind_cache()
+        self._bind_state()
+
+    def _bind_cache(self) -> None:
+        """The cache side (disposable): articles, queries, fetch state, full texts, comment feeds."""
         self.articles = articles = ArticleCache(self.db)
         self.store_articles = articles.store_articles
         self.article = articles.article
@@ -60,7 +64,9 @@ class Store:
         comment_feeds = CommentFeedCache(self.db)
         self.comment_feed = comment_feeds.comment_feed
         self.save_comment_feed = comment_feeds.save_comment_feed
-        # state side (precious)
+
+    def _bind_state(self) -> None:
+        """The state side (precious): flags, subscriptions and settings, drafts, outbox, inbox."""
         self.flags = Flags(self.db)
         self.set_flag = self.flags.set_flag
         subscriptions, settings = Subscriptions(self.db), Settings(self.db)

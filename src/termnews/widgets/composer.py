@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -28,6 +28,7 @@ from termnews.drafts import (
     ArticleRef,
     DraftEditor,
     DraftFields,
+    EditResult,
     edit_in_editor,
     editor_command,
     validate,
@@ -333,21 +334,12 @@ class Composer(ComposerState, DraftStorage, Vertical):
         editor = self.editor
         if editor is None:
             return
-        argv = editor_command()
-        if argv is None:
-            self.notify("Set $VISUAL or $EDITOR to edit in your editor", severity="warning")
-            return
         area = self._area
         self.save_now()  # a worker writes what is typed so far while the editor runs
-        try:
-            with self.app.suspend():
-                result = edit_in_editor(
-                    area.text, argv, context=quote_answered(self.answering, editor.parent)
-                )
-        except SuspendNotSupported:
-            self.notify("This terminal cannot hand over to an editor", severity="warning")
-            return
-        if result.error:
+        result = _edit_outside(self.app, area.text, quote_answered(self.answering, editor.parent))
+        if isinstance(result, str):
+            self.notify(result, severity="warning")
+        elif result.error:
             self.notify(result.error, severity="warning", markup=False)
         elif not result.changed:
             self.notify("Editor closed: no change", timeout=2)
@@ -356,6 +348,18 @@ class Composer(ComposerState, DraftStorage, Vertical):
             area.move_cursor(area.document.end)
             self._edited("comment")
         area.focus()
+
+
+def _edit_outside(app: App, text: str, context: str | None) -> EditResult | str:
+    """`text` through $VISUAL / $EDITOR while the app is suspended; or why that cannot be done."""
+    argv = editor_command()
+    if argv is None:
+        return "Set $VISUAL or $EDITOR to edit in your editor"
+    try:
+        with app.suspend():
+            return edit_in_editor(text, argv, context=context)
+    except SuspendNotSupported:
+        return "This terminal cannot hand over to an editor"
 
 
 def quote_answered(answering: Comment | None, parent: str | None) -> str | None:

@@ -15,6 +15,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
@@ -328,26 +329,31 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
         line.append("★" if h.starred else " ", mark)
         line.append("✎" if h.has_draft else " ", mark)
         line.append(" ")
-        show_meta = width >= 48
-        title_width = width - 4 - ((SOURCE_WIDTH + DATE_WIDTH + 2) if show_meta else 0)
-        title = Text(h.title, no_wrap=True, overflow="ellipsis", end="")
-        if h.snippet:  # a search result: half the room for the title, the rest for the match
-            title.truncate(max(1, title_width // 2), overflow="ellipsis")
-            title.append(f"  {h.snippet}", meta)
-        title.truncate(max(1, title_width), overflow="ellipsis", pad=True)
-        line.append_text(title)
-        if show_meta:
-            source = Text(h.source, end="")
-            source.truncate(SOURCE_WIDTH, overflow="ellipsis", pad=True)
-            line.append(" ")
-            line.append_text(source)
-            line.stylize(meta, len(line) - SOURCE_WIDTH)
-            line.append(" " + format_date(h.published).rjust(DATE_WIDTH), meta)
+        line.append_text(_title_and_meta(h, width - 4, meta))
         line.truncate(width, overflow="ellipsis", pad=True)
         if under_cursor:
             line.stylize(self.get_component_rich_style("headline--cursor"))
         segments = list(line.render(self.app.console))
         return list(Segment.apply_style(segments, base))
+
+
+def _title_and_meta(h: Headline, width: int, meta: Style) -> Text:
+    """The title (a search match beside it) and, when the row is wide enough, source and date."""
+    show_meta = width >= 44
+    title_width = width - ((SOURCE_WIDTH + DATE_WIDTH + 2) if show_meta else 0)
+    line = Text(h.title, no_wrap=True, overflow="ellipsis", end="")
+    if h.snippet:  # a search result: half the room for the title, the rest for the match
+        line.truncate(max(1, title_width // 2), overflow="ellipsis")
+        line.append(f"  {h.snippet}", meta)
+    line.truncate(max(1, title_width), overflow="ellipsis", pad=True)
+    if show_meta:
+        source = Text(h.source, end="")
+        source.truncate(SOURCE_WIDTH, overflow="ellipsis", pad=True)
+        line.append(" ")
+        line.append_text(source)
+        line.stylize(meta, len(line) - SOURCE_WIDTH)
+        line.append(" " + format_date(h.published).rjust(DATE_WIDTH), meta)
+    return line
 
 
 def empty_message(view: View) -> str:
