@@ -239,4 +239,8 @@ async def test_the_drafts_screen_lists_enter_and_s_in_its_footer_and_help(home: 
         await pilot.press("question_mark")
         await settle(app, pilot)
         shown = screen_text(app)
-        assert "Open the draft in the composer" in shown and "Send every ready draft" in shown
+        assert (
+            "Drafts screen (D)" in shown
+            and "Open the draft in the" in shown
+            and "Send every ready draft" in shown
+        )

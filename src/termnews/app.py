@@ -167,4 +167,6 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.set_keymap(keys.keymap)
 
     def action_show_keys(self) -> None:
-        self.push_screen(HelpScreen(self.keys_in_force, HELP_SECTIONS))
+        # The keys of the screen `?` was pressed on come first (stable sort: the rest keep their order).
+        here = sorted(HELP_SECTIONS, key=lambda section: not isinstance(self.screen, section[1]))
+        self.push_screen(HelpScreen(self.keys_in_force, here))
