@@ -15,11 +15,12 @@ from textual.notifications import Notification, Notify
 
 from termnews.app import TermnewsApp
 from termnews.session import Session
+from termnews.widgets.sources import SourcesPane
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_COUNT = 7  # four articles and a feed file with three entries
 SEED_TITLE = "Russia’s Putin won’t congratulate Biden until Trump concede"
-# Files without a date of their own are dated by their mtime: pin it.
+# Files without a date of their own show none and are ordered by their mtime: pin it.
 PINNED_MTIME = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 
 
@@ -51,6 +52,27 @@ async def settle(app: TermnewsApp, pilot) -> None:
         await app.workers.wait_for_complete()
     no_cursor_blink(app)
     await pilot.pause()
+
+
+async def choose_view(pilot, label: str) -> None:
+    """Pick a line of the sources pane (a view, a source, a #tag) as a person would: 1, then enter."""
+    pane = pilot.app.screen.query_one(SourcesPane)
+    if not pane.is_open:
+        await pilot.press("1")
+        await settle(pilot.app, pilot)
+    pane.highlighted = next(i for i, c in enumerate(pane.choices) if c.label == label)
+    await pilot.press("enter")
+    await settle(pilot.app, pilot)
+
+
+async def palette(pilot, command: str) -> None:
+    """Run a command of the command palette by typing its name."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*command)
+    await pilot.pause(0.5)
+    await pilot.press("enter")
+    await settle(pilot.app, pilot)
 
 
 def no_cursor_blink(app: TermnewsApp) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,17 @@ from termnews.paths import HOME_ENV, Paths
 from termnews.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_environment(monkeypatch) -> None:
+    """Tests talk to 127.0.0.1 directly unless a test sets a proxy itself."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
 
 
 @pytest.fixture
@@ -47,6 +59,35 @@ def subprocess_env(tmp_path: Path) -> dict[str, str]:
     )
     env["PYTHONIOENCODING"] = "utf-8"
     return env
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A profile folder whose config turns the bundled seeds off."""
+    root = tmp_path / "home"
+    (root / "config").mkdir(parents=True)
+    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
+    return root
+
+
+@pytest.fixture
+def run(home: Path, subprocess_env):
+    """`termnews --home HOME ARGS` as a subprocess; `check` is the exit status expected (None: any)."""
+
+    def run(*args: str, check: int | None = 0, env: dict[str, str] | None = None):
+        done = subprocess.run(
+            [sys.executable, "-m", "termnews", "--home", str(home), *args],
+            env={**subprocess_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        if check is not None:
+            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
+        return done
+
+    return run
 
 
 @pytest.fixture
@@ -108,3 +149,21 @@ def utc(monkeypatch: pytest.MonkeyPatch):
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+# A real WordPress for the sending and inbox tests (tests/wordpress_site.py), one per run.
+@pytest.fixture(scope="session")
+def wordpress():
+    from wordpress_site import WordPressUnavailable, missing_requirements, start_site
+
+    reason = missing_requirements()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI installs WordPress (.ci/install-wordpress), yet: {reason}")
+    if reason:
+        pytest.skip(reason)
+    try:
+        site = start_site()
+    except WordPressUnavailable as exc:
+        pytest.fail(f"the packages are installed but the site did not start: {exc}")
+    yield site
+    site.stop()

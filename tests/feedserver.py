@@ -95,12 +95,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class FeedServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self._httpd = _Server(("127.0.0.1", 0), Handler)
+        self._httpd = _Server((host, 0), Handler)
         self._httpd.owner = self
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -116,7 +117,7 @@ class FeedServer:
         self._thread.join(5)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def requests(self, path: str | None = None) -> list[Seen]:
         with self.lock:
@@ -214,6 +215,74 @@ class FeedServer:
                 time.sleep(interval)
 
         self.route(path, serve)
+
+
+# -- a forwarding proxy ---------------------------------------------------------------
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """Takes `GET http://host:port/path` (absolute form), asks the origin, relays the answer."""
+
+    protocol_version = "HTTP/1.1"
+    server: _ProxyHttpd
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        import http.client
+        from urllib.parse import urlsplit
+
+        with self.server.owner.lock:
+            self.server.owner.seen.append(
+                Seen("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+            )
+        target = urlsplit(self.path)
+        if target.scheme != "http" or target.hostname != "127.0.0.1":  # never out of the machine
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        upstream = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=10)
+        hop = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "host"}
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in hop}
+        upstream.request("GET", target.path + (f"?{target.query}" if target.query else ""), headers=headers)
+        answer = upstream.getresponse()
+        body = answer.read()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in hop | {"content-length", "transfer-encoding"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        upstream.close()
+
+
+class _ProxyHttpd(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: ProxyServer
+
+
+class ProxyServer:
+    """A plain HTTP proxy on 127.0.0.1 that forwards only to 127.0.0.1 and keeps what it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[Seen] = []
+        self.lock = threading.Lock()
+        self._httpd = _ProxyHttpd(("127.0.0.1", 0), _ProxyHandler)
+        self._httpd.owner = self
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> ProxyServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(5)
 
 
 # -- documents ----------------------------------------------------------------------

@@ -284,7 +284,9 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         field.value = str(feed)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert [s.name for s in app.session.store.subscriptions()] == ["extra"], [n.message for n in notices]
+        assert [s.name for s in app.session.store.subscriptions()] == ["Extra"], [  # its title
+            n.message for n in notices
+        ]
         headlines = app.screen.query_one(HeadlineList)
         for _ in range(100):  # the feed is parsed in a worker process
             await settle(app, pilot)

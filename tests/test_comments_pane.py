@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from app_support import make_app, make_home, screen_text, settle
@@ -33,6 +34,19 @@ def make_threaded_home(tmp_path: Path, comments_url: str) -> Path:
     return make_home(
         tmp_path, f'\n[[sources]]\nname = "blog"\nkind = "local"\nlocation = "{blog}"\n' + IDENTITY
     )
+
+
+@contextlib.asynccontextmanager
+async def thread_shown(tmp_path: Path):
+    """The app on a post whose comment feed is served, with the comments pane open."""
+    with FeedServer() as server:
+        server.feed("/comments.atom", (DATA / "wordpress-atom.xml").read_bytes(), "application/atom+xml")
+        app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
+        async with app.run_test(size=(110, 44)) as pilot:
+            await open_post(app, pilot)
+            await pilot.press("c")
+            await settle(app, pilot)
+            yield server, app, pilot
 
 
 async def open_post(app, pilot) -> None:
@@ -113,4 +127,56 @@ async def test_an_unreachable_comment_feed_is_reported_in_the_pane(tmp_path: Pat
             await open_post(app, pilot)
             await pilot.press("c")
             await settle(app, pilot)
-            assert "could not fetch: HTTP 500 Internal Server Error" in screen_text(app)
+            assert "Could not fetch the comments: HTTP 500 Internal Server Error" in screen_text(app)
+
+
+async def test_j_and_k_move_between_comments_and_the_heading_names_the_comment_answered(
+    tmp_path: Path,
+) -> None:
+    async with thread_shown(tmp_path) as (_, app, pilot):
+        pane = app.screen.query_one(CommentsPane)
+        assert pane.current.author == "Alice"
+        await pilot.press("j", "j")
+        assert pane.current.author == "Dan"
+        await pilot.press("k")
+        assert pane.current.author == "Bob"
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press(*"Quite so")
+        await pilot.pause(1.2)  # well after any toast would have faded from a quick look
+        await settle(app, pilot)
+        assert "Leave a Reply to Bob" in screen_text(app)
+
+
+async def test_R_fetches_the_comments_again_and_stale_ones_are_fetched_on_opening(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from termnews.screens import main_comments
+
+    async with thread_shown(tmp_path) as (server, app, pilot):
+        assert len(server.requests("/comments.atom")) == 1
+        await pilot.press("R")  # in the pane: these comments, not every source
+        await settle(app, pilot)
+        assert len(server.requests("/comments.atom")) == 2
+        assert "4 comments" in screen_text(app)
+
+        await pilot.press("c", "c")  # hidden and shown again at once: the copy is fresh
+        await settle(app, pilot)
+        assert len(server.requests("/comments.atom")) == 2
+        monkeypatch.setattr(main_comments, "STALE_AFTER", 0)  # now every copy is stale
+        await pilot.press("c", "c")
+        await settle(app, pilot)
+        assert len(server.requests("/comments.atom")) == 3
+
+
+async def test_a_comment_feed_answering_404_says_the_comments_could_not_be_fetched(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        server.status("/comments.atom", 404, b"not found")
+        app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
+        async with app.run_test(size=(110, 40)) as pilot:
+            await open_post(app, pilot)
+            await pilot.press("c")
+            await settle(app, pilot)
+            text = screen_text(app)
+            assert "Could not fetch the comments: HTTP 404" in text
+            assert "No comments yet" not in text

@@ -32,6 +32,7 @@ from termnews.widgets.composer_storage import AUTOSAVE_DELAY
 PUTIN = "Russia’s Putin won’t congratulate Biden until Trump concede"
 IDENTITY = '[identity]\nname = "Ann Reader"\nemail = "ann@example.org"\nwebsite = ""\n'
 SIZE = (100, 30)
+WIDE = (140, 30)  # the drafts table's columns at their widest: titles clipped at 40
 
 
 @pytest.fixture
@@ -138,13 +139,15 @@ async def test_typing_is_saved_about_a_second_after_the_last_key(home: Path) -> 
             "draft",
         )
         assert draft.article_title == PUTIN and draft.article_source == "seeds"
-        # The headline shows the ✎ mark.
+        assert "Draft #1 · draft · saved" == str(composer.query_one("#composer-status", Static).render())
+        # The headline shows the ✎ mark (the list steps aside while a reply is written at 100x30).
+        await pilot.press("escape")
+        await settle(app, pilot)
         headlines = app.screen.headlines
         assert headlines.current.title == PUTIN and headlines.current.has_draft
         assert "✎" in "".join(
             s.text for s in headlines.render_line(headlines.cursor - int(headlines.scroll_y))
         )
-        assert "Draft #1 · draft · saved" == str(composer.query_one("#composer-status", Static).render())
 
 
 async def test_opening_and_closing_without_typing_leaves_no_draft(home: Path) -> None:
@@ -352,7 +355,7 @@ def seed_drafts(home: Path) -> list[Draft]:
 async def test_drafts_screen_lists_every_draft_as_plain_text(home: Path) -> None:
     a, b = seed_drafts(home)
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
         await settle(app, pilot)
@@ -452,14 +455,14 @@ async def test_drafts_from_the_command_palette(home: Path) -> None:
 
 async def test_deleting_the_cache_keeps_drafts_in_the_app(home: Path) -> None:
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await open_article(app, pilot)
         await reply(app, pilot)
         await type_text(pilot, "survives the cache")
         await pilot.press("ctrl+q")
     shutil.rmtree(app.session.paths.cache_dir)
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
         await settle(app, pilot)
@@ -500,7 +503,8 @@ async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspen
         import sys
         path = sys.argv[1]
         text = open(path, encoding="utf-8").read()
-        open(path, "w", encoding="utf-8").write(text + " and more from the editor\\n")
+        assert text.endswith("\\n")  # a file as editors write them
+        open(path, "w", encoding="utf-8").write(text[:-1] + " and more from the editor\\n")
     """,
         ),
     )

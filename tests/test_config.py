@@ -49,9 +49,13 @@ def test_syntax_error_says_so_with_its_line(tmp_path: Path) -> None:
         (
             {"maxsize": "20MiB"},
             "sources[0].maxsize",
-            "unknown option (known: keep, max_size, sender, timeout)",
+            "unknown option (known: full_text, keep, max_size, password_command, proxy, refresh_minutes, sender, timeout, username)",
         ),
-        ({"sender": "carrier-pigeon"}, "sources[0].sender", "expected a sender (known: wordpress)"),
+        (
+            {"sender": "carrier-pigeon"},
+            "sources[0].sender",
+            "expected a sender (known: wordpress, wordpress-rest)",
+        ),
         ({"keep": "forever"}, "sources[0].keep", '"30d"'),
         ({"tags": "news"}, "sources[0].tags", "expected a list of strings, found 'news'"),
     ],
@@ -83,7 +87,9 @@ def test_sections_are_typed(tmp_path: Path) -> None:
         'expected a string of keys such as "j,down", found 3',
     )
     error = config_error(tmp_path, "[general]\ncolour = 'red'\n")
-    assert error.key == "general.colour" and error.problem.startswith("unknown key (known: keep, ")
+    assert error.key == "general.colour" and error.problem.startswith(
+        "unknown key (known: connections_per_host, keep, "
+    )
 
 
 def big_rss(size: int) -> bytes:

@@ -61,7 +61,10 @@ def drafts(tmp_path: Path) -> list[Draft]:
 
 def test_list_is_empty_without_drafts(tmp_path: Path, capsys) -> None:
     assert run(tmp_path, "drafts", "list") == EXIT_OK
-    assert capsys.readouterr().out == ""
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("no drafts (press r on an article")
+    assert run(tmp_path, "drafts", "list", "--json") == EXIT_OK
+    assert capsys.readouterr() == ("", "")
 
 
 def test_list_lines(tmp_path: Path, drafts: list[Draft], capsys) -> None:
@@ -87,7 +90,8 @@ def test_list_json(tmp_path: Path, drafts: list[Draft], capsys) -> None:
 def test_show(tmp_path: Path, drafts: list[Draft], capsys) -> None:
     assert run(tmp_path, "drafts", "show", str(drafts[0].id)) == EXIT_OK
     out = capsys.readouterr().out
-    assert out.startswith("## Reply to: Russia’s Putin \\[Photo via Getty Images\\]\n")
+    # Plain text, as written: no Markdown escapes (those are for `export --format md`).
+    assert out.startswith("## Reply to: Russia’s Putin [Photo via Getty Images]\n")
     assert "- Name: Ann" in out and out.endswith("My reply\nsecond line\n")
     assert run(tmp_path, "drafts", "show", f"#{drafts[0].id}", "--json") == EXIT_OK
     assert json.loads(capsys.readouterr().out)["name"] == "Ann"

@@ -417,11 +417,25 @@ def test_edit_round_trip(tmp_path: Path) -> None:
         import sys
         path = sys.argv[1]
         text = open(path, encoding="utf-8").read()
-        open(path, "w", encoding="utf-8").write(text.upper() + "\\nAdded in the editor ✓\\n")
+        open(path, "w", encoding="utf-8").write(text.upper() + "Added in the editor ✓\\n")
     """,
     )
     result = edit_in_editor("draft words", editor)
     assert result == type(result)("DRAFT WORDS\nAdded in the editor ✓", True, None)
+
+
+def test_the_file_handed_to_the_editor_ends_with_a_newline(tmp_path: Path) -> None:
+    appending = _script(
+        tmp_path,
+        """
+        import sys
+        open(sys.argv[1], "a", encoding="utf-8").write("a line of its own\\n")
+    """,
+    )
+    result = edit_in_editor("draft words", appending)
+    assert (result.text, result.changed) == ("draft words\na line of its own", True)
+    # Text that ends with a newline already gets no second one.
+    assert edit_in_editor("two\n", appending).text == "two\na line of its own\n"
 
 
 def test_editor_failure_or_no_change_keeps_the_text(tmp_path: Path) -> None:

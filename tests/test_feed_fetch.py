@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from feedserver import FeedServer, simple_rss
-from termnews import __version__
+from termnews import PROJECT_URL, __version__
 from termnews.fetch import HttpClient, HttpOptions, HttpResult
 from termnews.models import SourceSpec
 from termnews.store import Store, View
@@ -59,7 +59,7 @@ def test_stores_entries_then_sends_if_none_match_and_gets_304(store, server):
     assert "if-none-match" not in seen[0].headers
     assert seen[1].headers["if-none-match"].startswith('"')
     assert seen[1].headers["if-modified-since"].endswith("GMT")
-    assert seen[0].headers["user-agent"] == f"termnews/{__version__}"
+    assert seen[0].headers["user-agent"] == f"termnews/{__version__} (+{PROJECT_URL})"
     assert "gzip" in seen[0].headers["accept-encoding"]
 
 
@@ -224,7 +224,7 @@ def test_post_sends_the_form_and_returns_any_status(server):
     assert (got.error, got.status, got.body) == (None, 409, b"<p>Duplicate comment</p>")
     [seen] = server.requests("/comments")
     assert seen.method == "POST" and seen.body == b"comment=Hello&author=Ann"
-    assert seen.headers["user-agent"] == f"termnews/{__version__}"
+    assert seen.headers["user-agent"] == f"termnews/{__version__} (+{PROJECT_URL})"
     assert seen.headers["referer"] == server.url("/comments")
 
 

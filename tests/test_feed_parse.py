@@ -176,7 +176,9 @@ def test_json_feed_without_version_is_refused():
 )
 def test_html_page_is_not_a_feed(page):
     with pytest.raises(FeedParseError, match="^not a feed: the server sent an HTML page$"):
-        parse_feed(page)
+        parse_feed(page, "https://example.org/feed")
+    with pytest.raises(FeedParseError, match="^not a feed: the file is an HTML page$"):
+        parse_feed(page)  # a file: no server to blame
 
 
 def test_garbage_is_not_a_feed():

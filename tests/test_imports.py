@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-UI_MODULES = ("termnews.app", "termnews.screens", "termnews.widgets", "termnews.themes")
+UI_MODULES = ("termnews.app", "termnews.keymap", "termnews.screens", "termnews.widgets", "termnews.themes")
 
 
 def _core_modules() -> list[str]:

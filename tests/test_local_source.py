@@ -43,10 +43,12 @@ def fetch(folder: Path, ctx: FetchContext = FetchContext(), timeout: float = 15)
     return box[0]
 
 
-def expected_published(value: str | None, mtime: float) -> float | None:
+def expected_dates(value: str | None, mtime: float) -> tuple[float | None, float | None]:
+    """(published, first_seen): "mtime" marks a file without a date of its own,
+    shown undated and ordered by its mtime."""
     if value == "mtime":
-        return mtime
-    return None if value is None else datetime.fromisoformat(value).timestamp()
+        return None, mtime
+    return (None if value is None else datetime.fromisoformat(value).timestamp()), mtime
 
 
 # -- the bundled seeds ---------------------------------------------------------
@@ -74,7 +76,9 @@ def test_seed_parses_as_expected(seeds_dir: Path, name: str) -> None:
         assert got.guid == want["guid"]
         assert got.link == want["link"]
         assert got.author == want["author"]
-        assert got.published == expected_published(want["published"], mtime)
+        published, first_seen = expected_dates(want["published"], mtime)
+        assert got.published == published
+        assert got.first_seen == (None if name.endswith(".rss") else first_seen)  # a feed's entries: none
         body = want["body"]
         assert len(got.body) == body["length"]
         assert got.body[:60] == body["head"]
@@ -125,6 +129,43 @@ def test_txt_seed_keeps_caption_and_drops_wordpress_footer(seeds_dir: Path) -> N
 # -- .txt and .md rules ---------------------------------------------------------
 
 
+FULL_FORM = """Leave a Reply Cancel reply
+
+Your email address will not be published. Required fields are marked *
+
+Comment *
+
+Name *
+
+Email *
+
+Website
+
+Save my name, email, and website in this browser for the next time I comment.
+
+Post Comment
+"""
+
+
+def test_txt_drops_the_whole_wordpress_form_at_the_end() -> None:
+    text = f"Harbour news\n\nThe ferry runs again.\n\n{FULL_FORM}\n\n"
+    [article] = parse_file("ferry.txt", text.encode(), None)
+    assert article.body == "The ferry runs again."
+    compact = "\n".join(line for line in FULL_FORM.replace(" Cancel reply", "").splitlines() if line)
+    [article] = parse_file("ferry.txt", f"Harbour news\nThe ferry runs again.\n{compact}".encode(), None)
+    assert article.body == "The ferry runs again."
+
+
+def test_txt_keeps_a_leave_a_reply_heading_in_the_middle() -> None:
+    text = "Etiquette\n\nLeave a Reply\n\nWhy a short reply is best.\n\nEmail *\n\nA field, explained.\n"
+    [article] = parse_file("manners.txt", text.encode(), None)
+    assert article.body.startswith("Leave a Reply\n") and article.body.endswith("A field, explained.")
+    # A form-like tail that is not the form's (a line of the article after it) stays too.
+    text = "Etiquette\n\nBody.\n\nLeave a Reply\n\nComment *\n\nWe read every one.\n"
+    [article] = parse_file("manners.txt", text.encode(), None)
+    assert article.body.endswith("Comment *\n\nWe read every one.")
+
+
 def test_txt_with_crlf_line_endings() -> None:
     text = f"\n\n  Council approves new bus lanes  \n\nFirst paragraph.\nSecond line.\n\n{WORDPRESS_FOOTER}\n"
     data = text.replace("\n", "\r\n").encode("utf-8")
@@ -133,7 +174,7 @@ def test_txt_with_crlf_line_endings() -> None:
     assert article.body == "First paragraph.\nSecond line."
     assert article.body_format == "text"
     assert article.guid == "bus.txt"
-    assert article.published == 1_600_000_000.0
+    assert (article.published, article.first_seen) == (None, 1_600_000_000.0)  # undated: ordered by mtime
 
 
 def test_txt_with_bom_and_empty_txt() -> None:
@@ -174,9 +215,9 @@ def test_markdown_front_matter_with_crlf_and_dates() -> None:
     assert article.title == "Plain"
     assert article.published == datetime(2022, 6, 30, tzinfo=UTC).timestamp()
     assert article.body == "Body line"
-    # A date that is not ISO falls back to the file's time; no title falls back to the heading.
+    # A date that is not ISO is no date (ordered by the file's time); no title falls back to the heading.
     [article] = parse_file("b.md", b"---\ndate: last tuesday\n---\n# From heading\nx\n", 5.0)
-    assert article.published == 5.0
+    assert (article.published, article.first_seen) == (None, 5.0)
     assert article.title == "From heading"
     assert article.body == "x"
 
@@ -186,7 +227,7 @@ def test_markdown_without_front_matter_or_heading_uses_file_name() -> None:
     assert article.title == "just-text"
     assert article.body == "Some text with ## no heading."
     assert article.link is None and article.author is None
-    assert article.published == 7.0
+    assert (article.published, article.first_seen) == (None, 7.0)
 
 
 def test_markdown_heading_title_ignores_subheadings() -> None:

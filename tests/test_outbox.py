@@ -240,7 +240,10 @@ def test_a_sent_draft_is_never_queued_again(store: Store, scripted) -> None:
     editor = DraftEditor(store, ARTICLE, sent)
     editor.stage(DraftFields("changed words", WORDS.name, WORDS.email, ""))
     outcome = editor.flush("ready")  # the composer's ctrl+s
-    assert outcome.draft.state == "sent" and "not sent again" in outcome.message
+    # The record of what was sent is never overwritten: the changed words are a new draft.
+    assert store.draft(sent.id) == sent
+    assert outcome.draft.id != sent.id and outcome.draft.state == "draft"
+    assert outcome.draft.comment == "changed words" and "new draft" in outcome.message
     assert outbox(store).send_all() == []
 
 
@@ -371,3 +374,61 @@ def test_wordpress_reply_to_a_comment_it_cannot_number_is_refused() -> None:
     )
     assert ok.endpoint == "http://example.org/wp-comments-post.php"
     assert ok.fields["comment_post_ID"] == "4" and ok.fields["comment_parent"] == "3"
+
+
+# -- issue 12: a refusal fails the reply; a doubt is settled, never left in "sending" ---------
+
+POST_PAGE = (
+    "<html><body><h1>A post</h1><form action='/wp-comments-post.php' method='post'>"
+    "<textarea name='comment'></textarea><input type='hidden' name='comment_post_ID' value='4'>"
+    "</form></body></html>"
+)
+
+
+def wordpress_site(server: FeedServer, post_status: int, post_body: bytes = b"", feed: bool = True) -> None:
+    """A site whose article page has the comment form and whose POST answers `post_status`."""
+    server.status("/post", 200, POST_PAGE.encode(), "text/html; charset=utf-8")
+    server.status("/wp-comments-post.php", post_status, post_body, "text/html; charset=utf-8")
+    if feed:  # where WordPress keeps the post's comment feed: /?feed=rss2&p=4
+        server.feed("/", ATOM.format(entries="").encode(), "application/atom+xml")
+
+
+def ready_at(store: Store, link: str) -> int:
+    editor = DraftEditor(store, ArticleRef("w1", "A post", link, "blog"))
+    editor.stage(WORDS)
+    return editor.flush("ready").draft.id
+
+
+def site_outbox(store: Store, clock: Clock) -> Outbox:
+    return Outbox(store, clock=clock, sleep=clock.sleep)  # the real wordpress sender
+
+
+def test_a_site_answering_501_fails_the_reply_with_its_reason(store: Store) -> None:
+    with FeedServer() as server:
+        wordpress_site(
+            server, 501, b"<html><body><p>Posting comments is not supported here.</p></body></html>"
+        )
+        draft_id = ready_at(store, server.url("/post"))
+        [report] = site_outbox(store, Clock()).send_all()
+        assert len(server.requests("/wp-comments-post.php")) == 1
+    saved = store.draft(draft_id)
+    assert report.state == saved.state == "failed"
+    assert "501" in saved.send_error and "not supported here" in saved.send_error
+
+
+@pytest.mark.parametrize("feed", [True, False], ids=["feed-without-it", "no-feed"])
+def test_an_uncertain_answer_is_settled_at_the_next_send(store: Store, feed: bool) -> None:
+    clock = Clock()
+    with FeedServer() as server:
+        wordpress_site(server, 500, b"<html><body>Internal error</body></html>", feed=feed)
+        draft_id = ready_at(store, server.url("/post"))
+        [first] = site_outbox(store, clock).send_all()
+        assert first.state == "sending"  # in doubt: looked for, not sent again at once
+        clock.now += 31  # past the grace
+        [second] = site_outbox(store, clock).send_all()
+        posts = len(server.requests("/wp-comments-post.php"))
+    saved = store.draft(draft_id)
+    assert second.state == saved.state == "failed", saved.send_error
+    assert "may have reached the site" in saved.send_error
+    assert posts == (2 if feed else 1), saved.send_error
+    assert site_outbox(store, clock).send_all() == []  # nothing left in "sending"

@@ -5,40 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from feedserver import FeedServer, simple_rss
+from feedserver import FeedServer, rss, simple_rss
 from termnews.models import SourceSpec
 from termnews.paths import Paths
 from termnews.store import Store, View
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
-    return root
-
-
-@pytest.fixture
-def run(home: Path, subprocess_env):
-    def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), *args],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        if check is not None:
-            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
-        return done
-
-    return run
 
 
 @pytest.fixture
@@ -51,7 +24,7 @@ def test_add_then_refresh_stores_entries_and_second_refresh_is_a_304(run, home, 
     server.feed("/feed.xml", simple_rss(4))
     url = server.url("/feed.xml")
     added = run("add", url)
-    assert f"added feed source '127.0.0.1:{server.port}': {url}" in added.stdout
+    assert f"added feed source 'Test feed': {url}" in added.stdout  # the feed's own title
 
     first = run("refresh")
     assert first.stdout.strip() == "1 source ok, 0 failed, 4 new articles"
@@ -59,7 +32,8 @@ def test_add_then_refresh_stores_entries_and_second_refresh_is_a_304(run, home, 
     assert second.stdout.strip() == "1 source ok, 0 failed, 0 new articles"
 
     seen = server.requests("/feed.xml")
-    assert [s.headers.get("if-none-match") is not None for s in seen] == [False, True]
+    # One GET by `add` to see what the URL is (and read the feed's title), then the refreshes.
+    assert [s.headers.get("if-none-match") is not None for s in seen] == [False, False, True]
     with Store(Paths.resolve(home)) as store:
         spec = store.subscriptions()[0]
         titles = {h.title for h in store.headlines(View(source_id=spec.source_id))}
@@ -121,11 +95,33 @@ def test_add_refuses_duplicates_and_nonsense(run, server, tmp_path):
     assert run("refresh", "--jobs", "0", check=2).returncode == 2  # argparse: usage error
 
 
-def test_feed_file_name_defaults_to_its_stem(run, tmp_path):
+def test_feed_file_name_defaults_to_its_title_else_its_stem(run, tmp_path):
     path = tmp_path / "world-news.rss"
-    path.write_bytes(simple_rss(2))
-    assert "added feed source 'world-news'" in run("add", str(path)).stdout
-    assert run("refresh").stdout.strip() == "1 source ok, 0 failed, 2 new articles"
+    path.write_bytes(rss([{"title": "One", "guid": "1"}], title="World &amp;amp; news"))
+    assert "added feed source 'World & news'" in run("add", str(path)).stdout
+    untitled = tmp_path / "local-news.rss"
+    untitled.write_bytes(rss([{"title": "One", "guid": "1"}], title=""))
+    assert "added feed source 'local-news'" in run("add", str(untitled)).stdout
+    assert run("refresh").stdout.strip() == "2 sources ok, 0 failed, 2 new articles"
+
+
+def test_a_second_feed_from_the_same_host_is_named_by_its_title(run, server):
+    server.feed("/news.xml", simple_rss(2))  # titled "Test feed"
+    server.feed("/sport.xml", rss([{"title": "Goal", "guid": "g"}], title="Sport  <b>desk</b>"))
+    server.feed("/again.xml", simple_rss(1, "Again"))  # "Test feed" too
+    server.feed("/bare.xml", rss([{"title": "Bare", "guid": "b"}], title=""))
+    server.feed("/bare2.xml", rss([{"title": "Bare", "guid": "b"}], title=""))
+    server.status("/down.xml", 503)
+    host = f"127.0.0.1:{server.port}"
+    names = []
+    for path in ("/news.xml", "/sport.xml", "/again.xml", "/bare.xml", "/bare2.xml", "/down.xml"):
+        done = run("add", server.url(path))
+        names.append(done.stdout.split("'")[1])
+    assert names == ["Test feed", "Sport desk", "Test feed (2)", host, f"{host} (2)", f"{host} (3)"]
+    # A name the person chose is theirs: taken, it is refused.
+    server.feed("/more.xml", simple_rss(1))
+    assert "exists already" in run("add", server.url("/more.xml"), "--name", "Sport desk", check=2).stderr
+    assert run("refresh", check=1).stdout.startswith("5 sources ok, 1 failed")
 
 
 def test_remove_drops_cached_articles_but_keeps_flags_and_drafts(run, home, server):

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
-from app_support import SEED_COUNT, make_app, make_home, screen_text, settle
+from app_support import (
+    PINNED_MTIME,
+    SEED_COUNT,
+    Notices,
+    choose_view,
+    make_app,
+    make_home,
+    screen_text,
+    settle,
+)
+from feedserver import FeedServer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.sources import SourcesPane
-
-
-async def choose(pilot, label: str) -> None:
-    pane = pilot.app.screen.query_one(SourcesPane)
-    index = next(i for i, c in enumerate(pane.choices) if c.label == label)
-    option_index = index  # views and sources are options in the same order
-    pane.highlighted = option_index
-    await pilot.press("enter")
-    await settle(pilot.app, pilot)
 
 
 async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
@@ -38,10 +41,10 @@ async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
         pane = app.screen.query_one(SourcesPane)
         assert pane.display and pane.has_focus
         text = screen_text(app)
-        assert "notes  2/2" in text
-        assert f"seeds  {SEED_COUNT}/{SEED_COUNT}" in text
+        assert re.search(r"notes +2/2", text)
+        assert re.search(rf"seeds +{SEED_COUNT}/{SEED_COUNT}", text)
 
-        await choose(pilot, "notes")
+        await choose_view(pilot, "notes")
         assert headlines.total == 2
         assert {headlines.row(i).title for i in range(2)} == {"Note one", "Note two"}
         assert headlines.has_focus
@@ -49,7 +52,7 @@ async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
 
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "Starred")
+        await choose_view(pilot, "Starred")
         assert headlines.view.filter == "starred", headlines.view
         assert headlines.total == 1 and headlines.current.title == starred_title
 
@@ -57,12 +60,12 @@ async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "Unread")
+        await choose_view(pilot, "Unread")
         assert headlines.total == SEED_COUNT + 2 - 1
 
         await pilot.press("1")
         await settle(app, pilot)
-        await choose(pilot, "All")
+        await choose_view(pilot, "All")
         assert headlines.total == SEED_COUNT + 2
         await pilot.press("1")  # open but unfocused: focus it
         await settle(app, pilot)
@@ -70,3 +73,106 @@ async def test_views_and_sources_filter_the_list(tmp_path: Path) -> None:
         await pilot.press("1")  # focused: hide it
         await settle(app, pilot)
         assert not pane.display and headlines.has_focus
+
+
+def status_line(app) -> str:
+    return screen_text(app).splitlines()[-2]
+
+
+def tagged_home(tmp_path: Path, broken_url: str) -> Path:
+    """The seeds, a tagged folder with a long name, and a feed that fails."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("a", "b"):
+        (notes / f"{name}.md").write_text(f"# Note {name}\n\nwords\n")
+        os.utime(notes / f"{name}.md", (PINNED_MTIME, PINNED_MTIME))
+    return make_home(
+        tmp_path,
+        f'\n[[sources]]\nname = "The notes folder with a very long name indeed"\nkind = "local"\n'
+        f'location = "{notes}"\ntags = ["tech", "personal"]\n'
+        f'\n[[sources]]\nname = "broken"\nkind = "feed"\nlocation = "{broken_url}"\n',
+    )
+
+
+async def test_the_pane_opens_on_the_current_view_and_one_key_closes_it(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await choose_view(pilot, "Starred")
+        pane = app.screen.query_one(SourcesPane)
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert pane.has_focus and pane.choices[pane.highlighted].label == "Starred"
+        await pilot.click(HeadlineList)  # the pane stays open, the list has focus
+        await settle(app, pilot)
+        if pane.is_open:
+            await pilot.press("1")  # one press hides it
+            await settle(app, pilot)
+        assert not pane.display and app.screen.query_one(HeadlineList).has_focus
+
+
+async def test_views_show_counts_names_end_in_an_ellipsis_failures_and_tags(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        server.status("/broken.xml", 500)
+        app = make_app(tagged_home(tmp_path, server.url("/broken.xml")))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("s")  # one starred
+            await pilot.press("R")
+            await settle(app, pilot)
+            await pilot.press("1")
+            await settle(app, pilot)
+            text = screen_text(app)
+            total = SEED_COUNT + 2
+            assert re.search(rf"All +{total}/{total}", text)
+            assert re.search(rf"Unread +{total}/{total}", text)
+            assert re.search(r"Starred +1/1", text)
+            assert re.search(r"Has draft +0/0", text)
+            assert re.search(r"The notes folder[^…\n]*… +2/2", text)  # the counts stay in sight
+            assert re.search(r"✗ broken +0/0", text)  # its last fetch failed
+            assert re.search(r"#personal +2/2", text) and re.search(r"#tech +2/2", text)
+
+            await choose_view(pilot, "#tech")
+            headlines = app.screen.query_one(HeadlineList)
+            assert headlines.total == 2
+            assert {headlines.row(i).title for i in range(2)} == {"Note a", "Note b"}
+            assert "#tech  2 unread / 2" in status_line(app)
+
+
+async def test_the_status_line_counts_the_view_in_force(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path, '\n[identity]\nname = "Ann"\nemail = "ann@example.org"\n'))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter", "r")  # read the first article and start a reply
+        await settle(app, pilot)
+        await pilot.press(*"Nice", "escape")
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        await choose_view(pilot, "Has draft")
+        assert "Has draft  0 unread / 1" in status_line(app)
+        await pilot.press("1")
+        await settle(app, pilot)
+        await choose_view(pilot, "Starred")
+        assert "Starred  0 unread / 0" in status_line(app)
+
+
+async def test_skipped_files_of_a_folder_are_shown_in_the_app(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# Note\n\nwords\n")
+    (tmp_path / "secret.md").write_text("# Secret\n")
+    (notes / "out.md").symlink_to(tmp_path / "secret.md")
+    os.mkfifo(notes / "pipe.md")
+    home = make_home(tmp_path, f'\n[[sources]]\nname = "notes"\nkind = "local"\nlocation = "{notes}"\n')
+    notices = Notices()
+    app = make_app(home)
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        said = [(n.title, n.message) for n in notices if n.title.startswith("notes")]
+        assert said and said[0][0] == "notes: 2 warnings", notices.messages
+        assert "out.md: skipped (link leads out of the folder)" in said[0][1]
+        assert "pipe.md: skipped (not a regular file)" in said[0][1]
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert re.search(r"⚠ notes +1/1", screen_text(app))

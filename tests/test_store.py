@@ -208,8 +208,28 @@ def test_paging_and_counts_per_view(paths: Paths, tmp_path: Path) -> None:
         # Filters combine with a source.
         assert store.count(View("unread", source_id=spec.source_id)) == 5
         assert store.count(View("all", source_id="no-such-source")) == 0
-        assert store.mark_view_read(View("unread")) == 5
+        assert len(store.mark_view_read(View("unread"))) == 5
+        assert store.mark_view_read(View()) == []  # nothing left unread: nothing marked
         assert store.count(View("unread")) == 0
+
+
+def test_a_tag_view_and_the_unread_count_of_any_view(paths: Paths, tmp_path: Path) -> None:
+    """A tag is a view of several sources; each view, a search too, counts its own unread rows."""
+    first = seven_articles(tmp_path / "first")
+    second = SourceSpec("second", "local", str(tmp_path / "second"))
+    write_articles(tmp_path / "second", {"s1": ("Second one", "2021-01-01T00:00:00Z", "Body number 8.")})
+    with Store(paths) as store:
+        refreshed(store, first)
+        refreshed(store, second)
+        tag = View(source_ids=(first.source_id, second.source_id))
+        assert store.count(tag) == 8 and store.count(View(source_ids=(second.source_id,))) == 1
+        ids = {h.title: h.id for h in store.headlines(tag, 0, 100)}
+        store.set_flag([ids["Second one"], ids["Article 1"]], "read", True)
+        store.set_flag([ids["Second one"], ids["Article 2"]], "starred", True)
+        assert store.count(tag, unread_only=True) == 6
+        assert store.count(View("starred"), unread_only=True) == 1  # Article 2, not Second one
+        assert store.count(View(query="number"), unread_only=True) == 6
+        assert store.count(View(query="number")) == 8
 
 
 # -- search ------------------------------------------------------------------------------

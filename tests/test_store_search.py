@@ -119,12 +119,12 @@ def test_prefixes_of_two_three_and_more_letters_match_as_words_do(paths: Paths) 
 
 def test_articles_stored_but_not_indexed_are_counted_and_found_once_indexed(paths: Paths) -> None:
     from termnews.store.articles import prepare_rows
-    from termnews.store.fetch_state import StoredFetch
+    from termnews.store.fetch_state import FetchNote, StoredFetch
 
     spec = SourceSpec("later", "feed", "http://later.invalid/feed.xml")
     rows = prepare_rows(spec.source_id, [ArticleData(title="late news", body=f"{WORD}", guid="urn:late")])
     with Store(paths) as store:
-        assert store.store_fetches([StoredFetch(spec, rows, None)]) == [1]
+        assert store.store_fetches([StoredFetch(spec, rows, FetchNote())]) == [1]
         assert store.unindexed() == 1
         assert store.headlines(View(query=WORD)) == []
         assert [h.title for h in store.headlines(View())] == ["late news"], "readable before it is indexed"
@@ -137,13 +137,13 @@ def test_cli_search_indexes_what_a_refresh_left_and_says_so(
     tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
     from termnews.store.articles import prepare_rows
-    from termnews.store.fetch_state import StoredFetch
+    from termnews.store.fetch_state import FetchNote, StoredFetch
 
     home = tmp_path / "profile"
     spec = SourceSpec("later", "feed", "http://later.invalid/feed.xml")
     rows = prepare_rows(spec.source_id, [ArticleData(title="late news", body=WORD, guid="urn:late")])
     with Store(Paths.resolve(home)) as store:
-        store.store_fetches([StoredFetch(spec, rows, None)])
+        store.store_fetches([StoredFetch(spec, rows, FetchNote())])
 
     def search() -> subprocess.CompletedProcess[str]:
         argv = [sys.executable, "-m", "termnews", "search", WORD, "--json", "--home", str(home)]

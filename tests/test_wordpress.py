@@ -12,7 +12,6 @@ Skipped (with the reason) only when the Debian packages are not installed:
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -27,29 +26,7 @@ from termnews.outbox import Outbox
 from termnews.paths import Paths
 from termnews.session import Session
 from termnews.store import DraftConflict, Store, View, iter_pages
-from wordpress_site import (
-    HOLD_WORD,
-    DroppingProxy,
-    Site,
-    WordPressUnavailable,
-    missing_requirements,
-    start_site,
-)
-
-
-@pytest.fixture(scope="session")
-def wordpress() -> Site:
-    reason = missing_requirements()
-    if reason and os.environ.get("CI"):
-        pytest.fail(f"CI installs WordPress (.ci/install-wordpress), yet: {reason}")
-    if reason:
-        pytest.skip(reason)
-    try:
-        site = start_site()
-    except WordPressUnavailable as exc:
-        pytest.fail(f"the packages are installed but the site did not start: {exc}")
-    yield site
-    site.stop()
+from wordpress_site import HOLD_WORD, DroppingProxy, Site
 
 
 @pytest.fixture

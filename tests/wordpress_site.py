@@ -238,6 +238,49 @@ class Site:
         )
         return json.loads(out)
 
+    def application_password(self, user: str = "admin") -> str:
+        """A new Application Password for `user` (for the REST API)."""
+        return self.php(
+            f"$u = get_user_by('login', {_php_str(user)});\n"
+            "$made = WP_Application_Passwords::create_new_application_password($u->ID, ['name' => 'termnews']);\n"
+            "if (is_wp_error($made)) { fwrite(STDERR, $made->get_error_message()); exit(1); }\n"
+            "echo $made[0];"
+        ).strip()
+
+    def approve(self, comment_id: int) -> None:
+        """Approve a held comment, as a moderator would."""
+        self.php(f"wp_set_comment_status({int(comment_id)}, 'approve');")
+
+    def post_through_form(self, post_id: int, author: str, text: str, parent: int = 0) -> int:
+        """A comment sent through the site's own form, as a visitor's browser would; its id."""
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode(
+            {
+                "comment": text,
+                "author": author,
+                "email": f"{author.lower().replace(' ', '.')}@example.org",
+                "url": "",
+                "comment_post_ID": post_id,
+                "comment_parent": parent,
+                "submit": "Post Comment",
+            }
+        ).encode()
+
+        class _NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):  # the Location names the comment
+                return None
+
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            opener.open(f"{self.url}/wp-comments-post.php", body, timeout=60)
+        except urllib.error.HTTPError as answer:
+            location = answer.headers.get("Location", "")
+            return int(location.rsplit("comment-", 1)[1])
+        raise RuntimeError("the comment form did not redirect")
+
     def set_option(self, name: str, value: object) -> None:
         self.php(f"update_option({_php_str(name)}, json_decode({_php_str(json.dumps(value))}, true));")
 
@@ -407,6 +450,8 @@ define('AUTOMATIC_UPDATER_DISABLED', true);
 define('DISABLE_WP_CRON', true);
 define('WP_HTTP_BLOCK_EXTERNAL', true);
 define('WP_DEBUG', false);
+// Application Passwords (the REST sender's login) need HTTPS or a local site.
+define('WP_ENVIRONMENT_TYPE', 'local');
 {keys}
 $table_prefix = 'wp_';
 """,

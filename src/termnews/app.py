@@ -2,32 +2,76 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 
+from termnews.keymap import KeysInForce, Scope, own_bindings, resolve_keymap
+from termnews.screens.drafts import DraftsScreen
 from termnews.screens.help import HelpScreen
 from termnews.screens.main import MainScreen
 from termnews.session import Session
 from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
+from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
+from termnews.widgets.sources import SourcesPane
 from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 THEME_SETTING = "theme"
-# Every class whose bindings a `[keys]` table may rebind by id.
-KEYMAP_CLASSES = (MainScreen, HeadlineList, Reader, Composer, HelpScreen)
+
+# The main screen's panes, each with the keys in force while it has focus (`?` shows them so).
+MAIN_PANES: tuple[Scope, ...] = (
+    Scope("headline list", (HeadlineList, MainScreen)),
+    Scope("reader", (Reader, MainScreen)),
+    Scope("comments", (CommentsPane, MainScreen)),
+    Scope("sources pane", (SourcesPane, MainScreen)),
+    Scope("composer", (Composer, MainScreen)),
+)
+# `?`: one section per part, the screen's own keys first.
+HELP_SECTIONS: tuple[tuple[str, type[DOMNode]], ...] = (
+    ("Main screen (every pane; not while typing in a field)", MainScreen),
+    ("Headline list", HeadlineList),
+    ("Reader", Reader),
+    ("Comments (c)", CommentsPane),
+    ("Sources pane (1)", SourcesPane),
+    ("Composer (r)", Composer),
+    ("Drafts screen (D)", DraftsScreen),
+)
 
 
-def binding_ids() -> set[str]:
-    return {b.id for cls in KEYMAP_CLASSES for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
+def keymap_classes() -> list[type[DOMNode]]:
+    """Every termnews screen and widget that declares bindings: a `[keys]` table may rebind any."""
+    found: list[type[DOMNode]] = []
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("termnews.") and own_bindings(cls) and cls not in found:
+            found.append(cls)
+    return found
+
+
+def key_scopes(classes: list[type[DOMNode]]) -> list[Scope]:
+    """The main screen's panes, and every other screen on its own (a modal screen stops the chain)."""
+    others = [
+        Scope(cls.__name__, (cls,)) for cls in classes if issubclass(cls, Screen) and cls is not MainScreen
+    ]
+    return [*MAIN_PANES, *others]
+
+
+def keys_in_force(wanted: dict[str, str]) -> KeysInForce:
+    classes = keymap_classes()
+    return resolve_keymap(wanted, classes, key_scopes(classes))
 
 
 # Command palette entries: (title, help, action on the main screen).
@@ -37,7 +81,8 @@ PALETTE_COMMANDS = (
     ("Mark all read in view", "Mark every article in the current list as read", "mark_view_read"),
     ("Sources pane", "Show or hide the sources and views (1)", "toggle_sources"),
     ("Search", "Search titles and bodies (/)", "search"),
-    ("Add source", "Subscribe to a feed URL, a feed file or a folder", "add_source"),
+    ("Add source", "Subscribe to a feed or a site's address, a feed file or a folder", "add_source"),
+    ("Full text", "Fetch the open article's web page and show its main text (F)", "full_text"),
     ("Export OPML", "Write every feed subscription to an OPML file", "export_opml"),
     ("Drafts", "Every draft: open, delete, export (D)", "drafts"),
     ("Export drafts", "Write every draft to a Markdown or JSON file", "export_drafts"),
@@ -54,6 +99,7 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.session = session
         # Themes are chosen before the first style pass: switching later restyles every widget.
         self._theme_problems = self._register_themes()
+        self.keys_in_force = keys_in_force(session.config.keys)
 
     async def on_mount(self) -> None:
         for notice in self.session.store.notices:
@@ -65,10 +111,27 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         await self.push_screen(MainScreen(self.session))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, MainScreen):
+        ours = isinstance(screen, MainScreen)
+        for command in super().get_system_commands(screen):
+            if not (ours and command.title == "Keys"):  # one "Keys": ours, the help screen
+                yield command
+        if ours:
             for title, help_text, action in PALETTE_COMMANDS:
                 yield SystemCommand(title, help_text, partial(screen.run_action, action))
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save to the Downloads folder when there is one, else to the first writable place
+        (Textual says where once it is saved)."""
+        return super().deliver_screenshot(filename, path or str(self.screenshot_folder()), time_format)
+
+    def screenshot_folder(self) -> Path:
+        from platformdirs import user_downloads_path
+
+        candidates = (user_downloads_path(), Path.home(), self.session.paths.data_dir)
+        usable = (p for p in candidates if p.is_dir() and os.access(p, os.W_OK))
+        return next(usable, Path(tempfile.gettempdir()))
 
     def _register_themes(self) -> list[ThemeProblem]:
         themes, problems = load_themes(self.session.paths.user_themes_dir)
@@ -92,12 +155,18 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.session.store.set_setting(key, value)
 
     def _apply_keymap(self) -> None:
-        keys = self.session.config.keys
-        unknown = sorted(set(keys) - binding_ids())
-        if unknown:
+        keys = self.keys_in_force
+        if keys.problems:
             self.notify(
-                f"{self.session.config.path}: [keys] has unknown binding ids: {', '.join(unknown)}",
+                "\n".join(keys.problems),
+                title=f"{self.session.config.path}",
                 severity="warning",
+                timeout=15,
                 markup=False,
             )
-        self.set_keymap({k: v for k, v in keys.items() if k not in unknown})
+        self.set_keymap(keys.keymap)
+
+    def action_show_keys(self) -> None:
+        # The keys of the screen `?` was pressed on come first (stable sort: the rest keep their order).
+        here = sorted(HELP_SECTIONS, key=lambda section: not isinstance(self.screen, section[1]))
+        self.push_screen(HelpScreen(self.keys_in_force, here))

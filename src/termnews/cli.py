@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
+from termnews.cli_inbox import add_inbox_commands
 from termnews.cli_send import add_send_commands
 from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.models import Headline, SourceSpec
-from termnews.paths import Paths
+from termnews.discover import USUAL_PATHS, FoundFeed
+from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
+from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import ISO_COMPACT, format_date
+from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: A search that must first index this many articles says so (it waits for them).
+INDEXING_SAID = 2000
 
 
 def headline_json(h: Headline) -> dict[str, object]:
@@ -57,6 +63,8 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
         if args.limit is not None and len(rows) >= args.limit:
             break
         rows.append(h)
+    if not rows and not args.json:  # said on stderr: standard output stays a list
+        print(f"termnews: no {'unread ' if args.unread else ''}headlines", file=sys.stderr)
     _print_headlines(rows, args.json)
     return EXIT_OK
 
@@ -64,15 +72,41 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
 def cmd_search(session: Session, args: argparse.Namespace) -> int:
     session.refresh_cheap_sources(index=False)
     if lagging := session.store.unindexed():
-        # A refresh's articles are indexed after it: a script's search waits for them.
-        print(
-            f"termnews: indexing {lagging} new article{'s' * (lagging != 1)} for search first",
-            file=sys.stderr,
-        )
+        # A refresh's articles are indexed after it: a script's search waits for them
+        # (and hears why, when that takes a moment).
+        if lagging >= INDEXING_SAID:
+            print(f"termnews: indexing {plural(lagging, 'new article')} for search first", file=sys.stderr)
         session.index()
-    rows = session.store.headlines(View(query=args.query), 0, args.limit)
+    rows = session.store.headlines(View(query=" ".join(args.words)), 0, args.limit)
+    if not rows:
+        print("termnews: no matches", file=sys.stderr)
+        return EXIT_FAILED
     _print_headlines(rows, args.json)
-    return EXIT_OK if rows else EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_show(session: Session, args: argparse.Namespace) -> int:
+    """An article as Markdown: title, source, date, link, body (the page's full text with
+    --full-text), numbered links."""
+    from dataclasses import replace
+
+    from termnews.render import article_markdown
+
+    article = session.store.article(args.id)
+    if article is None:
+        raise UsageError(f"no article with the id {args.id!r} (ids: `termnews headlines --json`)")
+    failed = None
+    if args.full_text:
+        state = session.full_text(article.id, again=args.again)
+        if state is not None and state.body is not None:
+            article = replace(article, body=state.body, body_format="html")
+        else:
+            failed = state.error if state is not None else "not extracted"
+    sys.stdout.write(article_markdown(article, with_link=True) + "\n")
+    if failed:
+        print(f"termnews: no full text ({failed}); the feed's text is shown", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
@@ -83,8 +117,12 @@ def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
     if paths.config_file.exists():
         print(f"termnews: {paths.config_file} exists already; not overwritten", file=sys.stderr)
         return EXIT_FAILED
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    paths.config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    try:
+        paths.config_dir.mkdir(parents=True, exist_ok=True)
+        paths.config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    except OSError as exc:
+        print(f"termnews: {_unusable_home(args.home, exc)}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote {paths.config_file}")
     return EXIT_OK
 
@@ -97,17 +135,20 @@ def cmd_cache(session: Session, args: argparse.Namespace) -> int:
         before = store.cache_files_size()
         removed = clean(store, session.specs(), session.config.keep)
         store.compact()  # give the room back to the disk
-        print(f"removed {removed} articles (starred articles and articles with drafts are kept)")
+        print(f"removed {plural(removed, 'article')} (starred articles and articles with drafts are kept)")
         print(f"the cache went from {_mib(before)} to {_mib(store.cache_files_size())}")
         return EXIT_OK
     counts = store.article_counts()
     sizes = store.source_sizes()
     names = {spec.source_id: spec.name for spec in session.specs()}
     total = sum(n for n, _ in counts.values())
-    print(f"{total} articles, {_mib(store.cache_files_size())} on disk in {session.paths.cache_db}")
+    print(f"{plural(total, 'article')}, {_mib(store.cache_files_size())} on disk in {session.paths.cache_db}")
     for source_id, (articles, unread) in sorted(counts.items(), key=lambda item: -item[1][0]):
         name = names.get(source_id, "(removed source " + source_id + ")")
-        print(f"  {name:<30} {articles:>8} articles {unread:>8} unread {_mib(sizes.get(source_id, 0)):>10}")
+        print(
+            f"  {name:<30} {plural(articles, 'article'):>17} {unread:>8} unread"
+            f" {_mib(sizes.get(source_id, 0)):>10}"
+        )
     return EXIT_OK
 
 
@@ -130,18 +171,74 @@ class UsageError(Exception):
 
 
 def cmd_add(session: Session, args: argparse.Namespace) -> int:
+    """Subscribe; a web page's address is looked into for its feeds first."""
     if args.server:  # sync: subscribe on a feed server
         from termnews.cli_sync import add_to_server
 
         return add_to_server(session, args.server, args.location, tuple(args.tag or ()))
+    location, tags = args.location.strip(), tuple(args.tag or ())
     try:
-        spec = session.subscribe(args.location, args.name, tuple(args.tag or ()))
+        if not is_fetchable_url(location):
+            return _added([session.subscribe(location, args.name, tags)])
+        found = session.find_feeds(location)
+        if found.error:
+            print(
+                f"termnews: could not check {location} ({found.error}); subscribed as given", file=sys.stderr
+            )
+            return _added([session.subscribe(location, args.name, tags)])
+        if found.is_feed:  # named by the title discovery read, without fetching it again
+            return _added([session.subscribe(location, args.name, tags, title=found.feeds[0].title)])
+        if not found.feeds:
+            what = (
+                "the page names no feed, and none is"
+                if found.page
+                else "it is neither a feed nor a web page;"
+            )
+            print(
+                f"termnews: no feed found at {location}: {what} at {', '.join(USUAL_PATHS)}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        chosen = _choose_feeds(found.feeds, args.all)
+        if chosen is None:
+            return EXIT_USAGE
+        return _added(session.subscribe_found(chosen, args.name, tags)) if chosen else EXIT_OK
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
-    print(f"added {spec.kind} source {spec.name!r}: {spec.location}")
-    if spec.kind == "feed":
-        print("run `termnews refresh` to fetch it")
+
+
+def _added(specs: list[SourceSpec]) -> int:
+    for spec in specs:
+        print(f"added {spec.kind} source {spec.name!r}: {spec.location}")
+    if any(spec.kind == "feed" for spec in specs):
+        print("run `termnews refresh` to fetch " + ("it" if len(specs) == 1 else "them"))
     return EXIT_OK
+
+
+def _choose_feeds(feeds: list[FoundFeed], take_all: bool) -> list[FoundFeed] | None:
+    """The feeds to subscribe: one, all (--all), or those picked by number on a terminal.
+    None: several and no way to ask (the list is printed, exit status 2)."""
+    if len(feeds) == 1 or take_all:
+        return feeds
+    lines = [f"{n:>3}. {f.title or '(untitled)'} [{f.format}] {f.url}" for n, f in enumerate(feeds, 1)]
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("\n".join(lines))
+        print(f"termnews: {len(feeds)} feeds found; add one by its URL, or all with --all", file=sys.stderr)
+        return None
+    print(f"{len(feeds)} feeds found:\n" + "\n".join(lines))
+    while True:
+        try:
+            answer = input("subscribe to (numbers, 'all', or nothing to cancel): ").strip().lower()
+        except EOFError:
+            return []
+        if not answer:
+            return []
+        if answer == "all":
+            return feeds
+        picks = answer.replace(",", " ").split()
+        if all(p.isdigit() and 1 <= int(p) <= len(feeds) for p in picks):
+            return [feeds[int(p) - 1] for p in dict.fromkeys(picks)]
+        print(f"numbers from 1 to {len(feeds)}, please")
 
 
 def cmd_remove(session: Session, args: argparse.Namespace) -> int:
@@ -155,7 +252,7 @@ def cmd_remove(session: Session, args: argparse.Namespace) -> int:
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
     print(
-        f"removed {gone.spec.name!r} and {gone.articles} cached article{'s' * (gone.articles != 1)} "
+        f"removed {gone.spec.name!r} and {plural(gone.articles, 'cached article')} "
         "(read marks, stars and drafts are kept)"
     )
     return EXIT_OK
@@ -173,10 +270,11 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     from termnews.cli_sync import print_server, server_row
     from termnews.sync import is_server_kind
 
+    session.refresh_cheap_sources()  # local folders: counted and checked as headlines would show them
     counts = session.store.article_counts()
     rows: list[dict[str, Any]] = []
     for spec in session.specs():
-        status = session.store.source_status(spec.source_id)
+        status = session.source_status(spec)
         articles, unread = counts.get(spec.source_id, (0, 0))
         rows.append(
             {
@@ -189,6 +287,8 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
                 "unread": unread,
                 "last_refresh": format_date(status.last_refresh if status else None, ISO_COMPACT) or None,
                 "last_error": status.last_error if status else None,
+                "warnings": list(status.warnings) if status else [],
+                **_fetch_notes(session, spec, status),
             }
         )
         if is_server_kind(spec.kind):  # sync: the server's state and its feeds
@@ -207,12 +307,61 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
             continue
         when = (r["last_refresh"] or "never")[:16].replace("T", " ")
         print(
-            f"{r['kind']:<6} {r['name']:<{width}}  {r['articles']:>6} articles  "
-            f"refreshed {when:<16}  {r['location']}"
+            f"{r['kind']:<6} {r['name']:<{width}}  {plural(r['articles'], 'article'):>14}  "
+            f"{'failed' if r['last_error'] else 'refreshed'} {when:<16}  {r['location']}"
         )
-        if r["last_error"]:
-            print(f"{'':<6} {'':<{width}}  last error: {r['last_error']}")
+        notes = ([f"last error: {r['last_error']}"] if r["last_error"] else []) + [
+            f"warning: {w}" for w in r["warnings"]
+        ]
+        for note in notes + _note_lines(r):
+            print(f"{'':<6} {'':<{width}}  {note}")
     return EXIT_OK
+
+
+def _fetch_notes(session: Session, spec: SourceSpec, status: SourceStatus | None) -> dict[str, Any]:
+    """What politeness and the server decided for a source: gone, moved, not due yet, a host's wait."""
+    from termnews.hosts import host_key
+
+    now = time.time()
+    wait = next(
+        (
+            w
+            for w in session.store.host_waits()
+            if w.until > now
+            and w.host == host_key(status.location if status and status.location else spec.location)
+        ),
+        None,
+    )
+    due = status.next_due if status and status.next_due and status.next_due > now else None
+    return {
+        "gone": _stamp(status.gone if status else None),
+        "moved_to": status.location if status else None,
+        "next_due": _stamp(due),
+        "host_wait": {"until": _stamp(wait.until), "reason": wait.reason, "failures": wait.failures}
+        if wait
+        else None,
+    }
+
+
+def _stamp(when: float | None) -> str | None:
+    return format_date(when, ISO_COMPACT) or None
+
+
+def _note_lines(row: dict[str, Any]) -> list[str]:
+    def clock(stamp: str) -> str:
+        return stamp[:16].replace("T", " ")
+
+    notes = []
+    if row["gone"]:
+        notes.append(f"gone: HTTP 410 on {clock(row['gone'])}; not fetched any more")
+    if row["moved_to"]:
+        notes.append(f"moved permanently: fetched from {row['moved_to']}")
+    if row["host_wait"]:
+        wait = row["host_wait"]
+        notes.append(f"waiting: the site asked to wait until {clock(wait['until'])} ({wait['reason']})")
+    if row["next_due"]:
+        notes.append(f"next due {clock(row['next_due'])} (its update interval; `refresh --force` fetches it)")
+    return notes
 
 
 def _fewer_malloc_arenas() -> None:
@@ -235,7 +384,7 @@ def _fewer_malloc_arenas() -> None:
 
 def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
     from termnews.fetch import HttpOptions
-    from termnews.update import RefreshSettings, SourceOutcome
+    from termnews.update import RefreshSettings
 
     _fewer_malloc_arenas()
 
@@ -255,6 +404,7 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             connect_timeout=min(HttpOptions.connect_timeout, args.timeout or HttpOptions.deadline),
             max_bytes=(args.max_size * 1024 * 1024) if args.max_size else HttpOptions.max_bytes,
         ),
+        force=args.force,
     )
     show_bar = not args.quiet and sys.stdout.isatty() and bool(specs)
     if show_bar:
@@ -278,13 +428,30 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
     else:
         outcomes = session.refresh(specs, settings=settings, index=False)
     session.index_in_background()  # the articles are stored: the prompt need not wait for the index
+    return _report_refresh(session, outcomes, args.quiet)
+
+
+def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool) -> int:
+    """Failures on stderr; unless `quiet`, warnings and a one-line summary; the exit status."""
     failed = [o for o in outcomes if o.error]
     for o in failed:
         print(f"termnews: {o.spec.name}: {o.error}", file=sys.stderr)
-    if not args.quiet:
+    if not quiet:
+        for o in outcomes:
+            for warning in o.warnings:
+                print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
-        ok = len(outcomes) - len(failed)
-        print(f"{ok} source{'s' * (ok != 1)} ok, {len(failed)} failed, {new} new article{'s' * (new != 1)}")
+        skipped = sum(1 for o in outcomes if o.skipped)
+        ok = len(outcomes) - len(failed) - skipped
+        print(
+            f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
+            + (f", {skipped} not due (see `termnews sources`; --force fetches them)" if skipped else "")
+        )
+        answers = len(session.last_watch.new) if session.last_watch else 0
+        if answers:
+            print(f"{plural(answers, 'new answer')} to your replies (`termnews inbox`)")
+    for error in session.last_watch.errors if session.last_watch else ():
+        print(f"termnews: watching replies: {error}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -308,7 +475,7 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
         print(f"termnews: skipped {url!r}: not an http(s) URL", file=sys.stderr)
     added, skipped = len(done.added), done.skipped + len(done.refused)
     print(
-        f"imported {added} feed{'s' * (added != 1)}"
+        f"imported {plural(added, 'feed')}"
         + (f" ({skipped} already subscribed or skipped)" if skipped else "")
     )
     return EXIT_OK
@@ -321,15 +488,16 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
             Path(args.file).expanduser().write_text(export.text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
-        print(f"wrote {export.feeds} feed{'s' * (export.feeds != 1)} to {args.file}")
+        print(f"wrote {plural(export.feeds, 'feed')} to {args.file}")
     else:
         sys.stdout.write(export.text)
     if export.left_out:
-        print(
-            f"termnews: {export.left_out} source{'s' * (export.left_out != 1)} that are not feeds "
-            "(local folders) left out of the OPML",
-            file=sys.stderr,
+        what = (
+            "source that is not a feed (a local folder)"
+            if export.left_out == 1
+            else ("sources that are not feeds (local folders)")
         )
+        print(f"termnews: {export.left_out} {what} left out of the OPML", file=sys.stderr)
     return EXIT_OK
 
 
@@ -347,6 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="termnews",
         description="A terminal news reader. With no command, opens the reader.",
+        epilog="Start with `termnews` (the bundled sample articles), then `termnews add URL` and"
+        " `termnews refresh`. `termnews COMMAND --help` tells more.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"termnews {__version__}")
@@ -362,6 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_drafts_commands(sub, common)
     add_send_commands(sub, common)
     add_sync_commands(sub, common)
+    add_inbox_commands(sub, common)
     return parser
 
 
@@ -372,18 +543,37 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
     p.add_argument("--limit", type=_positive_int, metavar="N", help="at most N headlines")
     p.set_defaults(func=cmd_headlines)
 
+    p = sub.add_parser("show", parents=[common], help="print an article as Markdown")
+    p.add_argument("id", help="the article's id (`termnews headlines --json`)")
+    p.add_argument(
+        "--full-text",
+        action="store_true",
+        help="the article's web page, extracted (fetched once, then cached)",
+    )
+    p.add_argument("--again", action="store_true", help="with --full-text: fetch the page again")
+    p.set_defaults(func=cmd_show)
+
     p = sub.add_parser("search", parents=[common], help="full-text search over titles and bodies")
-    p.add_argument("query", help="words that must all appear (the last may be a prefix)")
+    p.add_argument("words", nargs="+", metavar="WORD", help="words that must all appear (word* is a prefix)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--limit", type=_positive_int, default=100, metavar="N", help="at most N results (100)")
     p.set_defaults(func=cmd_search)
 
 
 def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("add", parents=[common], help="subscribe to a feed URL, a feed file or a folder")
-    p.add_argument("location", metavar="URL|PATH", help="an http(s) feed URL, a feed file or a folder")
-    p.add_argument("--name", help="the source's name (default: the URL's host or the file's name)")
+    p = sub.add_parser(
+        "add", parents=[common], help="subscribe to a feed or a site's feeds (URL), a feed file or a folder"
+    )
+    p.add_argument(
+        "location",
+        metavar="URL|PATH",
+        help="a feed URL, a web page's (its feeds are found), a file or a folder",
+    )
+    p.add_argument(
+        "--name", help="the source's name (default: the feed's own title, else its host or file name)"
+    )
     p.add_argument("--tag", action="append", metavar="TAG", help="a tag (category); may be repeated")
+    p.add_argument("--all", action="store_true", help="a page naming several feeds: subscribe to all of them")
     p.add_argument("--server", metavar="NAME", help="subscribe on this feed server (its first tag: category)")
     p.set_defaults(func=cmd_add)
 
@@ -392,7 +582,9 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser(
-        "sources", parents=[common], help="list sources: kind, name, articles, last refresh, last error"
+        "sources",
+        parents=[common],
+        help="list sources: kind, name, articles, last refresh, last error, skipped files",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_sources)
@@ -408,6 +600,11 @@ def _add_source_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     )
     p.add_argument(
         "--max-size", type=_positive_int, metavar="MIB", help="largest feed accepted, decoded (10 MiB)"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch sources before their update interval (<ttl>, max-age) ends",
     )
     p.set_defaults(func=cmd_refresh)
 
@@ -451,6 +648,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _unusable_home(home: str | None, exc: OSError) -> str:
+    """One line for a profile folder that cannot be used (a file, a read-only place)."""
+    given, via = (home, "--home") if home else (os.environ.get(HOME_ENV), HOME_ENV)
+    if given and Path(given).expanduser().exists() and not Path(given).expanduser().is_dir():
+        return f"{via} {given}: not a folder"
+    reason = (exc.strerror or str(exc)).lower()
+    return f"cannot keep termnews's files in {exc.filename}: {reason}" + (
+        f" ({via} {given})" if given else ""
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not hasattr(args, "home"):
@@ -461,6 +669,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         session = Session.open(args.home)
     except (ConfigError, StoreError) as exc:
         print(f"termnews: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # --home names a file, or a folder that cannot be made
+        print(f"termnews: {_unusable_home(args.home, exc)}", file=sys.stderr)
         return EXIT_USAGE
     for notice in session.store.notices:  # a cache rebuilt, a state file salvaged
         print(f"termnews: {notice}", file=sys.stderr)

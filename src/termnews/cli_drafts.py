@@ -25,7 +25,7 @@ from termnews.drafts import (
 from termnews.models import Draft
 from termnews.sanitize import clean_line
 from termnews.session import Session
-from termnews.text import format_date
+from termnews.text import format_date, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -47,7 +47,7 @@ def add_drafts_commands(
     p.add_argument("--json", action="store_true", help="one JSON object per line (with the whole comment)")
     p.set_defaults(func=cmd_drafts_list)
 
-    p = actions.add_parser("show", parents=[common], help="one draft, as Markdown")
+    p = actions.add_parser("show", parents=[common], help="one draft, as plain text")
     p.add_argument("id", type=_draft_id, help="the draft's number (see `termnews drafts list`)")
     p.add_argument("--json", action="store_true", help="as a JSON object")
     p.set_defaults(func=cmd_drafts_show)
@@ -105,7 +105,10 @@ def draft_line(d: Draft) -> str:
 
 def cmd_drafts_list(session: Session, args: argparse.Namespace) -> int:
     out = sys.stdout
-    for d in session.store.drafts():
+    drafts = session.store.drafts()
+    if not drafts and not args.json:  # said on stderr: standard output stays a list
+        print("no drafts (press r on an article in termnews to write a reply)", file=sys.stderr)
+    for d in drafts:
         out.write((json.dumps(draft_to_dict(d), ensure_ascii=False) if args.json else draft_line(d)) + "\n")
     return EXIT_OK
 
@@ -124,7 +127,7 @@ def cmd_drafts_show(session: Session, args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(draft_to_dict(draft), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(draft_markdown(draft))
+        sys.stdout.write(draft_markdown(draft, escape=False))
     return EXIT_OK
 
 
@@ -141,7 +144,7 @@ def cmd_drafts_export(session: Session, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"termnews: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
-    _say(sys.stderr, f"exported {len(drafts)} draft{'s' if len(drafts) != 1 else ''} to {written}")
+    _say(sys.stderr, f"exported {plural(len(drafts), 'draft')} to {written}")
     return EXIT_OK
 
 

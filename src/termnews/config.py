@@ -34,6 +34,10 @@ seeds = true
 # keep = 100000
 # Refresh every source in the background every N minutes while the app is open (0 = never).
 refresh_minutes = 0
+# Requests to one site at a time while refreshing.
+connections_per_host = 2
+# A proxy for every request ("" = none); unset: HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
+# proxy = "http://127.0.0.1:3128"
 
 # Your identity for replies: typed once, filled into every new draft.
 [identity]
@@ -41,7 +45,7 @@ name = ""
 email = ""
 website = ""
 
-# Rebind keys by binding id, e.g.  next_article = "j,down"
+# Rebind keys by binding id (press ? in the app for the ids), e.g.  "headlines.next" = "j,down"
 [keys]
 
 # Sources. kind is "local" (a folder) or any kind a plugin adds.
@@ -76,6 +80,8 @@ class Config:
     sources: tuple[SourceSpec, ...] = ()
     keep: Keep | None = None
     refresh_minutes: float = 0.0
+    connections_per_host: int = 2
+    proxy: str | None = None
 
 
 # -- the file's shape: checked by msgspec, imported only when a file is read --------
@@ -87,6 +93,8 @@ class _General:
     theme: str | None = None
     keep: int | str | None = None
     refresh_minutes: float = 0.0
+    connections_per_host: int = 2
+    proxy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,8 @@ _EXPECT = {
     "general.theme": "a theme name",
     "general.refresh_minutes": "minutes (0 = never)",
     "general.keep": 'a number of articles (500) or of days ("30d")',
+    "general.connections_per_host": "a whole number, 1 or more",
+    "general.proxy": 'a proxy URL such as "http://127.0.0.1:3128", or "" for none',
     "keys": 'a table of binding ids and keys such as "j,down"',
     "keys.*": 'a string of keys such as "j,down"',
     "identity.*": "a string",
@@ -188,8 +198,16 @@ def load_config(path: Path) -> Config:
             "general.refresh_minutes",
             f"expected minutes (0 = never), found {general.refresh_minutes!r}",
         )
+    if general.connections_per_host < 1:
+        raise ConfigError(
+            path,
+            "general.connections_per_host",
+            f"expected a whole number, 1 or more, found {general.connections_per_host!r}",
+        )
     return Config(
         path=path,
+        connections_per_host=general.connections_per_host,
+        proxy=general.proxy,
         keep=None if general.keep is None else _keep(path, "general.keep", general.keep),
         refresh_minutes=float(general.refresh_minutes),
         seeds=general.seeds,

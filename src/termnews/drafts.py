@@ -105,6 +105,28 @@ class ArticleRef:
     def of_draft(cls, draft: Draft) -> ArticleRef:
         return cls(draft.article_id, draft.article_title, draft.article_link, draft.article_source)
 
+    def uncached(self) -> Article:
+        """The article as the reader shows it once it left the cache: the draft's copy, saying so."""
+        return Article(
+            id=self.id,
+            source=self.source,
+            title=self.title,
+            body=NO_LONGER_CACHED,
+            body_format="text",
+            link=self.link,
+            author=None,
+            published=None,
+            enclosures=(),
+            read=True,
+            starred=False,
+        )
+
+
+NO_LONGER_CACHED = (
+    "This article is no longer cached. Its title, link and source above are the copy your"
+    " draft keeps; refresh its source to read it here again."
+)
+
 
 def is_plausible_email(text: str) -> bool:
     return bool(_EMAIL.match(text.strip()))
@@ -191,6 +213,14 @@ class DraftEditor:
     def needs_save(self) -> bool:
         return self._staged != self._saved
 
+    def adopt(self, stored: Draft) -> bool:
+        """Take the row as stored now when only its state changed (the outbox acted on it)."""
+        with self._lock:
+            if self.draft is None or stored.id != self.draft.id or DraftFields.of(stored) != self._saved:
+                return False
+            self.draft = stored
+            return True
+
     def stage(self, fields: DraftFields) -> bool:
         """Remember the latest fields; True if they differ from what is stored."""
         self._staged = fields
@@ -219,6 +249,11 @@ class DraftEditor:
             if draft is None:
                 saved = self._create(fields, state or "draft", self.parent)
                 return self._done(saved, fields, created=True)
+            if draft.state in SENT_STATES and fields != self._saved:
+                # What was sent stays as it was sent: changed words are a new reply.
+                saved = self._create(fields, "draft", draft.parent_comment)
+                message = f"Draft #{draft.id} is {draft.state}: your changes are a new draft, #{saved.id}"
+                return self._done(saved, fields, created=True, message=message)
             if state is None and draft.state in ("ready", "failed") and fields != self._saved:
                 state = "draft"
             try:
@@ -286,11 +321,15 @@ def export_json(drafts: Iterable[Draft]) -> str:
     return json.dumps([draft_to_dict(d) for d in drafts], ensure_ascii=False, indent=2) + "\n"
 
 
-def draft_markdown(draft: Draft) -> str:
-    """One draft as Markdown: a heading naming the article, the fields, then the comment."""
+def draft_markdown(draft: Draft, *, escape: bool = True) -> str:
+    """One draft as Markdown: a heading naming the article, the fields, then the comment.
 
-    def escaped(text: str) -> str:  # free text: shows as written
-        return escape_markdown(clean_line(text))
+    Free text is escaped so that it reads as written once rendered; `escape=False`
+    leaves it as written, for a terminal (`drafts show`).
+    """
+
+    def escaped(text: str) -> str:
+        return escape_markdown(clean_line(text)) if escape else clean_line(text)
 
     lines = [f"## Reply to: {escaped(draft.article_title) or '(untitled)'}", ""]
     meta = [
@@ -373,22 +412,48 @@ class EditResult:
     error: str | None = None  # why the original was kept
 
 
+CONTEXT_MARK = "#>"  # lines of the editor's file that quote the comment answered
+
+
+def with_context(text: str, context: str | None) -> str:
+    """The editor's file: the comment being answered quoted in `#>` lines, a blank line, the reply."""
+    if not context:
+        return text
+    quoted = [f"{CONTEXT_MARK} {line}".rstrip() for line in context.splitlines()]
+    head = f"{CONTEXT_MARK} You are answering (lines starting with {CONTEXT_MARK} are removed):"
+    return "\n".join([head, *quoted, "", text])
+
+
+def without_context(text: str) -> str:
+    """The reply alone: every `#>` line removed, and the blank line after a leading block of them."""
+    lines = text.split("\n")
+    lead = next((i for i, line in enumerate(lines) if not line.startswith(CONTEXT_MARK)), len(lines))
+    if lead and lead < len(lines) and not lines[lead].strip():
+        del lines[lead]
+    return "\n".join(line for line in lines if not line.startswith(CONTEXT_MARK))
+
+
 def edit_in_editor(
     text: str,
     argv: Sequence[str],
     *,
     run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+    context: str | None = None,
 ) -> EditResult:
     """Let the person edit `text` in an external editor; the original survives any failure.
 
     The text goes to a private temporary file; the editor runs with an
     argument list (no shell). A non-zero exit, a missing or unreadable file,
-    or an unchanged file all return the original text.
+    or an unchanged file all return the original text. `context` (the
+    comment being answered) is quoted above the text in `#>` lines, which
+    are removed when the editor returns.
     """
     folder = tempfile.mkdtemp(prefix="termnews-draft-")
     path = Path(folder) / "comment.md"
     try:
-        path.write_text(text, encoding="utf-8")
+        # A last line without its newline would join a line the editor appends.
+        body = text if text.endswith("\n") else text + "\n"
+        path.write_text(with_context(body, context), encoding="utf-8")
         try:
             status = run([*argv, str(path)]).returncode
         except OSError as exc:
@@ -402,6 +467,8 @@ def edit_in_editor(
         except OSError as exc:
             return EditResult(text, False, f"could not read the edited file: {exc.strerror or exc}")
         new = new.replace("\r\n", "\n")
+        if context:
+            new = without_context(new)
         if new.endswith("\n") and not text.endswith("\n"):
             new = new[:-1]  # editors add a final newline; it is not the person's words
         return EditResult(new, new != text)

@@ -20,11 +20,11 @@ from typing import Any
 
 import feedparser
 
-from termnews.feedentry import PAGE_TYPES, FeedInfo, RawEntry, finish_entries, looks_like_html
+from termnews.feedentry import PAGE_TYPES, FeedInfo, RawEntry, finish_entries, looks_like_html, title_text
 from termnews.feedfast import FAST_PATH, fast_parse
 from termnews.models import ArticleData, BodyFormat, Enclosure
 
-__all__ = ["FAST_PATH", "FeedParseError", "fast_parse", "looks_like_html_page", "parse_feed"]
+__all__ = ["FAST_PATH", "FeedParseError", "fast_parse", "feed_title", "looks_like_html_page", "parse_feed"]
 
 # A DOCTYPE (and its entity declarations) before the root element is removed
 # before feedparser reads the document: no external entities, no
@@ -48,8 +48,27 @@ def parse_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[Article
     if head in (b"{", b"["):
         return parse_json_feed(data, url)
     if looks_like_html_page(data):
-        raise FeedParseError("not a feed: the server sent an HTML page")
+        # `url` is empty for a file: no server to blame.
+        raise FeedParseError(f"not a feed: {'the server sent ' if url else 'the file is '}an HTML page")
     return parse_xml_feed(data, url, fast=fast)
+
+
+def feed_title(data: bytes, url: str = "") -> str:
+    """The feed's own title as text ("" when it has none or is not a feed); not sanitized."""
+    try:
+        if data.lstrip()[:1] == b"{":
+            doc = json.loads(data)
+            return title_text(_str(doc.get("title")) if isinstance(doc, dict) else "", "guess")
+        if looks_like_html_page(data):
+            return ""
+        parsed = with_feedparser(data, url)
+    except (FeedParseError, ValueError, RecursionError):
+        return ""
+    detail = parsed.feed.get("title_detail") or {}
+    atom = str(parsed.get("version", "")).startswith("atom")  # as entry titles are read
+    return title_text(
+        detail.get("value"), ("text" if detail.get("type") == "text/plain" else "html") if atom else "guess"
+    )
 
 
 _HTML_START = re.compile(

@@ -10,7 +10,16 @@ Built on httpx, with what a feed reader needs around it:
 - gzip and deflate decoded here, in bounded steps, counting decoded bytes: a
   compression bomb stops at the cap without ever being inflated in memory;
 - redirects followed by hand (at most 5), each hop checked: only http and
-  https;
+  https, and never from one class of address to a less public one
+  (`hosts.redirect_refusal`); a chain of permanent redirects (301, 308) is
+  reported so the caller can move the source once it holds;
+- politeness per host (`hosts.HostGate`): a few connections at a time,
+  spaced, and no request at all to a host that said 429/503 with a
+  Retry-After still in force; `Cache-Control: max-age` / `Expires` reported
+  as how long the answer stays fresh;
+- validators (ETag, Last-Modified) sent back byte for byte as received;
+- basic auth (only to the origin it is for) and proxies: the `proxy` option,
+  else `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` from the environment;
 - errors as short sentences a person can act on ("HTTP 500 Internal Server
   Error", "timed out after 20 s"), never raised;
 - a POST (a reply to a site) goes through the same pool, deadline and caps;
@@ -22,6 +31,7 @@ Never imports Textual; safe to use from many threads at once.
 
 from __future__ import annotations
 
+import base64
 import http
 import socket
 import ssl
@@ -30,11 +40,14 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.request import getproxies_environment
 
-from termnews import __version__
+from termnews import PROJECT_URL, __version__
+from termnews.hosts import HostGate, host_key, http_date, parse_retry_after, redirect_refusal
 from termnews.models import HttpOptions
 from termnews.text import FETCHABLE_SCHEMES, host_of, is_fetchable_url, url_scheme
 from termnews.units import format_size
@@ -47,19 +60,21 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpcore  # noqa: E402
 import httpx  # noqa: E402
 
-USER_AGENT = f"termnews/{__version__}"
+USER_AGENT = f"termnews/{__version__} (+{PROJECT_URL})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 REDIRECTS = {301, 302, 303, 307, 308}
+PERMANENT = {301, 308}
 _CHUNK = 64 * 1024
 
 
 #: Why a request failed: `connect` and `invalid` never reached the server;
 #: `limit` (one of our caps) and `network` (a broken or silent connection)
 #: may have, once the request was sent.
-Failure = Literal["connect", "invalid", "limit", "network"]
+#: `deferred`: not sent at all, the host asked to wait.
+Failure = Literal["connect", "invalid", "limit", "network", "deferred"]
 
 
 @dataclass(frozen=True)
@@ -76,10 +91,20 @@ class HttpResult:
     failure: Failure | None = None  # set with `error`
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names (POST only)
+    #: Where a chain of permanent redirects (301, 308) from the asked URL led.
+    moved_to: str | None = None
+    #: Seconds the answer stays fresh (Cache-Control max-age, Expires).
+    fresh_for: float | None = None
+    #: The server said 410 Gone.
+    gone: bool = False
 
 
 class _Refused(Exception):
     """A request ended by one of our own limits; the message is for the user."""
+
+    def __init__(self, message: str, failure: Failure = "limit") -> None:
+        super().__init__(message)
+        self.failure: Failure = failure
 
 
 # -- the deadline, enforced at the socket -------------------------------------
@@ -162,13 +187,16 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 class _Transport(httpx.BaseTransport):
     """httpx over an httpcore pool whose sockets obey the deadline."""
 
-    def __init__(self, max_connections: int) -> None:
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=5.0,
-            network_backend=_DeadlineBackend(),
+    def __init__(self, max_connections: int, proxy: str | None = None) -> None:
+        common: dict[str, Any] = {
+            "ssl_context": httpx.create_ssl_context(),
+            "max_connections": max_connections,
+            "max_keepalive_connections": max_connections,
+            "keepalive_expiry": 5.0,
+            "network_backend": _DeadlineBackend(),
+        }
+        self._pool: httpcore.ConnectionPool = (
+            httpcore.HTTPProxy(proxy_url=proxy, **common) if proxy else httpcore.ConnectionPool(**common)
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -257,21 +285,30 @@ def _seconds(s: float) -> str:
 
 
 class HttpClient:
-    """One connection pool shared by the fetching threads of a refresh."""
+    """One connection pool (one per proxy) shared by the fetching threads of a refresh.
 
-    def __init__(self, max_connections: int = 16) -> None:
-        self._client = httpx.Client(
-            transport=_Transport(max_connections),
-            follow_redirects=False,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": ACCEPT,
-                "Accept-Encoding": "gzip, deflate",
-            },
-            # The deadline bounds each socket operation; these are upper limits.
-            timeout=httpx.Timeout(None),
-            trust_env=False,
-        )
+    `gate` holds the per-host limits; a client of its own gets a fresh one.
+    """
+
+    def __init__(self, max_connections: int = 16, gate: HostGate | None = None) -> None:
+        self.gate = gate or HostGate()
+        self._max_connections = max_connections
+        self._clients: dict[str, httpx.Client] = {}  # by proxy URL ("" = direct)
+        self._lock = threading.Lock()
+
+    def _client(self, proxy: str) -> httpx.Client:
+        with self._lock:
+            client = self._clients.get(proxy)
+            if client is None:
+                client = self._clients[proxy] = httpx.Client(
+                    transport=_Transport(self._max_connections, proxy or None),
+                    follow_redirects=False,
+                    headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+                    # The deadline bounds each socket operation; these are upper limits.
+                    timeout=httpx.Timeout(None),
+                    trust_env=False,
+                )
+            return client
 
     def __enter__(self) -> HttpClient:
         return self
@@ -280,7 +317,10 @@ class HttpClient:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
 
     def get(
         self,
@@ -314,7 +354,7 @@ class HttpClient:
         try:
             return call()
         except _Refused as exc:
-            return HttpResult(url, error=str(exc), failure="limit")
+            return HttpResult(url, error=str(exc), failure=exc.failure)
         except (TimeoutError, httpx.TimeoutException, httpcore.TimeoutException) as exc:
             connecting = isinstance(exc, (httpx.ConnectTimeout, httpcore.ConnectTimeout))
             left = _remaining()
@@ -334,6 +374,26 @@ class HttpClient:
         finally:
             _local.deadline = None
 
+    @contextmanager
+    def _slot(self, host: str) -> Iterator[None]:
+        """One of `host`'s connections; the time spent waiting for it is not the server's,
+        so it does not count against the request's deadline."""
+        asked = time.monotonic()
+        with self.gate.slot(host):
+            if getattr(_local, "deadline", None) is not None:
+                _local.deadline += time.monotonic() - asked
+            yield
+
+    def _send(self, method: str, url: str, options: HttpOptions, **kwargs: Any) -> httpx.Response:
+        client = self._client(_proxy_for(url, options))
+        request = client.build_request(
+            method,
+            url,
+            timeout=httpx.Timeout(None, connect=options.connect_timeout, pool=options.deadline),
+            **kwargs,
+        )
+        return client.send(request, stream=True)
+
     def _post(
         self, url: str, form: Mapping[str, str], headers: Mapping[str, str], options: HttpOptions
     ) -> HttpResult:
@@ -341,61 +401,96 @@ class HttpClient:
             return HttpResult(
                 url, error=f"invalid URL: not an http or https URL: {url[:200]}", failure="invalid"
             )
-        request = self._client.build_request(
-            "POST",
-            url,
-            data=dict(form),
-            # Not the feed types `get` asks for: a site answering a form may pick JSON over them.
-            headers={"User-Agent": options.user_agent or USER_AGENT, "Accept": "*/*", **headers},
-            timeout=httpx.Timeout(None, connect=options.connect_timeout, pool=options.deadline),
-        )
-        response = self._client.send(request, stream=True)
-        try:
-            body = _read_body(response, options)
-            return HttpResult(
-                url,
-                body=body,
-                status=response.status_code,
-                headers={k.lower(): v for k, v in response.headers.items()},
-                content_type=response.headers.get("content-type", ""),
-            )
-        finally:
-            response.close()
+        host = host_key(url)
+        _check_waiting(self.gate, host)
+        # Not the feed types `get` asks for: a site answering a form may pick JSON over them.
+        sent = {"User-Agent": options.user_agent or USER_AGENT, "Accept": "*/*", **headers}
+        with self._slot(host):
+            response = self._send("POST", url, options, data=dict(form), headers=sent)
+            try:
+                body = _read_body(response, options)
+                return HttpResult(
+                    url,
+                    body=body,
+                    status=response.status_code,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                    content_type=response.headers.get("content-type", ""),
+                )
+            finally:
+                response.close()
 
     def _get(self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions) -> HttpResult:
-        headers: dict[str, str] = {"User-Agent": options.user_agent or USER_AGENT}
+        headers: dict[str, str | bytes] = {"User-Agent": options.user_agent or USER_AGENT}
         if etag:
-            headers["If-None-Match"] = etag
+            headers["If-None-Match"] = _raw_header(etag)
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            headers["If-Modified-Since"] = _raw_header(last_modified)
+        first = url = _without_userinfo(url) if options.auth else url
         hops = 0
+        moved: str | None = None  # where the leading run of permanent redirects led
+        permanent = True
         while True:
             _check_scheme(url, first=hops == 0)
-            request = self._client.build_request(
-                "GET",
-                url,
-                headers=headers,
-                timeout=httpx.Timeout(None, connect=options.connect_timeout, pool=options.deadline),
-            )
-            response = self._client.send(request, stream=True)
+            sent = {**headers, **_authorization(options, first, url)}
+            got = self._hop(url, sent, options, conditional=bool(etag or last_modified))
+            if isinstance(got, HttpResult):
+                if got.not_modified:
+                    got = replace(
+                        got, etag=got.etag or etag, last_modified=got.last_modified or last_modified
+                    )
+                return replace(got, moved_to=moved) if got.error is None else got
+            status, target = got
+            hops += 1
+            if hops > options.max_redirects:
+                raise _Refused(f"too many redirects (more than {options.max_redirects})")
+            target = urljoin(url, target)
+            if url_scheme(target) in FETCHABLE_SCHEMES and (why := redirect_refusal(url, target)):
+                raise _Refused(f"{why}: {host_of(target)}")
+            permanent = permanent and status in PERMANENT
+            moved = target if permanent else moved
+            url = target
+
+    def _hop(
+        self, url: str, headers: Mapping[str, str | bytes], options: HttpOptions, conditional: bool
+    ) -> HttpResult | tuple[int, str]:
+        """One request: its result, or (status, Location) of a redirect to follow."""
+        host = host_key(url)
+        _check_waiting(self.gate, host)
+        with self._slot(host):
+            response = self._send("GET", url, options, headers=headers)
             try:
                 status = response.status_code
+                retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
+                # 429 always speaks for the whole host; 503 only with a Retry-After (else
+                # it is this feed's trouble, and the host's other feeds are still asked).
+                if status == 429 or (status == 503 and retry_after is not None):
+                    wait = self.gate.refused(host, status, retry_after)
+                    raise _Refused(
+                        f"{_status_text(status)}: {host} asked to wait until {_clock(wait.until)}", "deferred"
+                    )
+                self.gate.answered(host)
                 if status in REDIRECTS and "location" in response.headers:
-                    hops += 1
-                    if hops > options.max_redirects:
-                        raise _Refused(f"too many redirects (more than {options.max_redirects})")
-                    url = urljoin(url, response.headers["location"].strip())
-                    continue
-                found_etag = response.headers.get("etag") or None
-                found_modified = response.headers.get("last-modified") or None
+                    return status, response.headers["location"].strip()
+                if status == 410:
+                    return HttpResult(
+                        url,
+                        error=f"{_status_text(status)}: the feed was removed",
+                        gone=True,
+                        status=status,
+                        failure="limit",
+                    )
+                etag, modified = _validators(response)
+                fresh = _fresh_for(response.headers)
                 if status == 304:
-                    if not (etag or last_modified):
+                    if not conditional:
                         raise _Refused("HTTP 304 Not Modified, but nothing was asked conditionally")
                     return HttpResult(
                         url,
                         not_modified=True,
-                        etag=found_etag or etag,
-                        last_modified=found_modified or last_modified,
+                        etag=etag,
+                        last_modified=modified,
+                        fresh_for=fresh,
+                        status=status,
                     )
                 if status != 200:
                     raise _Refused(_status_text(status))
@@ -403,12 +498,104 @@ class HttpClient:
                 return HttpResult(
                     url,
                     body=body,
-                    etag=found_etag,
-                    last_modified=found_modified,
+                    etag=etag,
+                    last_modified=modified,
                     content_type=response.headers.get("content-type", ""),
+                    fresh_for=fresh,
+                    status=status,
                 )
             finally:
                 response.close()
+
+
+def _check_waiting(gate: HostGate, host: str) -> None:
+    wait = gate.waiting(host)
+    if wait is not None:
+        raise _Refused(
+            f"not asked: {host} asked to wait until {_clock(wait.until)} ({wait.reason})", "deferred"
+        )
+
+
+def _clock(stamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+
+
+def _raw_header(value: str) -> bytes:
+    """A stored validator back to the bytes it came as (kept as latin-1 text, one char per byte)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:  # stored by an older version, decoded as UTF-8
+        return value.encode("utf-8")
+
+
+def _validators(response: httpx.Response) -> tuple[str | None, str | None]:
+    """ETag and Last-Modified exactly as sent (each byte one latin-1 char), so they go back unchanged."""
+    found: dict[bytes, str] = {}
+    for name, value in response.headers.raw:
+        key = name.lower()
+        if key in (b"etag", b"last-modified") and key not in found and value:
+            found[key] = value.decode("latin-1")
+    return found.get(b"etag"), found.get(b"last-modified")
+
+
+def _fresh_for(headers: httpx.Headers) -> float | None:
+    """Seconds the answer stays fresh by Cache-Control max-age, else Expires (against Date)."""
+    control = [d.strip().lower() for d in headers.get("cache-control", "").split(",")]
+    if any(d in ("no-cache", "no-store") for d in control):
+        return None
+    for directive in control:
+        name, _, value = directive.partition("=")
+        if name.strip() == "max-age" and value.strip().strip('"').isdigit():
+            return float(value.strip().strip('"'))
+    expires = http_date(headers.get("expires"))
+    if expires is None:
+        return None
+    now = http_date(headers.get("date")) or time.time()
+    return expires - now if expires > now else None
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _authorization(options: HttpOptions, first: str, url: str) -> dict[str, str]:
+    """Basic credentials, sent only to the origin (scheme, host, port) they were given for."""
+    if options.auth is None or _origin(first) != _origin(url):
+        return {}
+    user, password = options.auth
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+def _origin(url: str) -> tuple[str, str]:
+    return url_scheme(url), host_key(url)
+
+
+def _proxy_for(url: str, options: HttpOptions) -> str:
+    """The proxy for `url`: the `proxy` option ("" = none), else the environment's; "" for direct."""
+    if options.proxy is not None:
+        return options.proxy
+    proxies = getproxies_environment()
+    scheme = url_scheme(url)
+    proxy = proxies.get(scheme) or proxies.get("all") or ""
+    if proxy and _bypassed(url, proxies.get("no", "")):
+        return ""
+    return proxy
+
+
+def _bypassed(url: str, no_proxy: str) -> bool:
+    """Whether NO_PROXY (`*`, or host names and domains, with or without a port) names `url`'s host."""
+    host, key = (urlsplit(url).hostname or "").lower(), host_key(url)
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if entry == "*":
+            return True
+        name = entry.lstrip(".")
+        if name and (name in (host, key) or host.endswith("." + name)):
+            return True
+    return False
 
 
 def _check_scheme(url: str, first: bool) -> None:

@@ -60,6 +60,9 @@ class ArticleData:
     comments_url: str | None = None  # the feed of the entry's comments
     image: str | None = None  # the entry's picture (a Media RSS thumbnail)
     comments_page: str | None = None  # the web page of its comments (RSS <comments>)
+    #: Orders an undated article (a file's mtime), never shown as its date:
+    #: without it, an undated article takes its place when first stored.
+    first_seen: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class HttpOptions:
     connect_timeout: float = 10.0
     max_redirects: int = 5
     user_agent: str = ""  # empty: termnews's own
+    #: Basic credentials (user, password), sent only to the URL's own origin.
+    auth: tuple[str, str] | None = field(default=None, repr=False)
+    #: A proxy URL; "" for none; None: from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
+    proxy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,8 @@ class FetchContext:
     last_modified: str | None = None
     body_hash: str | None = None
     http: HttpOptions = field(default_factory=HttpOptions)
+    #: Where to fetch instead of the configured location (a permanent redirect that held).
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,12 @@ class FetchResult:
     not_modified: bool = False
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    #: Where a permanent redirect (301, 308) led this time.
+    moved_to: str | None = None
+    #: Seconds before the source should be fetched again (<ttl>, sy:updatePeriod, max-age).
+    fresh_for: float | None = None
+    #: The server said 410 Gone.
+    gone: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,8 @@ class SourceOutcome:
     not_modified: bool = False
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    #: Not fetched, and why (not due yet, gone).
+    skipped: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,16 +208,18 @@ def article_id(source_id: str, entry: ArticleData) -> str:
 
 @dataclass(frozen=True)
 class View:
-    """What the headline pane shows: a filter, optionally one source, optionally a search."""
+    """What the headline pane shows: a filter, optionally one source (or a tag's sources),
+    optionally a search."""
 
     filter: ViewFilter = "all"
     source_id: str | None = None
     query: str | None = None
+    source_ids: tuple[str, ...] = ()  # a tag: any of these sources (none: every source)
 
 
 @dataclass(frozen=True)
 class SourceStatus:
-    """A source's last fetch: its HTTP validators, when, and what went wrong."""
+    """A source's last fetch: its HTTP validators, when, what went wrong, what it skipped."""
 
     source_id: str
     etag: str | None
@@ -208,6 +227,31 @@ class SourceStatus:
     body_hash: str | None
     last_refresh: float | None
     last_error: str | None
+    next_due: float | None = None  # not fetched before (unless forced): <ttl>, max-age, refresh_minutes
+    gone: float | None = None  # when the server said 410 Gone: never fetched again
+    location: str | None = None  # where a permanent redirect moved it, once it held twice
+    moved_to: str | None = None  # a permanent redirect seen, not yet held twice
+    moved_seen: int = 0
+    warnings: tuple[str, ...] = ()  # files a local folder skipped, and why
+
+
+@dataclass(frozen=True)
+class FullTextState:
+    """An article's page as last extracted: its main text (sanitized HTML), or why there is none."""
+
+    body: str | None
+    fetched: float
+    error: str | None
+
+
+@dataclass(frozen=True)
+class HostWait:
+    """A host that asked termnews to wait: until when, after how many refusals, and why."""
+
+    host: str
+    until: float  # seconds since the epoch
+    failures: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -274,3 +318,51 @@ class DraftConflict(StoreError):
         )
         super().__init__(f"draft {draft_id} {what}")
         self.draft_id, self.expected_version, self.current = draft_id, expected_version, current
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A comment answering one of the person's replies, as the inbox keeps it.
+
+    A copy of the article's title, link and source is kept, as a draft does,
+    so the answer stays meaningful after the article leaves the cache.
+    """
+
+    id: int
+    comment_id: str  # the comment's id in its comment feed
+    article_id: str
+    article_title: str
+    article_link: str | None
+    article_source: str
+    draft_id: int | None  # the person's reply it answers
+    author: str
+    published: float | None
+    text: str  # plain text, sanitized
+    link: str | None
+    arrived: float
+    read: bool
+
+
+@dataclass(frozen=True)
+class NewReply:
+    """An answer found in a watched thread, before the inbox keeps it."""
+
+    comment_id: str
+    article_id: str
+    article_title: str
+    article_link: str | None
+    article_source: str
+    draft_id: int | None
+    author: str
+    published: float | None
+    text: str
+    link: str | None
+
+
+@dataclass(frozen=True)
+class ThreadMarks:
+    """What the comments pane marks in one thread."""
+
+    new: frozenset[str] = frozenset()  # comment ids that arrived since the thread was last opened
+    own: dict[str, Draft] = field(default_factory=dict)  # comment id: the person's reply it is
+    pending: tuple[Draft, ...] = ()  # the person's replies not in the feed (held, in doubt)

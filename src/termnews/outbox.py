@@ -16,6 +16,10 @@ Never twice:
   working on it), is the request sent again; WordPress then refuses a copy of
   a comment it already has (409, also for one held for moderation), which
   the outbox reads as "the first attempt arrived".
+- a doubt is settled at the first send after the grace, never left in
+  `sending`: when the feed cannot tell (none known, unreadable) or the second
+  attempt gets no definite answer either, the draft is `failed` with that
+  reason, so the person can look at the site and decide.
 
 Never imports Textual. Network work happens in the calling thread: the app
 runs `Outbox.send_all` in a thread worker, the CLI directly.
@@ -28,8 +32,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from termnews.comments import fetch_comments, find_reply
-from termnews.models import Draft, DraftConflict, SourceSpec
+from termnews.comments import Comment, CommentsResult, fetch_comments, find_reply
+from termnews.models import ArticleReplyInfo, Draft, DraftConflict, SourceSpec
 from termnews.senders import DEFAULT_SENDER, Prepared, Reply, Sender, SendResult, load_sender
 from termnews.store import Store
 from termnews.text import CLOCK, format_date
@@ -108,13 +112,24 @@ class Outbox:
 
     def sender_for(self, draft: Draft) -> Sender:
         """The sender of the draft's source; raises LookupError/TypeError when it cannot load."""
-        spec = self.specs.get(draft.article_source)
+        return self._sender_of(draft.article_source)
+
+    def _sender_of(self, source: str) -> Sender:
+        spec = self.specs.get(source)
         options = dict(spec.options) if spec else {}
         name = str(options.pop("sender", DEFAULT_SENDER))
-        key = f"{name}\0{draft.article_source}"
+        key = f"{name}\0{source}"
         if key not in self._senders:
             self._senders[key] = self._load(name)(options)
         return self._senders[key]
+
+    def nowhere_to_send(self, article_id: str, link: str | None, source: str) -> str | None:
+        """Why a reply to this article can never be sent, known without the network; None if it may."""
+        try:
+            sender = self._sender_of(source)
+        except Exception as exc:
+            return f"no way to send replies from {source!r}: {exc}"
+        return sender.nowhere(_empty_reply(self.store.article_reply_info(article_id), link))
 
     # -- sending -------------------------------------------------------------------
 
@@ -159,10 +174,10 @@ class Outbox:
         if draft.state == "sending":
             return self._resolve_doubt(draft)
         if draft.state != "ready":
-            return self._report(draft, f"not sent: the draft is {draft.state}")
+            return _report(draft, f"not sent: the draft is {draft.state}")
         now = self.clock()
         if draft.send_after and draft.send_after > now:
-            return self._report(
+            return _report(
                 draft,
                 f"waiting until {format_date(draft.send_after, CLOCK)}: {draft.send_error or ''}".rstrip(
                     ": "
@@ -179,7 +194,7 @@ class Outbox:
         try:
             claimed = self.store.claim_for_sending(draft.id, draft.version, now=self.clock())
         except DraftConflict as conflict:
-            return self._conflict(draft, conflict)
+            return _conflict(draft, conflict)
         result = sender.send(reply, prepared)
         return self._settle(claimed, sender, reply, prepared, result, after_doubt=False)
 
@@ -189,28 +204,24 @@ class Outbox:
             try:
                 sender = self.sender_for(draft)
             except Exception as exc:
-                return self._report(
-                    draft, f"outcome of the last attempt unknown; no sender: {exc}", dry_run=True
-                )
+                return _report(draft, f"outcome of the last attempt unknown; no sender: {exc}", dry_run=True)
             feed = sender.comments_url(reply_of(self.store, draft))
-            return self._report(
+            return _report(
                 draft,
                 "outcome of the last attempt unknown: would first look for it in "
                 f"{feed or '(no comment feed known)'}",
                 dry_run=True,
             )
         if draft.send_after and draft.send_after > self.clock():
-            return self._report(
-                draft, f"would wait until {format_date(draft.send_after, CLOCK)}", dry_run=True
-            )
+            return _report(draft, f"would wait until {format_date(draft.send_after, CLOCK)}", dry_run=True)
         try:
             sender = self.sender_for(draft)
         except Exception as exc:
-            return self._report(draft, f"cannot be sent: {exc}", dry_run=True)
+            return _report(draft, f"cannot be sent: {exc}", dry_run=True)
         prepared = sender.prepare(reply_of(self.store, draft))
         if isinstance(prepared, SendResult):
-            return self._report(draft, f"cannot be sent now: {prepared.message}", dry_run=True)
-        return self._report(draft, f"would send to {prepared.summary}", dry_run=True)
+            return _report(draft, f"cannot be sent now: {prepared.message}", dry_run=True)
+        return _report(draft, f"would send to {prepared.summary}", dry_run=True)
 
     # -- outcomes ---------------------------------------------------------------------
 
@@ -219,10 +230,10 @@ class Outbox:
         try:
             claimed = self.store.claim_for_sending(draft.id, draft.version, now=self.clock())
         except DraftConflict as conflict:
-            return self._conflict(draft, conflict)
+            return _conflict(draft, conflict)
         state, record = _plain_outcome(result, self.clock())
         saved = self.store.record_send(claimed.id, state, **record)
-        return self._report(saved, saved.send_error or "")
+        return _report(saved, saved.send_error or "")
 
     def _settle(
         self,
@@ -244,7 +255,7 @@ class Outbox:
                 remote_id=result.remote_id,
                 remote_url=result.remote_url,
             )
-            return self._report(saved, result.message)
+            return _report(saved, result.message)
         if result.outcome == "failed" and result.duplicate and after_doubt:
             # The site has these words already: the unanswered attempt arrived.
             found = self._look_for(draft, sender, reply, prepared)
@@ -257,20 +268,26 @@ class Outbox:
                 error=f"the site already has this reply (the interrupted attempt reached it:"
                 f" {result.message}); not in its comment feed yet, so probably awaiting moderation",
             )
-            return self._report(saved, saved.send_error or "")
+            return _report(saved, saved.send_error or "")
         if result.outcome != "unknown":
             state, record = _plain_outcome(result, now)
             saved = self.store.record_send(draft.id, state, **record)
-            return self._report(saved, saved.send_error or "")
+            return _report(saved, saved.send_error or "")
         # unknown: the request left, no answer came back.
+        if after_doubt:  # the second attempt without a definite answer: the person decides
+            saved = self.store.record_send(
+                draft.id,
+                "failed",
+                error=f"no definite answer twice ({result.message}); it may have reached the site:"
+                " look there before sending it again",
+            )
+            return _report(saved, saved.send_error or "")
         saved = self.store.record_send(
             draft.id,
             "sending",
             error=f"outcome unknown: {result.message}; the comment feed is checked before any retry",
         )
-        if after_doubt:
-            return self._report(saved, saved.send_error or "")
-        return self._resolve_doubt(saved, sender=sender, reply=reply, prepared=prepared)
+        return self._resolve_doubt(saved, sender=sender, reply=reply, prepared=prepared, first_look=True)
 
     def _look_for(
         self, draft: Draft, sender: Sender, reply: Reply, prepared: Prepared | None
@@ -284,15 +301,7 @@ class Outbox:
             return f"the comment feed could not be read ({got.error})"
         if got.stale:
             return f"the comment feed could not be read ({got.error})"
-        found = find_reply(
-            got.comments,
-            author=draft.name,
-            text=draft.comment,
-            parent=draft.parent_comment,
-            threaded=got.threaded,
-            since=draft.send_started,
-            same_parent=sender.same_comment,
-        )
+        found = find_in_feed(draft, sender, got)
         if found is None:
             return "not in the comment feed"
         saved = self.store.record_send(
@@ -302,7 +311,7 @@ class Outbox:
             remote_id=sender.remote_id(found.id),
             remote_url=found.link,
         )
-        return self._report(saved, f"published (found in the comment feed: {found.link or found.id})")
+        return _report(saved, f"published (found in the comment feed: {found.link or found.id})")
 
     def _resolve_doubt(
         self,
@@ -311,61 +320,107 @@ class Outbox:
         sender: Sender | None = None,
         reply: Reply | None = None,
         prepared: Prepared | None = None,
+        first_look: bool = False,
     ) -> SendReport:
-        """A draft in `sending`: look for it at the site; send again only when surely absent."""
+        """A draft in `sending`: look for it at the site; send again only when surely absent.
+
+        Right after the unanswered attempt (`first_look`) it is only looked for. On a later
+        send it is settled once the grace has passed: found (`sent`), sent again when the
+        comment feed shows it absent, or `failed` with the reason when the feed cannot tell.
+        """
         try:
             sender = sender or self.sender_for(draft)
         except Exception as exc:
-            return self._report(draft, f"outcome unknown; cannot check without a sender: {exc}")
+            return self._unsettled(draft, f"outcome of the last attempt unknown; no sender to check: {exc}")
         reply = reply or reply_of(self.store, draft)
+        unprepared = ""
+        if prepared is None:  # the article's page may name the comment feed (and is needed to resend)
+            ready = sender.prepare(reply)
+            prepared, unprepared = (None, ready.message) if isinstance(ready, SendResult) else (ready, "")
         looked = self._look_for(draft, sender, reply, prepared)
         if isinstance(looked, SendReport):
             return looked
         started = draft.send_started or 0.0
-        if looked != "not in the comment feed":
-            saved = self.store.record_send(
-                draft.id,
-                "sending",
-                error=f"outcome of the last attempt unknown; {looked}: checked again before any retry",
-            )
-            return self._report(saved, saved.send_error or "")
-        if self.clock() - started < self.grace:
+        absent = looked == "not in the comment feed"
+        if first_look or self.clock() - started < self.grace:
             when = format_date(started + self.grace, CLOCK)
             saved = self.store.record_send(
                 draft.id,
                 "sending",
-                error=f"outcome of the last attempt unknown and not in the comment feed yet; checked"
-                f" again (and only then sent again) at a send after {when}",
+                error=(
+                    "outcome of the last attempt unknown and not in the comment feed yet"
+                    if absent
+                    else f"outcome of the last attempt unknown; {looked}"
+                )
+                + f": checked again at the next send after {when}",
             )
-            return self._report(saved, saved.send_error or "")
-        ready = sender.prepare(reply)
-        if isinstance(ready, SendResult):
-            saved = self.store.record_send(
-                draft.id,
-                "sending",
-                error=f"not in the comment feed; sending again failed before it left: {ready.message}",
-            )
-            return self._report(saved, saved.send_error or "")
-        result = sender.send(reply, ready)
-        return self._settle(draft, sender, reply, ready, result, after_doubt=True)
+            return _report(saved, saved.send_error or "")
+        if not absent:
+            return self._unsettled(draft, f"outcome of the last attempt unknown and {looked}")
+        if prepared is None:
+            return self._unsettled(draft, f"not in the comment feed; sending again failed: {unprepared}")
+        result = sender.send(reply, prepared)
+        return self._settle(draft, sender, reply, prepared, result, after_doubt=True)
 
-    def _conflict(self, draft: Draft, conflict: DraftConflict) -> SendReport:
-        current = conflict.current
-        if current is None:
-            return SendReport(draft.id, draft.article_title, "deleted", "deleted meanwhile; not sent")
-        return self._report(current, f"changed meanwhile (now {current.state}); not sent this time")
-
-    def _report(self, draft: Draft, message: str, *, dry_run: bool = False) -> SendReport:
-        return SendReport(
+    def _unsettled(self, draft: Draft, why: str) -> SendReport:
+        """A doubt the outbox cannot settle on its own: `failed`, saying so; the person decides."""
+        saved = self.store.record_send(
             draft.id,
-            draft.article_title,
-            draft.state,
-            message,
-            draft.remote_id,
-            draft.remote_url,
-            draft.send_after,
-            dry_run,
+            "failed",
+            error=f"{why}. It may have reached the site: look there before sending it again",
         )
+        return _report(saved, saved.send_error or "")
+
+
+def _empty_reply(info: ArticleReplyInfo | None, link: str | None) -> Reply:
+    """A reply with no words yet: what a sender needs to tell whether it could ever be sent."""
+    return Reply(
+        draft_id=0,
+        comment="",
+        name="",
+        email="",
+        website="",
+        article_link=info.link if info and info.link else link,
+        article_guid=info.guid if info else None,
+        comments_url=info.comments_url if info else None,
+    )
+
+
+def _conflict(draft: Draft, conflict: DraftConflict) -> SendReport:
+    current = conflict.current
+    if current is None:
+        return SendReport(draft.id, draft.article_title, "deleted", "deleted meanwhile; not sent")
+    return _report(current, f"changed meanwhile (now {current.state}); not sent this time")
+
+
+def _report(draft: Draft, message: str, *, dry_run: bool = False) -> SendReport:
+    return SendReport(
+        draft.id,
+        draft.article_title,
+        draft.state,
+        message,
+        draft.remote_id,
+        draft.remote_url,
+        draft.send_after,
+        dry_run,
+    )
+
+
+def find_in_feed(draft: Draft, sender: Sender, got: CommentsResult) -> Comment | None:
+    """The draft's comment in its thread: by the site's id when known, else by author, parent and words."""
+    if draft.remote_id:
+        found = next((c for c in got.comments if sender.same_comment(c.id, draft.remote_id)), None)
+        if found is not None:
+            return found
+    return find_reply(
+        got.comments,
+        author=draft.name,
+        text=draft.comment,
+        parent=draft.parent_comment,
+        threaded=got.threaded,
+        since=draft.send_started,
+        same_parent=sender.same_comment,
+    )
 
 
 def _plain_outcome(result: SendResult, now: float) -> tuple[str, dict[str, Any]]:

@@ -136,8 +136,9 @@ def _enclosure_line(number: int, enclosure: Enclosure) -> str:
     return f"{number}. {escape_markdown(enclosure.url)}" + (f" ({escape_markdown(about)})" if about else "")
 
 
-def article_markdown(article: Article) -> str:
-    """The whole reader document: byline, body, numbered links, enclosures."""
+def article_markdown(article: Article, *, with_link: bool = False) -> str:
+    """The whole reader document: byline, body, numbered links, enclosures
+    (and, `with_link`, the article's address under the byline, for a printout)."""
     parts: list[str] = []
     byline = " · ".join(
         escape_markdown(part)
@@ -147,6 +148,8 @@ def article_markdown(article: Article) -> str:
     parts.append(f"# {escape_markdown(article.title)}")
     if byline:
         parts.append(f"*{byline}*")
+    if with_link and article.link:
+        parts.append(f"<{article.link}>")
     parts.append(body_markdown(article.body, article.body_format) or "*(no text)*")
     links = article_links(article)
     number = {url: n for n, url in enumerate(links, 1)}

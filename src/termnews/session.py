@@ -5,20 +5,36 @@ Shared by the CLI and the app so both see the same sources the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from termnews.config import Config, load_config, source_specs
+from termnews.config import Config, load_config, seeds_source, source_specs
 from termnews.indexer import index_all, start_background
-from termnews.models import Draft, SourceOutcome, SourceSpec, View
+from termnews.models import (
+    Draft,
+    FetchContext,
+    FullTextState,
+    HttpOptions,
+    SourceOutcome,
+    SourceSpec,
+    SourceStatus,
+    View,
+)
 from termnews.paths import Paths
+from termnews.sanitize import clean_line
 from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
 
 if TYPE_CHECKING:
+    from termnews.comments import CommentsResult
+    from termnews.discover import Discovery, FoundFeed
+    from termnews.fetch import HttpClient
+    from termnews.inbox import WatchReport
+    from termnews.models import ThreadMarks
     from termnews.update import Progress, RefreshSettings
 
 #: Draft states that can still be edited and sent (a reply in progress).
@@ -34,6 +50,9 @@ class ViewCounts:
     per_source: dict[str, tuple[int, int]]  # source id: (articles, unread)
     sources: list[SourceSpec]  # as the sources pane lists them: each server followed by its feeds
     sync_waiting: int  # flag changes not yet sent to a feed server
+    views: dict[View, tuple[int, int]] = field(default_factory=dict)  # listed view: (articles, unread)
+    errors: dict[str, str] = field(default_factory=dict)  # source id: its last fetch error
+    inbox_unread: int = 0  # answers to the person's replies not yet opened
 
 
 @dataclass(frozen=True)
@@ -71,7 +90,32 @@ def _infer_kind(location: str) -> tuple[str, str]:
         return "local", str(path.resolve())
     if path.is_file():
         return "feed", str(path.resolve())
+    host, slash, _ = location.partition("/")
+    if slash and "." in host.strip(".") and not location.startswith("~"):  # example.org/feed
+        raise SubscriptionError(
+            f"{location}: no such file or folder; for a web address, write https://{location}"
+        )
     raise SubscriptionError(f"{location}: no such file or folder (and not an http(s) URL)")
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base (2)`, `base (3)`... : the first not in `taken`."""
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base} ({n})", n + 1
+    return name
+
+
+def read_feed_title(spec: SourceSpec) -> str:
+    """A feed's own title, fetched once to name it ("" offline, on an error, or without one)."""
+    from termnews.feedparse import feed_title
+    from termnews.fetch import HttpClient  # httpx: loaded only when needed
+    from termnews.sources.base import Download
+    from termnews.sources.feed import FeedSource
+
+    with HttpClient(max_connections=1) as http:
+        got = FeedSource(spec).download(FetchContext(http=HttpOptions(deadline=10.0)), http)
+    return feed_title(got.body, got.url) if isinstance(got, Download) else ""
 
 
 @dataclass
@@ -79,6 +123,8 @@ class Session:
     paths: Paths
     config: Config
     store: Store
+    #: What the last refresh found in the watched threads (answers, held replies published).
+    last_watch: WatchReport | None = None
 
     @classmethod
     def open(cls, home: str | None = None) -> Session:
@@ -93,22 +139,116 @@ class Session:
     def specs(self) -> list[SourceSpec]:
         return source_specs(self.config, self.store.subscriptions())
 
-    def subscribe(self, location: str, name: str | None = None, tags: tuple[str, ...] = ()) -> SourceSpec:
-        """Add a subscription (kept in state.sqlite); raises SubscriptionError."""
+    def subscribe(
+        self, location: str, name: str | None = None, tags: tuple[str, ...] = (), *, title: str | None = None
+    ) -> SourceSpec:
+        """Add a subscription (kept in state.sqlite); raises SubscriptionError.
+
+        Without a `name`, a feed is named by its own `title` (read from the
+        feed when not given), else its host or file name, made unique with a
+        number: only a name the person chose can be refused as taken.
+        """
         from termnews.opml import default_name
 
         kind, location = _infer_kind(location.strip())
-        name = " ".join((name if name else default_name(location)).split())
-        if not name:
-            raise SubscriptionError("the name must not be empty")
-        spec = SourceSpec(name, kind, location, {}, tuple(dict.fromkeys(tags)))
-        for other in self.specs():
-            if other.name == spec.name:
-                raise SubscriptionError(f"a source named {spec.name!r} exists already; choose another name")
+        spec = SourceSpec("", kind, location, {}, tuple(dict.fromkeys(tags)))
+        existing = self.specs()
+        for other in existing:
             if other.source_id == spec.source_id:
                 raise SubscriptionError(f"{spec.location} is subscribed already, as {other.name!r}")
+        taken = {other.name for other in existing}
+        if name is not None:
+            name = " ".join(name.split())
+            if not name:
+                raise SubscriptionError("the name must not be empty")
+            if name in taken:
+                raise SubscriptionError(f"a source named {name!r} exists already; choose another name")
+        else:
+            if title is None and kind == "feed":
+                title = read_feed_title(spec)
+            name = unique_name(clean_line(title or "") or default_name(location), taken)
+        spec = replace(spec, name=name)
         self.store.add_subscription(spec)
         return spec
+
+    def source_status(self, spec: SourceSpec) -> SourceStatus | None:
+        """A source's last fetch: when, its error, and what it skipped (a local folder's warnings)."""
+        return self.store.source_status(spec.source_id)
+
+    def find_feeds(self, url: str) -> Discovery:
+        """What `url` is: a feed, or a page and the feeds it names (fetches: call off the UI thread)."""
+        from termnews.discover import discover
+
+        with self._http() as http:  # a site that asked to wait is not asked now either
+            return discover(url, http, HttpOptions(proxy=self.config.proxy))
+
+    def subscribe_found(
+        self, feeds: list[FoundFeed], name: str | None = None, tags: tuple[str, ...] = ()
+    ) -> list[SourceSpec]:
+        """Subscribe to discovered feeds, each named `name`, else its title, else its host,
+        made unique with a number; raises SubscriptionError when one is subscribed already."""
+        from termnews.opml import default_name
+
+        names = {s.name for s in self.specs()}
+        added = []
+        for feed in feeds:
+            unique = unique_name(" ".join((name or feed.title or default_name(feed.url)).split()), names)
+            added.append(self.subscribe(feed.url, unique, tags))
+            names.add(unique)
+        return added
+
+    # -- the whole story ---------------------------------------------------------------
+
+    def full_text(self, article_id: str, *, again: bool = False) -> FullTextState | None:
+        """An article's page, extracted: from the cache, else fetched now (call off the UI thread).
+
+        None: no such article. `again` fetches even when an extraction is cached."""
+        from termnews.fulltext import fetch_full_text
+
+        known = self.store.full_text(article_id)
+        if known is not None and known.body is not None and not again:
+            return known
+        info = self.store.article_reply_info(article_id)
+        if info is None:
+            return None
+        with self._http() as http:
+            got = fetch_full_text(info.link, http, HttpOptions(proxy=self.config.proxy))
+        self.store.save_full_text(article_id, got.body, got.error)
+        return self.store.full_text(article_id)
+
+    def fetch_full_texts(
+        self, specs: list[SourceSpec], settings: RefreshSettings, per_source: int = 20
+    ) -> int:
+        """Extract the pages of the newest articles not tried yet of `specs` (the `full_text = true`
+        sources), a few at a time and within each host's limits; returns how many were extracted."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from termnews.fulltext import fetch_full_text
+
+        todo = [
+            (aid, link)
+            for spec in specs
+            for aid, link in self.store.without_full_text(spec.source_id, per_source)
+        ]
+        with self._http() as http, ThreadPoolExecutor(4, thread_name_prefix="termnews-fulltext") as pool:
+            results = list(pool.map(lambda job: (job[0], fetch_full_text(job[1], http, settings.http)), todo))
+        for aid, got in results:
+            self.store.save_full_text(aid, got.body, got.error)
+        return sum(1 for _, got in results if got.body is not None)
+
+    @contextmanager
+    def _http(self) -> Iterator[HttpClient]:
+        """A client that knows which hosts asked to wait, and remembers new waits when done."""
+        from termnews.fetch import HttpClient
+        from termnews.hosts import HostGate
+
+        gate = HostGate(self.config.connections_per_host)
+        gate.load(self.store.host_waits())
+        try:
+            with HttpClient(max_connections=4, gate=gate) as http:
+                yield http
+        finally:
+            self.store.save_host_waits(gate.waits())
 
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
@@ -122,23 +262,47 @@ class Session:
     ) -> list[SourceOutcome]:
         """Fetch `specs` into the store, then apply the retention rules.
 
-        With `index`, the search index is up to date on return; without, call
+        Config's politeness and proxy settings go over `settings`. With `index`,
+        the search index is up to date on return; without, call
         `index_in_background` (or a search says what it may miss)."""
         from termnews.sync import is_server_kind, sync_all
+        from termnews.update import (  # parser processes, thread pools: not needed to start
+            RefreshSettings,
+            refresh,
+        )
 
+        settings = settings or RefreshSettings()
+        http = settings.http if self.config.proxy is None else replace(settings.http, proxy=self.config.proxy)
+        settings = replace(settings, per_host=self.config.connections_per_host, http=http)
         # sync: feed servers are synced (pull and push), the other sources fetched.
         # Each kind is looked up once: reading the entry points costs milliseconds a time.
         server_kinds = {kind for kind in {s.kind for s in specs} if is_server_kind(kind)}
         servers = [s for s in specs if s.kind in server_kinds]
         others = [s for s in specs if s not in servers]
-        from termnews.update import refresh  # parser processes, thread pools: not needed to start
-
         outcomes = refresh(self.store, others, progress, settings=settings, index=False) if others else []
         outcomes += sync_all(self.store, servers, progress)
+        wanted = [
+            o.spec for o in outcomes if o.spec.options.get("full_text") and o.error is None and not o.skipped
+        ]
+        if wanted:
+            self.fetch_full_texts(wanted, settings)
         clean(self.store, self.specs(), self.config.keep)
         if index:
             index_all(self.store)
+        self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
+
+    def thread_marks(self, article_id: str, got: CommentsResult) -> ThreadMarks:
+        """What is new in a thread being opened and which comments are the person's (remembers the visit)."""
+        from termnews.inbox import thread_marks
+
+        return thread_marks(self.store, self.specs(), article_id, got)
+
+    def watch_threads(self, sources: list[str] | None = None) -> WatchReport:
+        """Read the threads the person replied in (of `sources`, else all): answers, held replies published."""
+        from termnews.inbox import watch_threads
+
+        return watch_threads(self.store, self.specs(), sources=sources)
 
     def index(self, stop: Callable[[], bool] | None = None) -> int:
         """Bring the search index up to date here (until `stop()`); returns how many articles went in."""
@@ -165,16 +329,22 @@ class Session:
         """
         spec = next((s for s in self.store.subscriptions() if s.name == name), None)
         if spec is None:
-            if self.spec_named(name) is not None:
-                where = self.config.path or self.paths.config_file
+            found = self.spec_named(name)
+            where = self.config.path or self.paths.config_file
+            if found == seeds_source() and found not in self.config.sources:
+                raise SubscriptionError(
+                    f"{name!r} is the bundled sample source; turn it off with `seeds = false`"
+                    f" under [general] in {where}"
+                )
+            if found is not None:
                 raise SubscriptionError(f"{name!r} is defined in {where}; remove it there")
             raise SubscriptionError(f"no source named {name!r} (see `termnews sources`)")
         self.store.remove_subscription(spec.name)
         removed = 0
         if not any(s.source_id == spec.source_id for s in self.specs()):
             removed = self.store.remove_source_articles(spec.source_id)
-            # Forget its validators too, so adding it again fetches it in full.
-            self.store.record_fetch(spec.source_id, error=None)
+            # Forget its fetches too (validators, gone, moved), so adding it again starts afresh.
+            self.store.forget_source(spec.source_id)
         return Removed(spec, removed)
 
     def import_opml(self, data: bytes) -> OpmlImport:
@@ -201,9 +371,7 @@ class Session:
             if spec.source_id in ids:
                 skipped += 1
                 continue
-            name, n = base, 2
-            while name in names:
-                name, n = f"{base} ({n})", n + 1
+            name = unique_name(base, names)
             spec = replace(spec, name=name)
             self.store.add_subscription(spec)
             names.add(name)
@@ -221,21 +389,38 @@ class Session:
 
     # -- reading -----------------------------------------------------------------------
 
-    def view_counts(self, view: View) -> ViewCounts:
-        """Unread and total articles in `view`, and per source (reads SQLite: call off the UI thread)."""
+    def view_counts(self, view: View, listed: tuple[View, ...] = ()) -> ViewCounts:
+        """Unread and total articles in `view`, in each `listed` view, and per source; the last
+        fetch error of each source (reads SQLite: call off the UI thread)."""
         per_source = self.store.article_counts()
-        if view.query is None and view.filter == "all":
-            # From the per-source counts, which read the index and the flags, not every article.
-            counted = [per_source.get(view.source_id, (0, 0))] if view.source_id else per_source.values()
-            total, unread = sum(t for t, _ in counted), sum(u for _, u in counted)
-        else:
-            total = self.store.count(view)
-            unread = total if view.filter == "unread" else self.store.count(replace(view, filter="unread"))
+        total, unread = self._count(view, per_source)
+        views = {v: self._count(v, per_source) for v in listed}
         from termnews.sync import with_server_feeds
 
         # After the totals: a server's line counts its feeds' articles, which are counted already.
         sources, sync_waiting = with_server_feeds(self.store, self.specs(), per_source)
-        return ViewCounts(unread, total, per_source, sources, sync_waiting)
+        statuses = (self.store.source_status(s.source_id) for s in sources)
+        errors = {s.source_id: s.last_error for s in statuses if s is not None and s.last_error}
+        return ViewCounts(
+            unread, total, per_source, sources, sync_waiting, views, errors, self.store.inbox_unread()
+        )
+
+    def _count(self, view: View, per_source: dict[str, tuple[int, int]]) -> tuple[int, int]:
+        """(total, unread) of a view."""
+        if view.query is None and view.filter in ("all", "unread"):
+            # From the per-source counts, which read the index and the flags, not every article.
+            ids = (view.source_id,) if view.source_id else view.source_ids
+            counted = [per_source.get(i, (0, 0)) for i in ids] if ids else list(per_source.values())
+            total, unread = sum(t for t, _ in counted), sum(u for _, u in counted)
+            return (unread if view.filter == "unread" else total), unread
+        total = self.store.count(view)
+        return total, (total if view.filter == "unread" else self.store.count(view, unread_only=True))
+
+    def nowhere_to_send(self, article_id: str, link: str | None, source: str) -> str | None:
+        """Why a reply to this article can never be sent (None: it may be); no network."""
+        from termnews.outbox import Outbox  # its senders load only when a reply is begun
+
+        return Outbox(self.store, self.specs()).nowhere_to_send(article_id, link, source)
 
     def open_reply(self, article_id: str, comment_id: str) -> Draft | None:
         """The reply to this comment still being written (not yet sent), if there is one."""

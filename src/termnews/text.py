@@ -22,6 +22,11 @@ _TAG = re.compile(r"<[^>]*>?")
 _BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/blockquote|/h[1-6])\s*>", re.IGNORECASE)
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """`1 article`, `2 articles` (`many` for a plural that is not noun + s)."""
+    return f"{count} {noun if count == 1 else (many or noun + 's')}"
+
+
 def html_to_text(html: str, *, lines: bool = False) -> str:
     """The text of HTML: scripts and styles dropped, tags removed, entities decoded.
 

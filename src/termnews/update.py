@@ -44,13 +44,15 @@ from typing import TYPE_CHECKING
 
 from termnews.models import FetchContext, FetchResult, HttpOptions, SourceOutcome, SourceSpec
 from termnews.sanitize import LIMITS, clean_article, clean_line
+from termnews.schedule import interval, not_due
 from termnews.sources import load_kind
 from termnews.sources.base import Download, Source, StagedSource
 from termnews.store.articles import ArticleRow, prepare_rows
-from termnews.store.fetch_state import StoredFetch
+from termnews.store.fetch_state import FetchNote, StoredFetch
 
 if TYPE_CHECKING:
     from termnews.fetch import HttpClient
+    from termnews.hosts import HostGate
     from termnews.store import Store
 
 # httpx (termnews.fetch) is imported where used: parser processes never need it.
@@ -86,6 +88,11 @@ class RefreshSettings:
     parse_timeout: float = 120.0
     #: Defaults for every HTTP request (a source's options may override them).
     http: HttpOptions = field(default_factory=HttpOptions)
+    #: Requests to one host at a time, and the least time between their starts.
+    per_host: int = 2
+    host_spacing: float = 0.1
+    #: Fetch sources before they are due (<ttl>, max-age, refresh_minutes).
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,10 +125,17 @@ def _stored(store: Store, batch: list[tuple[SourceSpec, Prepared]]) -> list[Sour
         StoredFetch(
             spec,
             None if p.result.error or p.result.not_modified else p.rows,
-            p.result.error,
-            p.result.etag,
-            p.result.last_modified,
-            p.result.body_hash,
+            FetchNote(
+                error=p.result.error,
+                etag=p.result.etag,
+                last_modified=p.result.last_modified,
+                body_hash=p.result.body_hash,
+                interval=interval(spec, p.result),
+                not_modified=p.result.not_modified,
+                moved_to=p.result.moved_to,
+                gone=p.result.gone,
+                warnings=p.result.warnings,
+            ),
         )
         for spec, p in batch
     ]
@@ -139,7 +153,7 @@ def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
     status = store.source_status(spec.source_id)
     if status is None:
         return FetchContext(http=http)
-    return FetchContext(status.etag, status.last_modified, status.body_hash, http)
+    return FetchContext(status.etag, status.last_modified, status.body_hash, http, status.location)
 
 
 def refresh(
@@ -304,6 +318,19 @@ class _Refresh:
             if self.progress:
                 self.progress(outcome, self.done, len(self.specs))
 
+    def _skip(self, index: int, why: str) -> None:
+        self.outcomes[index] = outcome = SourceOutcome(self.specs[index], skipped=why)
+        self.done += 1
+        if self.progress:
+            self.progress(outcome, self.done, len(self.specs))
+
+    def _gate(self) -> HostGate:
+        from termnews.hosts import HostGate
+
+        gate = HostGate(self.settings.per_host, self.settings.host_spacing)
+        gate.load(self.store.host_waits())
+        return gate
+
     def run(self) -> list[SourceOutcome]:
         jobs: deque[tuple[int, type[Source]]] = deque()
         kinds: dict[str, type[Source] | Exception] = {}  # entry points are read once
@@ -314,8 +341,11 @@ class _Refresh:
                 except Exception as exc:
                     kinds[spec.kind] = exc
             kind = kinds[spec.kind]
+            why = None if isinstance(kind, Exception) else not_due(self.store, spec, self.settings.force)
             if isinstance(kind, Exception):
                 self.finish(index, prepare(spec, FetchResult(error=str(kind))))
+            elif why is not None:
+                self._skip(index, why)
             else:
                 jobs.append((index, kind))
         staged = any(issubclass(cls, StagedSource) for _, cls in jobs)
@@ -329,7 +359,7 @@ class _Refresh:
         workers = max(1, self.settings.fetch_workers)
         from termnews.fetch import HttpClient
 
-        http = HttpClient(max_connections=workers) if staged else None
+        http = HttpClient(max_connections=workers, gate=self._gate()) if staged else None
         fetchers = ThreadPoolExecutor(workers, thread_name_prefix="termnews-fetch")
         try:
             self._loop(jobs, fetchers, http, workers)
@@ -340,6 +370,7 @@ class _Refresh:
                 self.parse_pool.shutdown(wait=True, cancel_futures=True)
             if http is not None:
                 http.close()
+                self.store.save_host_waits(http.gate.waits())
         return [o for o in self.outcomes if o is not None]
 
     def _loop(

@@ -27,7 +27,7 @@ from textual.widgets import Button, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
-from termnews.models import Draft, SourceSpec
+from termnews.models import SENT_STATES, Draft, SourceSpec
 from termnews.screens.dialog import Dialog
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Store
@@ -79,7 +79,11 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
 
 
 class ReplyChoiceScreen(Dialog[str | None]):
-    """The article has drafts: continue the last one, or start a new reply?"""
+    """The article has drafts: continue the last one, or start a new reply?
+
+    A last reply that is at the site (sent, held, or in doubt) is never continued: it stays
+    as it was sent, and `c` makes an edited copy of it instead ("copy").
+    """
 
     BINDINGS = [
         Binding(
@@ -87,7 +91,7 @@ class ReplyChoiceScreen(Dialog[str | None]):
             "choose('continue')",
             "Continue",
             id="reply_choice.continue",
-            tooltip="Continue the last draft",
+            tooltip="Continue the last draft (a sent one: an edited copy of it)",
         ),
         Binding(
             "n",
@@ -102,6 +106,7 @@ class ReplyChoiceScreen(Dialog[str | None]):
     def __init__(self, article: ArticleRef, drafts: list[Draft]) -> None:
         super().__init__()
         self.article, self.drafts = article, drafts
+        self.sent = drafts[0].state in SENT_STATES  # the last one is at the site: copy, never edit
 
     def compose(self) -> ComposeResult:
         last = self.drafts[0]
@@ -119,19 +124,22 @@ class ReplyChoiceScreen(Dialog[str | None]):
                 Text("“" + (first_line(last.comment, 60) or "(empty)") + "”"), classes="dialog-detail"
             )
             with Horizontal():
-                yield Button("Continue last draft (c)", id="continue", variant="primary")
+                if self.sent:
+                    yield Button("Edited copy (c)", id="copy", variant="primary")
+                else:
+                    yield Button("Continue last draft (c)", id="continue", variant="primary")
                 yield Button("New reply (n)", id="new")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#continue", Button).focus()
+        self.query_one(Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id if event.button.id in ("continue", "new") else None)
+        self.action_choose(event.button.id if event.button.id in ("continue", "copy", "new") else None)
 
     def action_choose(self, choice: str | None) -> None:
-        self.dismiss(choice)
+        self.dismiss("copy" if choice == "continue" and self.sent else choice)
 
 
 class ConfirmDeleteScreen(Dialog[bool]):
@@ -163,6 +171,12 @@ class ConfirmDeleteScreen(Dialog[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class DraftsTable(DataTable[Text]):
+    """The drafts, one a row. Its enter (select the row: open it) is shown in the footer."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="Open the draft in the composer")]
 
 
 @dataclass
@@ -197,11 +211,11 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             "S",
             "send",
             "Send ready",
-            show=False,
             id="drafts.send",
             tooltip="Send every ready draft to its site (the outbox)",
         ),
         Binding("escape,q", "close", "Back", id="drafts.close", tooltip="Back to the headlines"),
+        Binding("question_mark", "help", "Help", id="drafts.help", tooltip="Show the keys of this screen"),
     ]
 
     def __init__(
@@ -221,13 +235,14 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
 
     def compose(self) -> ComposeResult:
         yield Static("Drafts", id="drafts-title", markup=False)
-        table: DataTable[Text] = DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        table = DraftsTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(
             "No drafts yet. Open an article, press r and write: the reply is kept here.",
             id="drafts-empty",
             markup=False,
         )
+        yield Static("", id="drafts-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -261,14 +276,15 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         keep = self.current
         table.clear()
         self.drafts = {d.id: d for d in drafts}
+        source, title, words = self._column_widths()
         for d in drafts:
             table.add_row(
                 Text(str(d.id), justify="right"),
                 Text(d.state, style=_STATE_STYLES.get(d.state, "")),
                 Text(_when(d.updated)),
-                Text(_clip(d.article_source, 16)),
-                Text(_clip(d.article_title, 40)),
-                Text(first_line(d.comment, 50) or "(empty)", style="" if d.comment.strip() else "dim"),
+                Text(_clip(d.article_source, source)),
+                Text(_clip(d.article_title, title)),
+                Text(first_line(d.comment, words) or "(empty)", style="" if d.comment.strip() else "dim"),
                 key=str(d.id),
             )
         count = len(drafts)
@@ -285,6 +301,17 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         if keep is not None and keep.id in self.drafts:
             table.move_cursor(row=table.get_row_index(str(keep.id)))
 
+    def _column_widths(self) -> tuple[int, int, int]:
+        """Source, article and first line clipped to the screen: the table never scrolls sideways."""
+        room = max(36, self.size.width - _FIXED_COLUMNS)
+        source = min(16, room // 5)
+        title = min(40, (room - source) // 2)
+        return source, title, min(50, room - source - title)
+
+    def on_resize(self) -> None:
+        if self.drafts:
+            self.load()
+
     @property
     def current(self) -> Draft | None:
         table = self.query_one(DataTable)
@@ -295,6 +322,17 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
         except Exception:
             return None
         return self.drafts.get(int(key)) if key is not None else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Under the table: what the site said about the highlighted reply (why it failed)."""
+        draft = self.current
+        said = draft.send_error if draft is not None and draft.state != "draft" else None
+        detail = self.query_one("#drafts-detail", Static)
+        detail.update(Text(f"#{draft.id} {draft.state}: {said}" if draft is not None and said else ""))
+        detail.set_class(bool(said), "-shown")
+
+    async def action_help(self) -> None:
+        await self.app.run_action("show_keys")  # the app holds the keymap in force
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -373,6 +411,9 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             )
         self.load()
 
+
+# id, state and date columns, every cell's padding and the scrollbar, in cells
+_FIXED_COLUMNS = 6 + 9 + 18 + 3 * 2 + 2
 
 _STATE_STYLES = {
     "ready": "bold green",

@@ -1,6 +1,13 @@
-"""`?`: every key binding in force, generated from the bindings themselves."""
+"""`?`: the keys in force, per pane, with the binding ids a `[keys]` table rebinds.
+
+Generated from the bindings termnews declares (each class's `BINDINGS`) and the
+keys the person's keymap gave them (`termnews.keymap`), so it shows what a key
+press will do; Textual's own inner bindings are not listed.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -11,37 +18,43 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from termnews.keymap import KeysInForce, own_bindings
 
-def bindings_table(nodes: list[DOMNode]) -> Table:
-    """One row per action: the keys bound to it now (after any keymap), and what it does."""
-    rows: dict[tuple[str, str], list[str]] = {}
-    for node in nodes:
-        for key, bindings in node._bindings.key_to_bindings.items():
-            for binding in bindings:
-                if binding.system:
-                    continue
-                label = binding.tooltip or binding.description or binding.action
-                where = node.BINDING_GROUP_TITLE or "everywhere"
-                rows.setdefault((where, label), []).append(
-                    node.app.get_key_display(binding.with_key(key)) if node.is_attached else key
-                )
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("Keys", no_wrap=True)
-    table.add_column("Does")
-    table.add_column("Where", style="dim")
-    for (where, label), keys in rows.items():
-        table.add_row(Text(", ".join(dict.fromkeys(keys))), Text(label), Text(where))
+TEXTUAL_KEYS = "Also: tab / shift+tab move between panes; ^p opens the command palette (themes, maximize)."
+
+Sections = Sequence[tuple[str, type[DOMNode]]]
+
+
+def bindings_table(keys: KeysInForce, cls: type[DOMNode], display: Callable[[Binding], str]) -> Table:
+    """One row per binding of `cls`: its keys now, what it does and its id."""
+    table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+    table.add_column("Keys", no_wrap=True, min_width=12)
+    table.add_column("Does", ratio=1)
+    table.add_column("Id", style="dim", no_wrap=True, min_width=21)
+    for binding in own_bindings(cls):
+        bound = keys.keys_of(binding)
+        shown = ", ".join(display(binding.with_key(k)) for k in bound) if bound else "(no key)"
+        label = binding.tooltip or binding.description or binding.action
+        table.add_row(Text(shown), Text(label), Text(binding.id or ""))
     return table
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close", tooltip="Close the keys")
+    ]
 
-    def __init__(self, nodes: list[DOMNode]) -> None:
+    def __init__(self, keys: KeysInForce, sections: Sections) -> None:
         super().__init__()
-        self._bound_nodes = nodes
+        self.keys, self.sections = keys, sections
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("termnews keys  (escape closes)", style="bold"))
-            yield Static(bindings_table(self._bound_nodes))
+            yield Static(
+                Text("Rebind a key by its id (the last column) in config.toml's [keys]."), classes="help-hint"
+            )
+            for title, cls in self.sections:
+                yield Static(Text(title, style="bold"), classes="help-section")
+                yield Static(bindings_table(self.keys, cls, self.app.get_key_display))
+            yield Static(Text(TEXTUAL_KEYS), classes="help-section")

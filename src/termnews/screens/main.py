@@ -8,7 +8,6 @@ post typed messages back; a worker that raises is reported (widgets/worker_error
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,24 +18,24 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input
 
 from termnews.comments import Comment
-from termnews.drafts import ArticleRef, write_export
-from termnews.models import SourceSpec, View
+from termnews.drafts import ArticleRef
+from termnews.models import View
 from termnews.screens.drafts import ReplyChoiceScreen, ask_and_export_drafts
-from termnews.screens.help import HelpScreen
-from termnews.screens.main_comments import CommentActions
+from termnews.screens.main_inbox import InboxActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
-from termnews.screens.prompt import PromptScreen
-from termnews.session import SubscriptionError, ViewCounts
+from termnews.screens.main_sources import SourceActions
+from termnews.session import ViewCounts
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
+from termnews.widgets.inbox import InboxList, as_comment
 from termnews.widgets.reader import Reader
-from termnews.widgets.sources import SourcesPane
+from termnews.widgets.sources import LISTED_VIEWS, SourcesPane
 from termnews.widgets.status import StatusLine
 
 
-class MainScreen(CommentActions, RefreshActions, LinkActions):
+class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     BINDINGS = [
         Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
         Binding(
@@ -58,7 +57,32 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
             id="toggle_comments",
             tooltip="Show / hide the open article's comments (fetched from its comment feed)",
         ),
+        Binding(
+            "A",
+            "mark_view_read",
+            "All read",
+            show=False,
+            id="mark_view_read",
+            tooltip="Mark every article in the list read (u undoes, for a few seconds)",
+        ),
+        Binding("u", "undo_mark_read", "Undo", show=False, id="undo_mark_read", tooltip="Undo mark all read"),
+        Binding(
+            "z",
+            "full_screen",
+            "Full screen",
+            show=False,
+            id="full_screen",
+            tooltip="Read the article full screen (z or escape returns)",
+        ),
         Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
+        Binding(
+            "F",
+            "full_text",
+            "Full text",
+            show=False,
+            id="full_text",
+            tooltip="Fetch the open article's web page and show its main text (the feed's text is kept)",
+        ),
         Binding(
             "o",
             "open_link",
@@ -93,19 +117,25 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
             id="toggle_sources",
             tooltip="Show / hide the sources pane",
         ),
+        Binding(
+            "a",
+            "add_source",
+            "Add source",
+            show=False,
+            id="add_source",
+            tooltip="Subscribe to a feed URL, a feed file or a folder",
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show all keys"),
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit termnews"),
     ]
 
     searching: reactive[bool] = reactive(False)
+    # The view, its label and the article under the cursor a search returns to.
+    before_search: tuple[View, str, str | None] = (View(), "All", None)
 
     @dataclass
     class CountsRead(Message):
         counts: ViewCounts
-
-    @dataclass
-    class SourceAdded(Message):
-        spec: SourceSpec
 
     @dataclass
     class OpenReplyFound(Message):
@@ -113,27 +143,30 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         comment: Comment
         draft_id: int | None
 
-    @dataclass
-    class ViewMarkedRead(Message):
-        marked: int
-
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search (escape to leave)", id="search")
         with Horizontal(id="body"):
             yield SourcesPane(id="sources")
             with Horizontal(id="panes"):
                 yield HeadlineList(self.session.store, id="headlines")
+                yield InboxList(id="inbox")
                 with Horizontal(id="right"):
                     with Vertical(id="reading"):
                         yield Reader(id="reader")
                         yield CommentsPane(id="comments")
-                    yield Composer(self.session.store, self.session.config.identity, id="composer")
+                    yield Composer(
+                        self.session.store,
+                        self.session.config.identity,
+                        nowhere_to_send=self.session.nowhere_to_send,
+                        id="composer",
+                    )
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.headlines.focus()
         self.headlines.reload()
+        self.status.show(activity="reading local sources…")  # an empty list at first start is not the end
         self.refresh_cheap_sources()
         if self.session.config.refresh_minutes:
             self.set_interval(self.session.config.refresh_minutes * 60, self.action_refresh_all)
@@ -142,17 +175,19 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         width = self.size.width
         self.set_class(width >= 160, "-wide")
         self.set_class(width >= 160 or width < 70, "-composer-below")
+        self.set_class(width < 70, "-narrow")
+        self.set_class(self.size.height < 40, "-short")
 
     # -- counts ------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def update_counts(self) -> None:
         """Unread and total counts for the status line and the sources pane."""
-        self.post_message(self.CountsRead(self.session.view_counts(self.headlines.view)))
+        self.post_message(self.CountsRead(self.session.view_counts(self.headlines.view, LISTED_VIEWS)))
 
     def on_main_screen_counts_read(self, message: CountsRead) -> None:
         counts = message.counts
-        self.sources.show_sources(counts.sources, counts.per_source)
+        self.sources.show_sources(counts, self.last_outcomes)
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------
@@ -169,15 +204,22 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         draft = self.session.open_reply(article.id, comment.id)
         self.post_message(self.OpenReplyFound(article, comment, draft.id if draft else None))
 
+    def on_inbox_list_reply_requested(self, message: InboxList.ReplyRequested) -> None:
+        item = message.item
+        self.mark_answer_read(item)
+        article = ArticleRef(item.article_id, item.article_title, item.article_link, item.article_source)
+        self.reply_to_comment(article, as_comment(item))
+
     def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
         composer, comment = self.composer, message.comment
+        composer.answering = comment  # quoted for $EDITOR
         if message.draft_id is not None:
-            composer.open_draft_id(message.draft_id)
+            composer.open_draft_id(message.draft_id, replying_to=comment.author)
         else:
+            composer.replying_to = comment.author  # the composer's heading says whom it answers
             composer.open_draft(message.article, None)
             if composer.editor is not None:
                 composer.editor.parent = comment.id  # recorded when the draft is first saved
-        self.notify(f"Replying to {comment.author}", timeout=3, markup=False)
 
     def on_composer_choose_draft(self, message: Composer.ChooseDraft) -> None:
         """The article has drafts: ask whether to continue the last one or start a new reply."""
@@ -185,6 +227,8 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         def chosen(choice: str | None) -> None:
             if choice == "continue":
                 self.composer.open_draft(message.article, message.drafts[0])
+            elif choice == "copy":
+                self.composer.open_draft(message.article, None, copy_of=message.drafts[0])
             elif choice == "new":
                 self.composer.open_draft(message.article, None)
 
@@ -200,84 +244,30 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         self.headlines.reload()  # the article's ✎ mark
 
     def on_headline_list_reloaded(self, message: HeadlineList.Reloaded) -> None:
+        self.sources.current = self.headlines.view
         self.update_counts()
 
     def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
+        self.sources.is_open = False  # a picker: `1` opens it again on the view in force
+        if message.choice.inbox:
+            self.status.show(view_label="Inbox")
+            self.show_inbox()
+            return
+        self.hide_inbox()
         self.status.show(view_label=message.choice.label)
         self.headlines.reload(message.choice.view)
         self.headlines.focus()
 
-    # -- sources -------------------------------------------------------------------
-
-    def action_add_source(self) -> None:
-        def chosen(location: str | None) -> None:
-            if location:
-                self.add_source(location)
-
-        self.app.push_screen(
-            PromptScreen(
-                "Add a source: a feed URL, a feed file or a folder",
-                "https://",
-                "It is fetched at once; its articles join the list.",
-            ),
-            chosen,
-        )
-
-    @work(thread=True, group="sources-write", exit_on_error=False)
-    def add_source(self, location: str) -> None:
-        try:
-            spec = self.session.subscribe(location)
-        except SubscriptionError as exc:
-            self.notify(str(exc), title="Not added", severity="error", markup=False)
-            return
-        self.post_message(self.SourceAdded(spec))
-
-    def on_main_screen_source_added(self, message: SourceAdded) -> None:
-        self.notify(f"Added {message.spec.name!r}; fetching it", markup=False)
-        self.refresh_sources([message.spec])
-
-    def action_export_opml(self) -> None:
-        def chosen(path: str | None) -> None:
-            if path:
-                self.export_opml(Path(path).expanduser())
-
-        self.app.push_screen(
-            PromptScreen(
-                "Export the feed subscriptions as OPML to:", str(Path.home() / "termnews-feeds.opml")
-            ),
-            chosen,
-        )
-
-    @work(thread=True, group="sources-write", exit_on_error=False)
-    def export_opml(self, path: Path) -> None:
-        export = self.session.export_opml()
-        try:
-            write_export(path, export.text)
-        except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error", markup=False)
-            return
-        self.notify(f"Wrote {export.feeds} feeds to {path}", markup=False)
-
     def action_export_drafts(self) -> None:
         ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))
 
-    def action_mark_view_read(self) -> None:
-        self.mark_view_read(self.headlines.view)
-
-    @work(thread=True, group="flags", exit_on_error=False)
-    def mark_view_read(self, view: View) -> None:
-        self.post_message(self.ViewMarkedRead(self.session.store.mark_view_read(view)))
-
-    def on_main_screen_view_marked_read(self, message: ViewMarkedRead) -> None:
-        self.headlines.reload()
-        self.notify(f"Marked {message.marked} articles read", timeout=3)
-
     def action_toggle_sources(self) -> None:
-        """Open and focus the sources pane; close it if it already has focus."""
+        """Open and focus the sources pane; close it if it is open."""
         pane = self.sources
-        if pane.is_open and pane.has_focus:
+        if pane.is_open:
             pane.is_open = False
-            self.headlines.focus()
+            if pane.has_focus:
+                self.headlines.focus()
         else:
             pane.is_open = True
             pane.focus()
@@ -288,25 +278,35 @@ class MainScreen(CommentActions, RefreshActions, LinkActions):
         self.query_one("#search", Input).set_class(searching, "-open")
 
     def action_search(self) -> None:
+        if not self.searching:
+            current = self.headlines.current
+            self.before_search = (
+                self.headlines.view,
+                self.status.view_label,
+                current.id if current else None,
+            )
         self.searching = True
         self.query_one("#search", Input).focus()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "search":
             query = message.value.strip()
-            self.headlines.reload(View(query=query) if query else View())
+            view, label, _ = self.before_search
+            self.headlines.reload(View(query=query) if query else view)
             incomplete = " (indexing: results may be incomplete)" if self.index_lagging else ""
-            self.status.show(view_label=f"Search: {query}{incomplete}" if query else "All")
+            self.status.show(view_label=f"Search: {query}{incomplete}" if query else label)
             self.headlines.focus()
 
     def key_escape(self) -> None:
+        """Leave the search: back to the view before it, on the article read from the results."""
         if self.searching:
             self.searching = False
             self.query_one("#search", Input).value = ""
-            self.status.show(view_label="All")
-            self.headlines.reload(View())
+            view, label, before = self.before_search
+            self.status.show(view_label=label)
+            article = self.reader.article
+            self.headlines.reload(view, at=article.id if article is not None else before)
             self.headlines.focus()
 
-    def action_help(self) -> None:
-        nodes = [self.app, self, self.headlines, self.reader, self.comments, self.composer]
-        self.app.push_screen(HelpScreen(nodes))
+    async def action_help(self) -> None:
+        await self.app.run_action("show_keys")  # the app holds the keymap in force

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from termnews.models import SourceOutcome
 from termnews.session import Session
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
@@ -20,6 +21,8 @@ class MainScreenBase(ReportsWorkerErrors, Screen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        # Each source's last refresh in this run (its error, what it skipped), for the sources pane.
+        self.last_outcomes: dict[str, SourceOutcome] = {}
 
     @property
     def headlines(self) -> HeadlineList:

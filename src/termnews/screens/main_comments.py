@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from textual import work
 from textual.message import Message
 
 from termnews.comments import CommentsResult
-from termnews.models import Article
+from termnews.models import Article, ThreadMarks
 from termnews.screens.main_reading import ReadingActions
 from termnews.widgets.comments import CommentsPane
 
 NO_COMMENT_FEED = "This article's feed gives no comment feed: no comments to show"
+STALE_AFTER = 10 * 60  # seconds: comments shown longer ago are fetched again when the pane opens
 
 
 class CommentActions(ReadingActions):
@@ -20,6 +22,7 @@ class CommentActions(ReadingActions):
     class CommentsFetched(Message):
         article_id: str
         result: CommentsResult | None  # None: the article has no comment feed
+        marks: ThreadMarks | None = None  # what is new, which comments are the person's
 
     def article_shown(self, article: Article) -> None:
         comments = self.comments
@@ -37,7 +40,8 @@ class CommentActions(ReadingActions):
             self.notify("Open an article first (enter), then c for its comments", timeout=3)
             return
         pane.open()
-        if pane.article_id != article.id or not pane.comments:
+        stale = pane.shown_at is None or time.monotonic() - pane.shown_at >= STALE_AFTER
+        if pane.article_id != article.id or not pane.comments or stale:
             self.load_comments(article.id)
 
     def load_comments(self, article_id: str) -> None:
@@ -52,15 +56,18 @@ class CommentActions(ReadingActions):
         if info is None or not info.comments_url:
             self.post_message(self.CommentsFetched(article_id, None))
             return
-        self.post_message(
-            self.CommentsFetched(article_id, fetch_comments(self.session.store, info.comments_url))
-        )
+        result = fetch_comments(self.session.store, info.comments_url)
+        marks = self.session.thread_marks(article_id, result)  # and remembers this visit
+        self.post_message(self.CommentsFetched(article_id, result, marks))
 
     def on_comment_actions_comments_fetched(self, message: CommentsFetched) -> None:
         if message.result is None:
             self.comments.show_message(message.article_id, NO_COMMENT_FEED)
         elif self.reader.article is not None and self.reader.article.id == message.article_id:
-            self.comments.show(message.article_id, message.result)
+            self.comments.show(message.article_id, message.result, message.marks)
+
+    def on_comments_pane_refetch_requested(self, message: CommentsPane.RefetchRequested) -> None:
+        self.load_comments(message.article_id)
 
     def on_comments_pane_closed(self, message: CommentsPane.Closed) -> None:
         self.headlines.focus()

@@ -29,23 +29,36 @@ class LinkActions(MainScreenBase):
             self.notify("This article has no links", timeout=2)
             return
         self._link_digits = ""
-        self.notify(f"Link number (1-{len(links)})?", timeout=3)
+        self._show_link_prompt()
+
+    def _show_link_prompt(self) -> None:
+        digits, count = self._link_digits, len(self.reader.links)
+        text = "" if digits is None else f"Link number (1-{count}): {digits}_  enter opens, escape cancels"
+        self.status.show(prompt=text)
 
     def on_key(self, event: events.Key) -> None:
-        """After `f`: digits choose a link, opened as soon as the number is unambiguous."""
+        """After `f`: digits choose a link, opened as soon as the number is unambiguous.
+
+        Enter opens the number typed so far, escape cancels; any other key cancels
+        the prompt and then does what it always does."""
         if self._link_digits is None:
             return
-        event.stop()
-        event.prevent_default()
         links = self.reader.links
         if event.character and event.character.isdigit():
+            event.stop()
+            event.prevent_default()
             self._link_digits += event.character
             number = int(self._link_digits)
             if number * 10 > len(links):  # no further digit could make a valid number
                 self._link_digits = None
                 self._open_numbered(number)
-        else:
-            digits, self._link_digits = self._link_digits, None
+            self._show_link_prompt()
+            return
+        digits, self._link_digits = self._link_digits, None
+        self._show_link_prompt()
+        if event.key in ("enter", "escape"):
+            event.stop()
+            event.prevent_default()
             if event.key == "enter" and digits:
                 self._open_numbered(int(digits))
 

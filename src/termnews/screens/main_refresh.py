@@ -10,6 +10,7 @@ from textual.worker import get_current_worker
 
 from termnews.models import SourceOutcome, SourceSpec
 from termnews.screens.main_base import MainScreenBase
+from termnews.text import plural
 
 
 class RefreshActions(MainScreenBase):
@@ -56,11 +57,26 @@ class RefreshActions(MainScreenBase):
         self.index_lagging = False
 
     def on_refresh_actions_cheap_sources_refreshed(self, message: CheapSourcesRefreshed) -> None:
+        self.status.show(activity="")
+        for outcome in message.outcomes:
+            self.note_outcome(outcome)
+            if outcome.error:
+                self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
         self.headlines.reload()
         self.catch_up_index()
-        for outcome in message.outcomes:
-            if outcome.error:
-                self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error")
+
+    def note_outcome(self, outcome: SourceOutcome) -> None:
+        """Keep a source's refresh for the sources pane (its ✗ or ⚠); say what it skipped, once."""
+        before = self.last_outcomes.get(outcome.spec.source_id)
+        self.last_outcomes[outcome.spec.source_id] = outcome
+        if outcome.warnings and (before is None or before.warnings != outcome.warnings):
+            shown = "; ".join(outcome.warnings[:3]) + ("; …" if len(outcome.warnings) > 3 else "")
+            self.notify(
+                shown,
+                title=f"{outcome.spec.name}: {plural(len(outcome.warnings), 'warning')}",
+                severity="warning",
+                markup=False,
+            )
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_sources(self, specs: list[SourceSpec]) -> None:
@@ -78,6 +94,7 @@ class RefreshActions(MainScreenBase):
 
     def on_refresh_actions_progress(self, message: Progress) -> None:
         self.status.show(activity=f"refreshing {message.done}/{message.total}")
+        self.note_outcome(message.outcome)
         if message.outcome.error:
             self.notify(
                 f"{message.outcome.spec.name}: {message.outcome.error}",

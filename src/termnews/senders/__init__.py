@@ -28,6 +28,7 @@ GROUP = "termnews.senders"
 # Used when termnews runs from a source tree without installed metadata.
 _BUILTIN = {
     "wordpress": "termnews.senders.wordpress:WordPressSender",
+    "wordpress-rest": "termnews.senders.wordpress_rest:WordPressRestSender",
 }
 
 # -- the contract -------------------------------------------------------------------
@@ -110,6 +111,13 @@ class Sender(ABC):
     @abstractmethod
     def comments_url(self, reply: Reply, prepared: Prepared | None = None) -> str | None:
         """The comment feed in which `reply` appears once published (None: unknown)."""
+
+    def nowhere(self, reply: Reply) -> str | None:
+        """Why `reply` can never be sent, known without the network (None: it may be).
+
+        Asked when a reply is begun, so the person learns it before writing.
+        """
+        return None
 
     def same_comment(self, a: str | None, b: str | None) -> bool:
         """Whether two comment ids (as the feed gives them) name the same comment."""

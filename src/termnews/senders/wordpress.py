@@ -17,6 +17,8 @@ What the site answers (`wp-comments-post.php`, WordPress 4.9 to 6.x):
 | 429 | too fast (flood protection): try later |
 | 403 | comments closed (or not allowed) |
 | 200 titled "Comment Submission Failure" | missing or invalid fields |
+| 501, 505 | the server does not take such a request: refused |
+| other 5xx | unknown: the comment may have been stored |
 
 Every refusal is a `wp_die` page; its message is the site's reason, kept in
 the site's words. A request that left without an answer coming back is
@@ -31,6 +33,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
+from http import HTTPStatus
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
@@ -50,12 +53,32 @@ _DIE_MESSAGE = re.compile(
 )
 _BODY = re.compile(r"<body[^>]*>(.*?)</body>", re.IGNORECASE | re.DOTALL)
 FAILURE_TITLE = "Comment Submission Failure"
+API_REL = "https://api.w.org/"  # the <link> naming the REST API's root
+# Server errors that say the request was not taken, whatever it held: definite refusals, unlike
+# 500, 502, 503 or 504, where the comment may have been stored before the error.
+_REFUSED = frozenset({501, 505})
 
 
 @dataclass(frozen=True)
 class WordPressOptions:
     #: Seconds for reading the page and for sending, each (default 30).
     timeout: int | float | str | None = field(default=None, metadata={"parse": parse_duration})
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a reply goes, as the article's page (or the feed) tells it."""
+
+    post_id: str
+    parent_id: str  # "0": the reply answers the post
+    endpoint: str  # the form's action, wp-comments-post.php
+    hidden: dict[str, str]  # the form's hidden fields (a plugin's among them)
+    api_root: str | None  # the REST API's root, from the page's <link rel="https://api.w.org/">
+    comments_url: str | None
+
+    def summary(self, endpoint: str) -> str:
+        where = f"post {self.post_id} at {endpoint}"
+        return where + (f", in reply to comment {self.parent_id}" if self.parent_id != "0" else "")
 
 
 class WordPressSender(Sender):
@@ -74,8 +97,13 @@ class WordPressSender(Sender):
 
     # -- where -------------------------------------------------------------------
 
-    def prepare(self, reply: Reply) -> Prepared | SendResult:
+    def locate(self, reply: Reply) -> Target | SendResult:
+        """Where the reply goes: the post, the comment it answers, the form and the REST API."""
+        nowhere = self.nowhere(reply)
+        if nowhere:
+            return SendResult("failed", f"nowhere to send it: {nowhere}")
         form: _Form | None = None
+        api_root: str | None = None
         page_error: str | None = None
         if reply.article_link and is_fetchable_url(reply.article_link):
             from termnews.fetch import HttpClient
@@ -87,7 +115,7 @@ class WordPressSender(Sender):
                 if got.error.startswith("could not connect"):
                     return SendResult("offline", f"offline: {got.error}")
             elif got.body is not None:
-                form = find_comment_form(got.body.decode("utf-8", "replace"), got.url)
+                form, api_root = read_comment_page(got.body.decode("utf-8", "replace"), got.url)
         post_id = (form.post_id if form else None) or self.post_id(reply)
         endpoint = form.action if form else self.endpoint(reply)
         if post_id is None or endpoint is None:
@@ -107,22 +135,33 @@ class WordPressSender(Sender):
                 "failed",
                 f"cannot tell WordPress's id of the comment this answers ({clean_line(reply.parent, 200)})",
             )
-        fields = dict(form.hidden) if form else {}
+        comments = self.comments_url(reply, None, post_id, endpoint)
+        return Target(post_id, parent_id, endpoint, dict(form.hidden) if form else {}, api_root, comments)
+
+    def prepare(self, reply: Reply) -> Prepared | SendResult:
+        target = self.locate(reply)
+        if isinstance(target, SendResult):
+            return target
+        fields = dict(target.hidden)
         fields.update(
             {
                 "comment": reply.comment,
                 "author": reply.name,
                 "email": reply.email,
                 "url": reply.website,
-                "comment_post_ID": post_id,
-                "comment_parent": parent_id,
+                "comment_post_ID": target.post_id,
+                "comment_parent": target.parent_id,
             }
         )
         fields.setdefault("submit", "Post Comment")
-        where = f"post {post_id} at {endpoint}"
-        if reply.parent:
-            where += f", in reply to comment {fields['comment_parent']}"
-        return Prepared(endpoint, fields, self.comments_url(reply, None, post_id, endpoint), where)
+        return Prepared(target.endpoint, fields, target.comments_url, target.summary(target.endpoint))
+
+    def nowhere(self, reply: Reply) -> str | None:
+        if reply.article_link and is_fetchable_url(reply.article_link):
+            return None  # its page may hold a comment form
+        if self.post_id(reply) and self.endpoint(reply):
+            return None
+        return "the article has no web address and no WordPress post id"
 
     def post_id(self, reply: Reply) -> str | None:
         """From the guid (`?p=ID`), the comment feed URL or the link, in that order."""
@@ -222,6 +261,13 @@ def interpret(status: int, headers: Mapping[str, str], body: bytes, endpoint: st
         return SendResult("failed", message or "comments are closed", status=status)
     if status == 200 and FAILURE_TITLE.casefold() in page_title(text).casefold():
         return SendResult("failed", message or FAILURE_TITLE, status=status)
+    if status in _REFUSED:  # the server does not take this request at all: nothing was stored
+        reason = f"HTTP {status} {HTTPStatus(status).phrase}"
+        return SendResult(
+            "failed",
+            f"the site refused the comment: {reason}" + (f": {message}" if message else ""),
+            status=status,
+        )
     if status >= 500:
         return SendResult(
             "unknown", f"HTTP {status} from the site" + (f": {message}" if message else ""), status=status
@@ -285,11 +331,14 @@ class _FormFinder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.base = base
         self.forms: list[_Form] = []
+        self.api_root: str | None = None
         self._open: _Form | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
-        if tag == "form":
+        if tag == "link" and a.get("rel", "").strip() == API_REL and a.get("href") and self.api_root is None:
+            self.api_root = urljoin(self.base, a["href"].strip())
+        elif tag == "form":
             self._open = _Form(urljoin(self.base, a.get("action", "").strip() or self.base))
             self.forms.append(self._open)
         elif self._open is not None and tag in ("input", "textarea") and a.get("name"):
@@ -302,20 +351,22 @@ class _FormFinder(HTMLParser):
             self._open = None
 
 
-def find_comment_form(html: str, base: str) -> _Form | None:
-    """The page's WordPress comment form: posts to wp-comments-post.php, or has comment_post_ID."""
+def read_comment_page(html: str, base: str) -> tuple[_Form | None, str | None]:
+    """The page's WordPress comment form (posts to wp-comments-post.php, or has
+    comment_post_ID) and the root of the site's REST API, each if there."""
     finder = _FormFinder(base)
     try:
         finder.feed(html)
         finder.close()
     except Exception:
-        return None
+        return None, None
+    api_root = finder.api_root if finder.api_root and is_fetchable_url(finder.api_root) else None
     for form in finder.forms:
         if not is_fetchable_url(form.action):
             continue
         if urlsplit(form.action).path.endswith("/" + ENDPOINT) or "comment_post_ID" in form.hidden:
-            return form
-    return None
+            return form, api_root
+    return None, api_root
 
 
 # -- small helpers ----------------------------------------------------------------------

@@ -41,6 +41,16 @@ class HttpSourceOptions(SourceOptions):
     max_size: int | float | str | None = field(default=None, metadata={"parse": parse_size})
     #: Seconds for the whole request, or a duration ("30s").
     timeout: int | float | str | None = field(default=None, metadata={"parse": parse_duration})
+    #: Fetch at most every N minutes (a feed's own <ttl> may ask for longer).
+    refresh_minutes: int | float | None = None
+    #: Basic auth: the user (or in the URL: https://user@host/feed), and a
+    #: command that prints the password (run without a shell).
+    username: str | None = None
+    password_command: str | None = None
+    #: A proxy URL for this source ("" for none); default: `[general] proxy`, else the environment.
+    proxy: str | None = None
+    #: Fetch each new article's page during refresh and keep its main text.
+    full_text: bool = False
 
 
 class Source(ABC):
@@ -62,8 +72,9 @@ class Source(ABC):
         self.spec = spec
 
     def http_options(self, ctx: FetchContext) -> HttpOptions:
-        """The refresh's HTTP limits with this source's `max_size` and `timeout` over them."""
-        return http_options(self.spec.options, ctx.http)
+        """The refresh's HTTP limits with this source's options over them (size,
+        timeout, proxy, credentials); raises ValueError when `password_command` fails."""
+        return http_options(self.spec.options, ctx.http, self.spec.location)
 
     @abstractmethod
     def fetch(self, ctx: FetchContext) -> FetchResult:
@@ -84,6 +95,8 @@ class Download:
     etag: str | None
     last_modified: str | None
     body_hash: str
+    moved_to: str | None = None  # where permanent redirects led
+    fresh_for: float | None = None  # the server's max-age or Expires, in seconds
 
 
 def body_hash(body: bytes) -> str:
@@ -119,8 +132,8 @@ class StagedSource(Source):
         raise NotImplementedError
 
 
-def http_options(raw: Mapping[str, Any], default: HttpOptions) -> HttpOptions:
-    """A source's `max_size` and `timeout` over the refresh's limits.
+def http_options(raw: Mapping[str, Any], default: HttpOptions, location: str = "") -> HttpOptions:
+    """A source's `max_size`, `timeout`, `proxy` and credentials over the refresh's limits.
 
     Config checks both when it loads; a value that is still wrong here (a
     subscription stored by an older version) leaves the default in force.
@@ -138,4 +151,39 @@ def http_options(raw: Mapping[str, Any], default: HttpOptions) -> HttpOptions:
     if timeout > 0:
         changes["deadline"] = timeout
         changes["connect_timeout"] = min(default.connect_timeout, timeout)
+    if isinstance(raw.get("proxy"), str):
+        changes["proxy"] = raw["proxy"]
+    if raw.get("password_command") or raw.get("username"):
+        changes["auth"] = credentials(raw, location)
     return replace(default, **changes) if changes else default
+
+
+def credentials(raw: Mapping[str, Any], location: str) -> tuple[str, str] | None:
+    """(user, password) for basic auth: the user from the options or the URL, the
+    password from `password_command` (else the URL's). Raises ValueError when the command fails."""
+    import shlex
+    import subprocess
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(location)
+        user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    except ValueError:
+        user, password = "", ""
+    user = str(raw.get("username") or user)
+    command = raw.get("password_command")
+    if command:
+        try:
+            done = subprocess.run(
+                shlex.split(str(command)),
+                capture_output=True,
+                timeout=30,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            raise ValueError(f"password_command could not run: {exc}") from None
+        if done.returncode != 0:
+            raise ValueError(f"password_command failed (exit status {done.returncode})")
+        password = done.stdout.decode("utf-8", "replace").rstrip("\r\n")
+    return (user, password) if user else None

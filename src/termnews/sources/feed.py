@@ -42,18 +42,25 @@ class FeedSource(StagedSource):
     refresh_on_start: ClassVar[bool] = False
 
     def download(self, ctx: FetchContext, http: HttpClient) -> FetchResult | Download:
-        location = self.spec.location
-        options = self.http_options(ctx)
+        location = ctx.location or self.spec.location
+        try:
+            options = self.http_options(ctx)
+        except ValueError as exc:  # a password command that failed
+            return FetchResult(error=str(exc))
+        moved, fresh = None, None
         if is_fetchable_url(location):
             got = http.get(location, ctx.etag, ctx.last_modified, options)
             if got.error:
-                return FetchResult(error=got.error)
+                return FetchResult(error=got.error, gone=got.gone)
+            moved, fresh = got.moved_to, got.fresh_for
             if got.not_modified:
                 return FetchResult(
                     not_modified=True,
                     etag=got.etag,
                     last_modified=got.last_modified,
                     body_hash=ctx.body_hash,
+                    moved_to=moved,
+                    fresh_for=fresh,
                 )
             assert got.body is not None
             body, url, etag, modified = got.body, got.url, got.etag, got.last_modified
@@ -71,8 +78,15 @@ class FeedSource(StagedSource):
         digest = body_hash(body)
         if ctx.body_hash == digest:
             # The same bytes as last time: nothing to parse (servers without validators).
-            return FetchResult(not_modified=True, etag=etag, last_modified=modified, body_hash=digest)
-        return Download(body, url, etag, modified, digest)
+            return FetchResult(
+                not_modified=True,
+                etag=etag,
+                last_modified=modified,
+                body_hash=digest,
+                moved_to=moved,
+                fresh_for=fresh,
+            )
+        return Download(body, url, etag, modified, digest, moved, fresh)
 
     @staticmethod
     def parse(download: Download) -> FetchResult:
@@ -82,12 +96,42 @@ class FeedSource(StagedSource):
             entries = parse_feed(download.body, download.url)
         except FeedParseError as exc:
             return FetchResult(error=str(exc))
+        # A feed's own interval is for its server; a file is read whenever asked.
+        ttl = update_interval(download.body) if download.url else None
         return FetchResult(
             articles=[clean_article(e) for e in entries],
             etag=download.etag,
             last_modified=download.last_modified,
             body_hash=download.body_hash,
+            moved_to=download.moved_to,
+            fresh_for=max(download.fresh_for or 0.0, ttl or 0.0) or None,
         )
+
+
+_TTL = re.compile(rb"<(?:[\w.-]+:)?ttl\s*>\s*(\d{1,7})\s*<", re.IGNORECASE)
+_PERIOD = re.compile(rb"<[\w.-]+:updatePeriod\s*>\s*(hourly|daily|weekly|monthly|yearly)\s*<", re.IGNORECASE)
+_FREQUENCY = re.compile(rb"<[\w.-]+:updateFrequency\s*>\s*(\d{1,6})\s*<", re.IGNORECASE)
+_PERIODS = {
+    b"hourly": 3600,
+    b"daily": 86400,
+    b"weekly": 7 * 86400,
+    b"monthly": 30 * 86400,
+    b"yearly": 365 * 86400,
+}
+
+
+def update_interval(body: bytes) -> float | None:
+    """Seconds between updates a feed declares: RSS `<ttl>` (minutes), or the
+    syndication module's `updatePeriod` divided by `updateFrequency`; the longer."""
+    head = body[:65536]  # both belong to the channel, before the items
+    found = []
+    if ttl := _TTL.search(head):
+        found.append(int(ttl.group(1)) * 60.0)
+    if period := _PERIOD.search(head):
+        frequency = _FREQUENCY.search(head)
+        times = int(frequency.group(1)) if frequency else 1
+        found.append(_PERIODS[period.group(1).lower()] / max(1, times))
+    return max(found) if found else None
 
 
 def read_feed_file(location: str, limit: int) -> bytes:

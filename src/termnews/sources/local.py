@@ -33,10 +33,26 @@ from termnews.sources.base import Source
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100_000
 
-# The comment form WordPress prints under a post, as it reads in copied text.
-_WORDPRESS_FOOTER = re.compile(
-    r"\n\s*Leave a Reply\s*\n\s*Your email address will not be published\."
-    r"\s*Required fields are marked \*\s*\Z",
+# The comment form WordPress prints under a post, as it reads in copied text:
+# its heading, then any of its lines (compared lower case, spaces squeezed,
+# "Name *" as "name*"), in any grouping into lines.
+_FORM_HEADINGS = ("leave a reply", "leave a reply cancel reply")
+_FORM_LINES = frozenset(
+    (
+        "cancel reply",
+        "your email address will not be published.",
+        "required fields are marked*",
+        "your email address will not be published. required fields are marked*",
+        "comment",
+        "comment*",
+        "name",
+        "name*",
+        "email",
+        "email*",
+        "website",
+        "save my name, email, and website in this browser for the next time i comment.",
+        "post comment",
+    )
 )
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -149,9 +165,29 @@ def parse_text(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
     if not lines:
         raise ValueError("empty file")
     title = lines[0].strip()
-    body = "\n".join(lines[1:]).strip("\n")
-    body = _WORDPRESS_FOOTER.sub("", "\n" + body).strip("\n")
-    return [ArticleData(title=title, body=body, body_format="text", guid=rel, published=mtime)]
+    body = "\n".join(_without_comment_form(lines[1:])).strip("\n")
+    return [ArticleData(title=title, body=body, body_format="text", guid=rel, first_seen=mtime)]
+
+
+def _without_comment_form(lines: list[str]) -> list[str]:
+    """The lines without a trailing WordPress comment form (the composer stands for it).
+
+    Only a form that ends the text goes: its heading followed by nothing but
+    the form's own lines. A "Leave a Reply" anywhere else is the article's.
+    """
+    end = len(lines)
+    form_lines = 0
+    for index in range(len(lines) - 1, -1, -1):
+        line = " ".join(lines[index].split()).lower().replace(" *", "*")
+        if not line:
+            continue
+        if line in _FORM_HEADINGS and form_lines:
+            end = index
+            break
+        if line not in _FORM_LINES:
+            break
+        form_lines += 1
+    return lines[:end]
 
 
 def parse_markdown(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
@@ -180,7 +216,8 @@ def parse_markdown(rel: str, data: bytes, mtime: float | None) -> list[ArticleDa
             guid=rel,
             link=meta.get("link") or None,
             author=meta.get("author") or None,
-            published=_date(meta.get("date")) or mtime,
+            published=_date(meta.get("date")),
+            first_seen=mtime,
         )
     ]
 
@@ -211,7 +248,7 @@ def parse_html(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
     finder.feed(text)
     finder.close()
     title = " ".join((finder.title or finder.h1).split()) or Path(rel).stem
-    return [ArticleData(title=title, body=text, body_format="html", guid=rel, published=mtime)]
+    return [ArticleData(title=title, body=text, body_format="html", guid=rel, first_seen=mtime)]
 
 
 def parse_feed_file(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:

@@ -13,7 +13,7 @@ Modules: `db` (connections, migrations), `schema`, `salvage` (damaged
 files); cache side `articles`, `search_index`, `headlines` (read-only
 queries built by `query_builder`), `fetch_state`, `comment_feeds`,
 `cache_space`, `retention`; state side `flags`, `subscriptions`, `drafts`,
-`outbox`. `Store` (in `facade`) puts them behind one object.
+`outbox`, `inbox`. `Store` (in `facade`) puts them behind one object.
 """
 
 from __future__ import annotations

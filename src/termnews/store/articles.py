@@ -42,6 +42,7 @@ class ArticleRow(NamedTuple):
     media: str
     comments_url: str | None
     guid: str | None
+    first_seen: float | None
 
 
 def prepare_rows(source_id: str, entries: Iterable[ArticleData]) -> list[ArticleRow]:
@@ -60,6 +61,7 @@ def prepare_rows(source_id: str, entries: Iterable[ArticleData]) -> list[Article
             encode_media(e.enclosures, e.image, e.comments_page),
             e.comments_url,
             e.guid,
+            e.first_seen,
         )
     return list(rows.values())
 
@@ -82,11 +84,15 @@ def write_rows(conn: sqlite3.Connection, spec: SourceSpec, rows: list[ArticleRow
         )
     }
     inserts, updates, stale = [], [], []
-    for row in rows:
-        values = (spec.name, *row[1:])
+    for i, row in enumerate(rows):
+        values = (spec.name, *row[1:10])
         old = stored.get(row.id)
         if old is None:
-            inserts.append((*values, row.id, spec.source_id, row.published or now))
+            # An undated entry is placed when first seen, and keeps that place; undated
+            # entries first seen together keep the source's order (its first is newest).
+            inserts.append(
+                (*values, row.id, spec.source_id, row.published or row.first_seen or now - i * 1e-3)
+            )
             continue
         sort_key = old[12] if row.published is None else row.published
         if values == old[1:11] and sort_key == old[12]:

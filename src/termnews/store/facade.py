@@ -17,7 +17,9 @@ from termnews.store.db import Database
 from termnews.store.drafts import Drafts
 from termnews.store.fetch_state import FetchState, StoredFetch, record
 from termnews.store.flags import Flags
+from termnews.store.full_text import FullTexts
 from termnews.store.headlines import HeadlineQueries
+from termnews.store.inbox import Inbox
 from termnews.store.outbox import Outbox
 from termnews.store.subscriptions import Settings, Subscriptions
 from termnews.store.sync_queue import SyncQueue
@@ -31,7 +33,11 @@ class Store:
         self.db = Database(paths, salvage_state=salvage_state)
         self.paths = paths
         self.notices = self.db.notices
-        # cache side (disposable)
+        self._bind_cache()
+        self._bind_state()
+
+    def _bind_cache(self) -> None:
+        """The cache side (disposable): articles, queries, fetch state, full texts, comment feeds."""
         self.articles = articles = ArticleCache(self.db)
         self.store_articles = articles.store_articles
         self.article = articles.article
@@ -52,10 +58,19 @@ class Store:
         fetch_state = FetchState(self.db)
         self.source_status = fetch_state.source_status
         self.record_fetch = fetch_state.record_fetch
+        self.forget_source = fetch_state.forget_source
+        self.host_waits = fetch_state.host_waits
+        self.save_host_waits = fetch_state.save_host_waits
+        full_texts = FullTexts(self.db)
+        self.full_text = full_texts.full_text
+        self.save_full_text = full_texts.save_full_text
+        self.without_full_text = full_texts.without_full_text
         comment_feeds = CommentFeedCache(self.db)
         self.comment_feed = comment_feeds.comment_feed
         self.save_comment_feed = comment_feeds.save_comment_feed
-        # state side (precious)
+
+    def _bind_state(self) -> None:
+        """The state side (precious): flags, subscriptions and settings, drafts, outbox, inbox."""
         self.flags = Flags(self.db)
         self.set_flag = self.flags.set_flag
         subscriptions, settings = Subscriptions(self.db), Settings(self.db)
@@ -75,6 +90,15 @@ class Store:
         self.outbox = outbox.outbox
         self.claim_for_sending = outbox.claim_for_sending
         self.record_send = outbox.record_send
+        self.publish_held = outbox.publish_held
+        inbox = Inbox(self.db)
+        self.add_replies = inbox.add_replies
+        self.inbox = inbox.inbox
+        self.inbox_item = inbox.inbox_item
+        self.inbox_unread = inbox.inbox_unread
+        self.mark_inbox_read = inbox.mark_inbox_read
+        self.thread_visit = inbox.thread_visit
+        self.record_thread_visit = inbox.record_thread_visit
 
     def store_fetches(self, fetches: list[StoredFetch]) -> list[int]:
         """Store several sources' fetches (their rows, their validators) in one transaction;
@@ -84,14 +108,16 @@ class Store:
             news = []
             for f in fetches:
                 news.append(write_rows(conn, f.spec, f.rows, now) if f.rows is not None else 0)
-                record(conn, f.spec.source_id, f.error, f.etag, f.last_modified, f.body_hash)
+                record(conn, f.spec.source_id, f.note)
             return news
 
-    def mark_view_read(self, view: View) -> int:
-        """Mark every article of a view read; returns how many."""
+    def mark_view_read(self, view: View) -> list[str]:
+        """Mark every unread article of a view read; returns their ids (to undo it)."""
         ids = self.queries.ids(view)
-        self.flags.set_flag(ids, "read", True)
-        return len(ids)
+        already = self.flags.read_among(ids)
+        unread = [aid for aid in ids if aid not in already]
+        self.flags.set_flag(unread, "read", True)
+        return unread
 
     def sync_queue(self) -> SyncQueue:
         """The feed servers' sync tables, on this thread's connection."""

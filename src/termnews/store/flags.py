@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from typing import Literal
@@ -28,3 +29,12 @@ class Flags:
             )
             # A change to a server's article is queued for it in the same transaction.
             sync_queue.enqueue(conn, ids, flag, value, now)
+
+    def read_among(self, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` are flagged read."""
+        rows = self._db.query(
+            "SELECT article_id FROM state.flags WHERE read = 1"
+            " AND article_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return {r[0] for r in rows}

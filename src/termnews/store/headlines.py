@@ -14,7 +14,7 @@ from typing import Protocol
 
 from termnews.models import Headline, View
 from termnews.store.db import Database
-from termnews.store.query_builder import NEWEST_FIRST, view_select
+from termnews.store.query_builder import NEWEST_FIRST, Select, view_select
 from termnews.store.search_index import body_text, fts_query, key_second, pending, second_keys
 from termnews.text import plain_text, snippet
 
@@ -38,10 +38,16 @@ class HeadlineQueries:
         self._db = db
         self._searches: dict[tuple[View, int], list[int]] = {}
 
-    def count(self, view: View = _EVERYTHING) -> int:
-        if view.query is not None:
-            return len(self._search_rowids(view))
-        return self._db.query(*view_select(view).sql("COUNT(*)"))[0][0]
+    def count(self, view: View = _EVERYTHING, unread_only: bool = False) -> int:
+        """Rows in a view (of a search: the rows it shows); with `unread_only`, its unread ones."""
+        if view.query is None:
+            return self._db.query(*view_select(view, unread_only=unread_only).sql("COUNT(*)"))[0][0]
+        rowids = self._search_rowids(view)
+        if not unread_only or not rowids:
+            return len(rowids)
+        unread = Select().join("LEFT JOIN state.flags f ON f.article_id = a.id")
+        unread = unread.where(f"a.rowid IN {_JSON_LIST}", json.dumps(rowids)).where("COALESCE(f.read, 0) = 0")
+        return self._db.query(*unread.sql("COUNT(*)"))[0][0]
 
     def headlines(self, view: View = _EVERYTHING, offset: int = 0, limit: int = 100) -> list[Headline]:
         if view.query is not None:
@@ -132,16 +138,20 @@ class HeadlineQueries:
         window = self._newest_matches(view, words)
         if not window:
             return []
-        keys = [key for _, _, key in window]
-        ranks = dict(
-            self._db.query(
-                "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                (words, min(keys), max(keys)),
+        keys = [key for _, _, key in window if key is not None]  # a full-text match may wait for the index
+        ranks = (
+            dict(
+                self._db.query(
+                    "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                    (words, min(keys), max(keys)),
+                )
             )
+            if keys
+            else {}
         )
         return [rowid for rowid, _, key in sorted(window, key=lambda row: ranks.get(row[2], math.inf))]
 
-    def _newest_matches(self, view: View, words: str) -> list[tuple[int, float, int]]:
+    def _newest_matches(self, view: View, words: str) -> list[tuple[int, float, int | None]]:
         """(rowid, sort_key, index key) of the newest SEARCH_WINDOW matches in the view, newest first.
 
         The index is walked newest key first, a slice at a time, until the
@@ -165,8 +175,20 @@ class HeadlineQueries:
                 first, _ = second_keys(key_second(found[SEARCH_WINDOW - 1][2]))
                 found += self._in_view(view, self._match_keys(words, first, below, None))
                 break
-        found.sort(key=lambda row: (row[1], row[0]), reverse=True)
-        return found[:SEARCH_WINDOW]
+        # Every match of the extracted pages too (an article may match in both).
+        matches = list({*found, *self._full_text_matches(view, words)})
+        matches.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        return matches[:SEARCH_WINDOW]
+
+    def _full_text_matches(self, view: View, words: str) -> list[tuple[int, float, int | None]]:
+        """(rowid, sort_key, index key) of every article in the view whose extracted page matches.
+
+        Full texts are the few pages a person or a source asked for, keyed by
+        rowid: they are all read, and merged with the walk of the main index."""
+        select = view_select(view).where(
+            "a.rowid IN (SELECT rowid FROM full_text_fts WHERE full_text_fts MATCH ?)", words
+        )
+        return [tuple(r) for r in self._db.query(*select.sql("a.rowid, a.sort_key, a.fts_key"))]
 
     def _match_keys(self, words: str, lowest: int | None, below: int | None, limit: int | None) -> list[int]:
         """Index keys matching `words` in [lowest, below), newest first, at most `limit`."""

@@ -67,3 +67,19 @@ class Outbox:
             " WHERE id = ? AND state = 'sending'",
             (state, error, send_after, sent_at, remote_id, remote_url, now, draft_id),
         )
+
+    def publish_held(self, draft_id: int, remote_id: str | None, remote_url: str | None) -> Draft:
+        """`held` -> `sent`: the site published a reply it held (found in its comment feed).
+
+        Raises `DraftConflict` if the draft is no longer `held`.
+        """
+        now = time.time()
+        return swap(
+            self._db,
+            draft_id,
+            None,
+            "UPDATE state.drafts SET state = 'sent', send_error = NULL, remote_id = COALESCE(?, remote_id),"
+            " remote_url = COALESCE(?, remote_url), updated = ?, version = version + 1"
+            " WHERE id = ? AND state = 'held'",
+            (remote_id, remote_url, now, draft_id),
+        )

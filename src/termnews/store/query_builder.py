@@ -7,6 +7,7 @@ testing the SQL text for what is already there.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from termnews.models import View
@@ -34,20 +35,24 @@ class Select:
         return text, [*self.source_params, *self.params, *tail_params]
 
 
-def view_select(view: View) -> Select:
-    """The rows of a view's filter and source (a search's matches and order are the caller's).
+def view_select(view: View, unread_only: bool = False) -> Select:
+    """The rows of a view's filter and sources (a search's matches and order are the caller's);
+    with `unread_only`, its unread rows.
 
     The flags table is joined only when the filter needs it: a join on every
     row would turn index-only counts and skips into table scans.
     """
     select = Select()
-    if view.filter in ("unread", "starred"):
+    unread = unread_only or view.filter == "unread"
+    if unread or view.filter == "starred":
         select = select.join("LEFT JOIN state.flags f ON f.article_id = a.id")
     if view.source_id:
         select = select.where("a.source_id = ?", view.source_id)
-    if view.filter == "unread":
+    if view.source_ids:
+        select = select.where("a.source_id IN (SELECT value FROM json_each(?))", json.dumps(view.source_ids))
+    if unread:
         select = select.where("COALESCE(f.read, 0) = 0")
-    elif view.filter == "starred":
+    if view.filter == "starred":
         select = select.where("f.starred = 1")
     elif view.filter == "drafts":
         select = select.where("EXISTS (SELECT 1 FROM state.drafts d WHERE d.article_id = a.id)")

@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-_SALVAGE_TABLES = ("flags", "drafts", "subscriptions", "settings")
+_SALVAGE_TABLES = ("flags", "drafts", "subscriptions", "settings", "inbox")
 
 
 def move_aside(path: Path) -> Path:

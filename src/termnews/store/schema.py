@@ -52,7 +52,46 @@ CACHE_MIGRATIONS: Sequence[str] = (
         comments TEXT NOT NULL DEFAULT '[]'
     );
     """,
-    # 3: the search index keyed by time (`search_index.time_key`), built after
+    # 3: what the last fetch skipped, one warning a line (a FIFO, a link out
+    # of a local folder), shown beside the source like its error.
+    """
+    ALTER TABLE source_state ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
+    """,
+    # 4: politeness and endings. When a source may next be fetched (the
+    # feed's <ttl>, the server's max-age), when it answered 410 Gone, the
+    # location in force after a permanent redirect held, and the one being
+    # watched; hosts that asked to wait (429/503 and Retry-After).
+    """
+    ALTER TABLE source_state ADD COLUMN interval REAL;
+    ALTER TABLE source_state ADD COLUMN next_due REAL;
+    ALTER TABLE source_state ADD COLUMN gone REAL;
+    ALTER TABLE source_state ADD COLUMN location TEXT;
+    ALTER TABLE source_state ADD COLUMN moved_to TEXT;
+    ALTER TABLE source_state ADD COLUMN moved_seen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE host_waits (
+        host TEXT PRIMARY KEY,
+        until REAL NOT NULL,
+        failures INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
+    # 5: the whole story. An article's page, extracted (or why not), beside
+    # the feed's text, and its own search index (which keeps its text, so an
+    # article's deletion takes its full text with it, by a trigger).
+    """
+    CREATE TABLE full_texts (
+        article_rowid INTEGER PRIMARY KEY,
+        fetched REAL NOT NULL,
+        body BLOB,
+        error TEXT
+    );
+    CREATE VIRTUAL TABLE full_text_fts USING fts5 (body);
+    CREATE TRIGGER full_text_gone AFTER DELETE ON articles BEGIN
+        DELETE FROM full_texts WHERE article_rowid = old.rowid;
+        DELETE FROM full_text_fts WHERE rowid = old.rowid;
+    END;
+    """,
+    # 6: the search index keyed by time (`search_index.time_key`), built after
     # the articles are stored (a NULL `fts_key`: not indexed yet), with a prefix
     # index for two and three letters. The old index is dropped and rebuilt.
     # The key's index carries the time too: a search reads a window's times
@@ -187,5 +226,30 @@ STATE_MIGRATIONS: Sequence[str] = (
         last_error TEXT,
         clock_offset REAL NOT NULL DEFAULT 0
     );
+    """,
+    # 5: the inbox (answers to the person's replies, found in watched threads)
+    # and, per thread, the comments shown when it was last opened (what is new).
+    """
+    CREATE TABLE inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        comment_id TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        article_title TEXT NOT NULL,
+        article_link TEXT,
+        article_source TEXT NOT NULL,
+        draft_id INTEGER,
+        author TEXT NOT NULL,
+        published REAL,
+        text TEXT NOT NULL,
+        link TEXT,
+        arrived REAL NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (article_id, comment_id)
+    );
+    CREATE TABLE thread_visits (
+        article_id TEXT PRIMARY KEY,
+        opened REAL NOT NULL,
+        seen TEXT NOT NULL DEFAULT '[]'
+    ) WITHOUT ROWID;
     """,
 )

@@ -4,7 +4,9 @@ Every change is staged in a `DraftEditor` (termnews.drafts) and written by
 the saving half (composer_storage), so the UI never waits on the disk.
 Validation only decides whether a draft may be marked ready: the words are
 saved whatever they are. When the article already has drafts, the composer
-asks its screen (`ChooseDraft`) to ask the person which to open.
+asks its screen (`ChooseDraft`) to ask the person which to open. What the
+pane says about the reply (its state, why it failed, read-only once sent, too
+small to write in) is composer_state's.
 """
 
 from __future__ import annotations
@@ -12,28 +14,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
 
+from termnews.comments import Comment, comment_text
 from termnews.config import Identity
 from termnews.drafts import (
     FIELD_NAMES,
     ArticleRef,
     DraftEditor,
     DraftFields,
+    EditResult,
     edit_in_editor,
     editor_command,
     validate,
 )
 from termnews.models import Article, Draft
 from termnews.store import Store
-from termnews.widgets.composer_storage import DraftStorage
+from termnews.widgets.composer_state import TOO_SMALL, ComposerState, is_read_only, refusal
+from termnews.widgets.composer_storage import DraftStorage, NowhereCheck
 
 NOTE = "Your email address will not be published. Required fields are marked *"
+
 
 _INPUTS = (
     ("name", "Name *", "Your name"),
@@ -42,7 +48,7 @@ _INPUTS = (
 )
 
 
-class Composer(DraftStorage, Vertical):
+class Composer(ComposerState, DraftStorage, Vertical):
     """Comment, name, email and website for a reply to one article, saved as you type."""
 
     BINDINGS = [
@@ -63,6 +69,12 @@ class Composer(DraftStorage, Vertical):
             priority=True,
             tooltip="Edit the comment in $VISUAL / $EDITOR",
         ),
+        # Priority: handled as the key arrives, so focus has moved before the next key is
+        # dispatched. Without it, Tab bubbles up through the queues of the field and its
+        # parents while keys typed right after it are still sent to the field Tab leaves.
+        # System: the screen's own tab and shift+tab, only sooner; help lists them once.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, system=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, system=True),
     ]
 
     DEFAULT_CSS = """
@@ -74,20 +86,27 @@ class Composer(DraftStorage, Vertical):
         padding: 0 1;
         background: $surface;
         &.-open { display: block; }
-        & > #composer-heading { text-style: bold; }
-        & > #composer-article { text-style: italic; }
-        & > #composer-note { color: $text-muted; }
-        & > .field-row { height: 1; }
-        & > .field-row > Label { width: 10; }
-        & > .field-row > Input { width: 1fr; }
-        & > #comment-row { margin-top: 1; }
+        & > #composer-form { height: 1fr; scrollbar-size-vertical: 1; }
+        & > #composer-too-small { display: none; color: $warning; text-style: bold; }
+        &.-too-small > #composer-form { display: none; }
+        &.-too-small > #composer-too-small { display: block; }
+        & #composer-heading { text-style: bold; }
+        & #composer-article { text-style: italic; }
+        & #composer-note { color: $text-muted; }
+        & .field-row { height: 1; }
+        & .field-row > Label { width: 10; }
+        & .field-row > Input { width: 1fr; }
+        & #comment-row { margin-top: 1; }
         & #composer-status { width: 1fr; text-align: right; color: $text-muted; }
         & #composer-status.-ready { color: $success; }
         & #composer-status.-failed { color: $error; text-style: bold; }
-        & TextArea { height: 1fr; min-height: 3; }
-        & > .field-error { color: $error; display: none; padding-left: 10; }
-        & > #comment-error { padding-left: 0; }
-        & > .field-error.-shown { display: block; }
+        & #composer-reason { color: $warning; display: none; &.-shown { display: block; } }
+        /* 40% of the pane, 5 lines (and the border) at least: problems shown beside the
+           fields never shrink it; the form scrolls to the focused field instead. */
+        & TextArea { height: 40%; min-height: 7; }
+        & .field-error { color: $error; display: none; padding-left: 10; }
+        & #comment-error { padding-left: 0; }
+        & .field-error.-shown { display: block; }
     }
     """
 
@@ -106,32 +125,47 @@ class Composer(DraftStorage, Vertical):
 
     is_open: reactive[bool] = reactive(False)
 
-    def __init__(self, store: Store, identity: Identity | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        identity: Identity | None = None,
+        *,
+        nowhere_to_send: NowhereCheck | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`nowhere_to_send(article_id, link, source)` says why a reply could never be sent."""
         super().__init__(id=id)
         self.store = store
         self.identity = identity or Identity()
+        self.nowhere_check = nowhere_to_send
         self._touched: set[str] = set()
         self._loaded = DraftFields()
+        self.replying_to: str | None = None  # the author of the comment answered, for the heading
+        self.answering: Comment | None = None  # the comment a reply to a comment answers
 
     def compose(self) -> ComposeResult:
-        yield Static("Leave a Reply", id="composer-heading", markup=False)
-        yield Static("", id="composer-article", markup=False)
-        yield Static(NOTE, id="composer-note", markup=False)
-        with Horizontal(id="comment-row", classes="field-row"):
-            yield Label("Comment *", markup=False)
-            yield Static("", id="composer-status", markup=False)
-        yield Static("", id="comment-error", classes="field-error", markup=False)
-        yield TextArea(id="comment", soft_wrap=True)
-        for name, label, placeholder in _INPUTS:
-            with Horizontal(classes="field-row"):
-                yield Label(label, markup=False)
-                yield Input(id=name, placeholder=placeholder, compact=True, select_on_focus=False)
-            yield Static("", id=f"{name}-error", classes="field-error", markup=False)
+        yield Static(TOO_SMALL, id="composer-too-small", markup=False)
+        with VerticalScroll(id="composer-form", can_focus=False):
+            yield Static("Leave a Reply", id="composer-heading", markup=False)
+            yield Static("", id="composer-article", markup=False)
+            yield Static(NOTE, id="composer-note", markup=False)
+            with Horizontal(id="comment-row", classes="field-row"):
+                yield Label("Comment *", markup=False)
+                yield Static("", id="composer-status", markup=False)
+            yield Static("", id="composer-reason", markup=False)
+            yield Static("", id="comment-error", classes="field-error", markup=False)
+            yield TextArea(id="comment", soft_wrap=True)
+            for name, label, placeholder in _INPUTS:
+                with Horizontal(classes="field-row"):
+                    yield Label(label, markup=False)
+                    yield Input(id=name, placeholder=placeholder, compact=True, select_on_focus=False)
+                yield Static("", id=f"{name}-error", classes="field-error", markup=False)
 
     # -- the form ---------------------------------------------------------------
 
     def watch_is_open(self, is_open: bool) -> None:
         self.set_class(is_open, "-open")
+        self.screen.set_class(is_open, "-composing")  # the screen may make room (termnews.tcss)
 
     @property
     def article_id(self) -> str | None:
@@ -161,31 +195,41 @@ class Composer(DraftStorage, Vertical):
     def reply_to(self, article: Article | ArticleRef) -> None:
         """`r`: continue the article's draft or start one; asks when drafts exist."""
         ref = ArticleRef.of_article(article) if isinstance(article, Article) else article
-        if self.is_open and self.article_id == ref.id:
-            self._area.focus()
+        self.replying_to = None
+        if self.is_open and self.article_id == ref.id and not self.read_only:
+            self.screen.set_focus(self._area)
             return
         self._find_drafts(ref, self.settle())
 
-    def open_draft_id(self, draft_id: int) -> None:
+    def open_draft_id(self, draft_id: int, replying_to: str | None = None) -> None:
         """Open one stored draft (from the drafts screen), re-read so its version is current."""
+        self.replying_to = replying_to
         self._load_draft(draft_id, self.settle())
 
-    def open_draft(self, article: ArticleRef, draft: Draft | None) -> None:
-        """Show `draft` (or an empty reply to `article`, filled from the identity)."""
+    def open_draft(self, article: ArticleRef, draft: Draft | None, copy_of: Draft | None = None) -> None:
+        """Show `draft` (or a new reply to `article`: filled from the identity, or a copy of `copy_of`)."""
         if self.editor is not None and self.editor.needs_save:
             self._save(self.editor)
         self._stop_timer()
-        self._unsaved_since, self.save_failure = None, None
-        initial = DraftFields.from_identity(self.identity)
-        self.editor = DraftEditor(self.store, article, draft, initial)
+        self._unsaved_since, self.save_failure, self.nowhere = None, None, None
+        initial = DraftFields.of(copy_of) if copy_of else DraftFields.from_identity(self.identity)
+        parent = copy_of.parent_comment if copy_of else None
+        self.editor = DraftEditor(self.store, article, draft, initial, parent)
         self._loaded = self.editor.staged  # a field differing from this was touched
-        self._touched = set(FIELD_NAMES) if draft is not None else set()
+        self._touched = set(FIELD_NAMES) if draft is not None or copy_of else set()
         self.query_one("#composer-article", Static).update(Text(self.editor.article.title))
+        to = f" to {self.replying_to}" if self.replying_to else ""
+        self.query_one("#composer-heading", Static).update(Text(f"Leave a Reply{to}"))
         self._fill(self.editor.staged)
+        self.read_only = is_read_only(draft)
         self.is_open = True
-        self._show_problems()
+        self.show_problems()
         self.show_status()
-        self._area.focus()
+        self.screen.set_focus(self._area)
+        if copy_of is not None:
+            self.notify(f"A copy of draft #{copy_of.id} ({copy_of.state}): a new reply once you change it")
+        if self.nowhere_check is not None and not self.read_only:
+            self.check_destination(self.editor.article, self.nowhere_check)
 
     # -- editing and autosave ---------------------------------------------------
 
@@ -199,7 +243,7 @@ class Composer(DraftStorage, Vertical):
     def on_input_blurred(self, event: Input.Blurred) -> None:
         if self.editor is not None and event.input.id in ("name", "email", "website"):
             self._touched.add(event.input.id)
-            self._show_problems()
+            self.show_problems()
 
     def _edited(self, name: str) -> None:
         editor = self.editor
@@ -208,26 +252,17 @@ class Composer(DraftStorage, Vertical):
         fields = self.read_fields()
         loaded = self._loaded
         self._touched.update(n for n in FIELD_NAMES if getattr(fields, n) != getattr(loaded, n))
+        draft, was_changed = editor.draft, editor.needs_save
+        if draft is not None and draft.state == "ready" and not was_changed and fields != editor.saved:
+            self.notify("Changed: the reply is a draft again (ctrl+s marks it ready)", timeout=4)
         if not editor.stage(fields):
-            self._show_problems()
+            self.show_problems()
             return
-        self._show_problems()
+        self.show_problems()
         self.show_status()
         self.schedule_save()
 
     # -- what the pane shows ----------------------------------------------------
-
-    def _show_problems(self, everything: bool = False) -> None:
-        if self.editor is None:
-            return
-        if everything:
-            self._touched = set(FIELD_NAMES)
-        problems = validate(self.editor.staged)
-        for name in FIELD_NAMES:
-            message = problems.get(name, "") if name in self._touched else ""
-            label = self.query_one(f"#{name}-error", Static)
-            label.update(Text(message))
-            label.set_class(bool(message), "-shown")
 
     def drafts_found(self, article: ArticleRef, drafts: list[Draft]) -> None:
         if drafts:
@@ -237,25 +272,6 @@ class Composer(DraftStorage, Vertical):
 
     def draft_created(self, article_id: str) -> None:
         self.post_message(self.DraftsChanged(article_id))
-
-    def show_status(self) -> None:
-        editor = self.editor
-        status = self.query_one("#composer-status", Static)
-        if editor is None:
-            status.update("")
-            return
-        draft = editor.draft
-        state = draft.state if draft is not None else "draft"
-        parts = [f"Draft #{draft.id}" if draft is not None else "New reply", state]
-        if self.save_failure:
-            parts.append(f"NOT SAVED: {self.save_failure} (retrying)")
-        elif editor.needs_save:
-            parts.append("unsaved changes")
-        elif draft is not None:
-            parts.append("saved")
-        status.update(Text(" · ".join(parts)))
-        status.set_class(state == "ready" and not editor.needs_save, "-ready")
-        status.set_class(bool(self.save_failure), "-failed")
 
     # -- actions ----------------------------------------------------------------
 
@@ -292,6 +308,9 @@ class Composer(DraftStorage, Vertical):
         editor = self.editor
         if editor is None:
             return
+        if editor.draft is not None and is_read_only(editor.draft):
+            self.notify(refusal(editor.draft), timeout=6, markup=False)
+            return
         fields = self.read_fields()
         editor.stage(fields)
         if editor.draft is not None and editor.draft.state == "ready":
@@ -300,12 +319,12 @@ class Composer(DraftStorage, Vertical):
             return
         problems = validate(fields)
         if problems:
-            self._show_problems(everything=True)
+            self.show_problems(everything=True)
             first = next(iter(problems))
-            self.query_one(f"#{first}").focus()
-            self.notify(
-                "Not ready yet: " + "; ".join(problems.values()), severity="warning", timeout=6, markup=False
-            )
+            self.screen.set_focus(self.query_one(f"#{first}"))  # now: the next key goes there
+            n = len(problems)  # short: the problems are beside their fields, and a toast covers the last
+            message = f"Not ready yet: {n} problem{'s' if n != 1 else ''}, shown beside the fields"
+            self.notify(message, severity="warning", timeout=4)
             self.save_now()  # the words are kept all the same
             return
         self.save_now("ready")
@@ -315,19 +334,12 @@ class Composer(DraftStorage, Vertical):
         editor = self.editor
         if editor is None:
             return
-        argv = editor_command()
-        if argv is None:
-            self.notify("Set $VISUAL or $EDITOR to edit in your editor", severity="warning")
-            return
         area = self._area
         self.save_now()  # a worker writes what is typed so far while the editor runs
-        try:
-            with self.app.suspend():
-                result = edit_in_editor(area.text, argv)
-        except SuspendNotSupported:
-            self.notify("This terminal cannot hand over to an editor", severity="warning")
-            return
-        if result.error:
+        result = _edit_outside(self.app, area.text, quote_answered(self.answering, editor.parent))
+        if isinstance(result, str):
+            self.notify(result, severity="warning")
+        elif result.error:
             self.notify(result.error, severity="warning", markup=False)
         elif not result.changed:
             self.notify("Editor closed: no change", timeout=2)
@@ -336,3 +348,22 @@ class Composer(DraftStorage, Vertical):
             area.move_cursor(area.document.end)
             self._edited("comment")
         area.focus()
+
+
+def _edit_outside(app: App, text: str, context: str | None) -> EditResult | str:
+    """`text` through $VISUAL / $EDITOR while the app is suspended; or why that cannot be done."""
+    argv = editor_command()
+    if argv is None:
+        return "Set $VISUAL or $EDITOR to edit in your editor"
+    try:
+        with app.suspend():
+            return edit_in_editor(text, argv, context=context)
+    except SuspendNotSupported:
+        return "This terminal cannot hand over to an editor"
+
+
+def quote_answered(answering: Comment | None, parent: str | None) -> str | None:
+    """The comment a reply answers, for the editor's file (None: it answers the article)."""
+    if answering is None or parent != answering.id:
+        return None
+    return f"{answering.author} wrote:\n{comment_text(answering)}"

@@ -31,6 +31,9 @@ AUTOSAVE_DELAY = 0.5  # seconds after the last keystroke
 MAX_UNSAVED = 5.0  # while typing without a pause, still save this often
 RETRY_DELAY = 2.0  # after a failed save (say, another process holds the lock)
 
+# (article id, link, source) -> why a reply to it could never be sent, or None; reads the disk.
+NowhereCheck = Callable[[str, str | None, str], str | None]
+
 
 class DraftStorage(ReportsWorkerErrors, Widget):
     """The storage half of the composer; the form half (composer.py) supplies the fields."""
@@ -53,13 +56,28 @@ class DraftStorage(ReportsWorkerErrors, Widget):
         drafts: list[Draft]
 
     @dataclass
+    class _Destination(Message):
+        """Why a reply to this article could never be sent (None: it may be)."""
+
+        article_id: str
+        nowhere: str | None
+
+    @dataclass
     class _Loaded(Message):
         draft: Draft | None
         draft_id: int
 
+    @dataclass
+    class _Reread(Message):
+        """The open draft as stored now (the outbox may have sent it meanwhile)."""
+
+        editor: DraftEditor
+        draft: Draft
+
     store: Store
     editor: DraftEditor | None = None
     save_failure: str | None = None  # why the last write of the open draft failed, until one succeeds
+    nowhere: str | None = None  # why the open reply could never be sent, once checked
     _timer: Timer | None = None
     _unsaved_since: float | None = None
 
@@ -83,6 +101,9 @@ class DraftStorage(ReportsWorkerErrors, Widget):
 
     def draft_created(self, article_id: str) -> None:
         """A draft row now exists for this article."""
+
+    def destination_checked(self, article_id: str, nowhere: str | None) -> None:
+        """`check_destination` found whether a reply to this article can be sent."""
 
     # -- when to save ----------------------------------------------------------------
 
@@ -147,6 +168,34 @@ class DraftStorage(ReportsWorkerErrors, Widget):
         draft = self.store.draft(draft_id)
         if not get_current_worker().is_cancelled:
             self.post_message(self._Loaded(draft, draft_id))
+
+    @work(thread=True, group="composer-destination", exclusive=True, exit_on_error=False)
+    def check_destination(self, article: ArticleRef, check: NowhereCheck) -> None:
+        self.post_message(self._Destination(article.id, check(article.id, article.link, article.source)))
+
+    def on_draft_storage__destination(self, message: _Destination) -> None:
+        message.stop()
+        self.destination_checked(message.article_id, message.nowhere)
+
+    @work(thread=True, group="composer-reread", exclusive=True, exit_on_error=False)
+    def reread_open_draft(self) -> None:
+        """Re-read the open draft's row: the drafts screen may have sent it (call on the UI thread)."""
+        editor = self.editor
+        draft = editor.draft if editor is not None else None
+        if editor is None or draft is None:
+            return
+        now = self.store.draft(draft.id)
+        if now is not None and now.version != draft.version:
+            self.post_message(self._Reread(editor, now))
+
+    def on_draft_storage__reread(self, message: _Reread) -> None:
+        message.stop()
+        editor = message.editor
+        if editor is self.editor and not editor.needs_save and editor.adopt(message.draft):
+            self.draft_state_changed()
+
+    def draft_state_changed(self) -> None:
+        """The open draft's stored state changed under it (sent, failed): show it."""
 
     def on_draft_storage__found(self, message: _Found) -> None:
         message.stop()

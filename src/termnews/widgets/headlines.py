@@ -15,6 +15,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
@@ -113,22 +114,30 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     # -- data -------------------------------------------------------------
 
-    def reload(self, view: View | None = None) -> None:
-        """Re-read the list (after a refresh or a new view), keeping the cursor's article."""
-        keep = self.current
-        if view is not None and view != self.view:
-            self.view, keep = view, None
+    def reload(self, view: View | None = None, *, at: str | None = None) -> None:
+        """Re-read the list (after a refresh or a new view), keeping the cursor's article.
+
+        A new view starts at its top, or on the article `at` if the view has it.
+        """
+        current = self.current
+        keep = current.id if current is not None else None
+        new_view = view is not None and view != self.view
+        if view is not None and new_view:
+            self.view, keep = view, at
         self._forget_pages()
         self.total = self.store.count(self.view)
         self.virtual_size = Size(0, self.total)  # rows fit the width: no sideways scrolling
-        if keep is not None:
-            position = self.store.position(self.view, keep.id)
-            if position is not None:
-                # Keep the row under the cursor where it was on screen.
-                self.scroll_to(y=self.scroll_y + position - self.cursor, animate=False, immediate=True)
-                self.cursor = position
+        position = self.store.position(self.view, keep) if keep is not None else None
+        if position is not None and new_view:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.cursor = 0
+            self.move_to(position)
+        elif position is not None:
+            # Keep the row under the cursor where it was on screen.
+            self.scroll_to(y=self.scroll_y + position - self.cursor, animate=False, immediate=True)
+            self.cursor = position
         self.cursor = self.cursor  # the validator keeps it inside the new list
-        if keep is None:
+        if keep is None or (new_view and position is None):
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
         self.post_message(self.Reloaded())
@@ -272,6 +281,7 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(0, self.total)
+        self.call_after_refresh(self.move_to, self.cursor)  # the cursor's row stays in sight
 
     # -- rendering ------------------------------------------------------------
 
@@ -283,6 +293,8 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
         if not 0 <= index < self.total:
+            if self.total == 0 and y == 1:
+                return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
         headline = self.cached_row(index)
         if headline is None:  # its page is on its way
@@ -293,6 +305,11 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
             strip = Strip(self._row_segments(headline, index == self.cursor, width), width)
             self._strips[key] = strip
         return strip
+
+    def _empty_line(self, width: int) -> Strip:
+        line = Text(f"  {empty_message(self.view)}", style=self.get_component_rich_style("headline--meta"))
+        line.truncate(width, overflow="ellipsis", pad=True)
+        return Strip(list(Segment.apply_style(list(line.render(self.app.console)), self.rich_style)), width)
 
     def _placeholder_segments(self, under_cursor: bool, width: int) -> list[Segment]:
         line = Text("    …", style=self.get_component_rich_style("headline--meta"), end="")
@@ -312,23 +329,43 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
         line.append("★" if h.starred else " ", mark)
         line.append("✎" if h.has_draft else " ", mark)
         line.append(" ")
-        show_meta = width >= 48
-        title_width = width - 4 - ((SOURCE_WIDTH + DATE_WIDTH + 2) if show_meta else 0)
-        title = Text(h.title, no_wrap=True, overflow="ellipsis", end="")
-        if h.snippet:  # a search result: half the room for the title, the rest for the match
-            title.truncate(max(1, title_width // 2), overflow="ellipsis")
-            title.append(f"  {h.snippet}", meta)
-        title.truncate(max(1, title_width), overflow="ellipsis", pad=True)
-        line.append_text(title)
-        if show_meta:
-            source = Text(h.source, end="")
-            source.truncate(SOURCE_WIDTH, overflow="ellipsis", pad=True)
-            line.append(" ")
-            line.append_text(source)
-            line.stylize(meta, len(line) - SOURCE_WIDTH)
-            line.append(" " + format_date(h.published).rjust(DATE_WIDTH), meta)
+        line.append_text(_title_and_meta(h, width - 4, meta))
         line.truncate(width, overflow="ellipsis", pad=True)
         if under_cursor:
             line.stylize(self.get_component_rich_style("headline--cursor"))
         segments = list(line.render(self.app.console))
         return list(Segment.apply_style(segments, base))
+
+
+def _title_and_meta(h: Headline, width: int, meta: Style) -> Text:
+    """The title (a search match beside it) and, when the row is wide enough, source and date."""
+    show_meta = width >= 44
+    title_width = width - ((SOURCE_WIDTH + DATE_WIDTH + 2) if show_meta else 0)
+    line = Text(h.title, no_wrap=True, overflow="ellipsis", end="")
+    if h.snippet:  # a search result: half the room for the title, the rest for the match
+        line.truncate(max(1, title_width // 2), overflow="ellipsis")
+        line.append(f"  {h.snippet}", meta)
+    line.truncate(max(1, title_width), overflow="ellipsis", pad=True)
+    if show_meta:
+        source = Text(h.source, end="")
+        source.truncate(SOURCE_WIDTH, overflow="ellipsis", pad=True)
+        line.append(" ")
+        line.append_text(source)
+        line.stylize(meta, len(line) - SOURCE_WIDTH)
+        line.append(" " + format_date(h.published).rjust(DATE_WIDTH), meta)
+    return line
+
+
+def empty_message(view: View) -> str:
+    """What an empty list says, so an empty view never looks like a broken one."""
+    if view.query is not None:
+        return f"No matches for {view.query!r} (escape leaves the search)"
+    if view.filter == "unread":
+        return "No unread articles: all read"
+    if view.filter == "starred":
+        return "No starred articles (s stars the one under the cursor)"
+    if view.filter == "drafts":
+        return "No article has a draft (r writes a reply)"
+    if view.source_id or view.source_ids:
+        return "No articles here yet (R fetches every source)"
+    return "No articles yet (R fetches every source)"

@@ -16,10 +16,22 @@ class Reader(VerticalScroll, can_focus=True):
     """Shows the article chosen in the headline pane."""
 
     BINDING_GROUP_TITLE = "reader"
+    ALLOW_MAXIMIZE = True  # full-screen reading (`z`, and the palette's "Maximize")
 
     BINDINGS = [
-        Binding("space,pagedown", "page_down", "Scroll", show=False, id="reader.page_down"),
-        Binding("b,pageup", "page_up", "Back", show=False, id="reader.page_up"),
+        Binding("j,down", "scroll_down", "Down", show=False, id="reader.down", tooltip="Scroll down a line"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="reader.up", tooltip="Scroll up a line"),
+        Binding(
+            "space,pagedown",
+            "page_down",
+            "Scroll",
+            show=False,
+            id="reader.page_down",
+            tooltip="Scroll down a page",
+        ),
+        Binding("b,pageup", "page_up", "Back", show=False, id="reader.page_up", tooltip="Scroll up a page"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="reader.top", tooltip="The article's start"),
+        Binding("G,end", "scroll_end", "End", show=False, id="reader.end", tooltip="The article's end"),
     ]
 
     DEFAULT_CSS = """

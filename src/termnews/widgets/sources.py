@@ -1,9 +1,15 @@
-"""The sources pane: the built-in views and every source, with unread counts."""
+"""The sources pane: the built-in views, every source and every tag, with their counts.
+
+A source whose last fetch failed is marked ✗, one whose last fetch skipped
+files (a local folder's warnings) ⚠. Tags come from the sources (OPML
+categories, `tags = [...]` in the config); choosing one shows its sources.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -11,24 +17,28 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from termnews.models import SourceSpec, View
+from termnews.models import SourceOutcome, SourceSpec, View
+from termnews.session import ViewCounts
 
+#: The built-in views, in the order listed (another view is one more line here).
 VIEWS: tuple[tuple[str, View], ...] = (
     ("All", View()),
     ("Unread", View(filter="unread")),
     ("Starred", View(filter="starred")),
     ("Has draft", View(filter="drafts")),
 )
+LISTED_VIEWS = tuple(view for _, view in VIEWS)
 
 
 @dataclass(frozen=True)
 class Choice:
     label: str
     view: View
+    inbox: bool = False  # the inbox of answers, not a headline view
 
 
 class SourcesPane(OptionList):
-    """Choosing an entry filters the headline list to that view or source."""
+    """Choosing an entry filters the headline list to that view, source or tag."""
 
     BINDING_GROUP_TITLE = "sources"
     BINDINGS = [
@@ -52,34 +62,81 @@ class SourcesPane(OptionList):
         choice: Choice
 
     is_open: reactive[bool] = reactive(False)
+    current: reactive[View] = reactive(View)  # the headline list's view
 
     def watch_is_open(self, is_open: bool) -> None:
         self.set_class(is_open, "-open")
+        if is_open:
+            self._highlight_current()
+
+    def watch_current(self) -> None:
+        self._highlight_current()
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.choices: list[Choice] = []
 
-    def show_sources(self, specs: list[SourceSpec], counts: dict[str, tuple[int, int]]) -> None:
-        """Fill the list; `counts` maps a source id to (articles, unread)."""
+    def show_sources(self, counts: ViewCounts, outcomes: dict[str, SourceOutcome]) -> None:
+        """Fill the list; `outcomes` are the sources' refreshes in this run (a sync's error is
+        only there)."""
         highlighted = self.highlighted
-        self.choices = [Choice(label, view) for label, view in VIEWS]
+        self.choices = []
         self.clear_options()
-        for label, _ in VIEWS:
-            self.add_option(Option(Text(label, style="bold")))
+        for label, view in VIEWS:
+            total, unread = counts.views.get(view, (0, 0))
+            self._add(Choice(label, view), Text(label, style="bold"), unread, total)
+        inbox_total = counts.inbox_unread
+        self._add(Choice("Inbox", View(), inbox=True), Text("Inbox", style="bold"), inbox_total, inbox_total)
         self.add_option(None)
-        for spec in specs:
-            total, unread = counts.get(spec.source_id, (0, 0))
+        for spec in counts.sources:
+            total, unread = counts.per_source.get(spec.source_id, (0, 0))
             server_feed = bool(spec.options.get("server"))  # sync: a server's feed, under the server
-            line = Text(("  " if server_feed else "") + spec.name, no_wrap=True, overflow="ellipsis")
-            line.append(f"  {unread}/{total}", style="dim")
+            name = Text("  " if server_feed else "")
+            outcome = outcomes.get(spec.source_id)
+            if spec.source_id in counts.errors or (outcome is not None and outcome.error):
+                name.append("✗ ", style="bold red")
+            elif outcome is not None and outcome.warnings:
+                name.append("⚠ ", style="bold yellow")
+            name.append(spec.name)
             if server_feed and len(spec.tags) > 1:
-                line.append(f"  {', '.join(spec.tags[1:])}", style="italic dim")
-            self.choices.append(Choice(spec.name, View(source_id=spec.source_id)))
-            self.add_option(Option(line))
+                name.append(f"  {', '.join(spec.tags[1:])}", style="italic dim")
+            self._add(Choice(spec.name, View(source_id=spec.source_id)), name, unread, total)
+        tags = _tags(counts.sources)
+        if tags:
+            self.add_option(None)
+        for tag, ids in tags.items():
+            parts = [counts.per_source.get(i, (0, 0)) for i in ids]
+            total, unread = sum(t for t, _ in parts), sum(u for _, u in parts)
+            self._add(Choice(f"#{tag}", View(source_ids=ids)), Text(f"#{tag}", style="italic"), unread, total)
         if highlighted is not None and highlighted < self.option_count:
             self.highlighted = highlighted
+        if self.is_open and not self.has_focus:
+            self._highlight_current()
+
+    def _add(self, choice: Choice, name: Text, unread: int, total: int) -> None:
+        """One line: the name, cut with an ellipsis if long, then its counts at the right."""
+        grid = Table.grid(expand=True, padding=(0, 0, 0, 1))
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(no_wrap=True, justify="right", style="dim")
+        grid.add_row(name, f"{unread}/{total}")
+        self.choices.append(choice)
+        self.add_option(Option(grid))
+
+    def _highlight_current(self) -> None:
+        index = next((i for i, c in enumerate(self.choices) if c.view == self.current), None)
+        if index is not None and index < self.option_count:
+            self.highlighted = index
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.Chosen(self.choices[event.option_index]))
+
+
+def _tags(specs: list[SourceSpec]) -> dict[str, tuple[str, ...]]:
+    """Each tag, sorted, with the ids of its sources (a server's feed: its first tag is the server)."""
+    tags: dict[str, list[str]] = {}
+    for spec in specs:
+        own = spec.tags[1:] if spec.options.get("server") else spec.tags
+        for tag in own:
+            tags.setdefault(tag, []).append(spec.source_id)
+    return {tag: tuple(ids) for tag, ids in sorted(tags.items(), key=lambda kv: kv[0].casefold())}

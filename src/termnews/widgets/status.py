@@ -19,6 +19,7 @@ class StatusLine(Widget):
     total: reactive[int] = reactive(0)
     activity: reactive[str] = reactive("")
     sync_waiting: reactive[int] = reactive(0)  # flag changes queued for feed servers
+    prompt: reactive[str] = reactive("")  # a key waiting for more keys (`f` and a link number)
 
     def show(self, **fields: object) -> None:
         for name, value in fields.items():
@@ -26,6 +27,9 @@ class StatusLine(Widget):
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
+        if self.prompt:
+            line.append(f" {self.prompt} ", style="reverse")
+            line.append("  ")
         line.append(self.view_label, style="bold")
         line.append(f"  {self.unread} unread / {self.total}")
         if self.activity:

@@ -1,0 +1,115 @@
+"""The main screen's sources: adding one by a feed's or a site's address (a picker when a page
+names several feeds), and exporting them as OPML. Fetching runs in workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.message import Message
+
+from termnews.discover import FoundFeed
+from termnews.drafts import write_export
+from termnews.models import SourceSpec
+from termnews.screens.feed_picker import FeedPickerScreen
+from termnews.screens.main_base import MainScreenBase
+from termnews.screens.prompt import PromptScreen
+from termnews.session import SubscriptionError
+from termnews.text import is_fetchable_url, plural
+
+
+class SourceActions(MainScreenBase):
+    @dataclass
+    class SourceAdded(Message):
+        spec: SourceSpec
+
+    @dataclass
+    class FeedsFound(Message):
+        """A page named several feeds: the person picks."""
+
+        location: str
+        feeds: list[FoundFeed]
+
+    def action_add_source(self) -> None:
+        def chosen(location: str | None) -> None:
+            if location:
+                self.add_source(location)
+
+        self.app.push_screen(
+            PromptScreen(
+                "Add a source: a feed or a site's address, a feed file or a folder",
+                "https://",
+                "A site's feeds are found; it is fetched at once and its articles join the list.",
+            ),
+            chosen,
+        )
+
+    @work(thread=True, group="sources-write", exit_on_error=False)
+    def add_source(self, location: str) -> None:
+        location = location.strip()
+        try:
+            if not is_fetchable_url(location):
+                self._added([self.session.subscribe(location)])
+                return
+            found = self.session.find_feeds(location)
+            if found.error or found.is_feed:
+                if found.error:
+                    self.notify(f"Could not check it ({found.error}); added as given", markup=False)
+                self._added([self.session.subscribe(location)])
+            elif not found.feeds:
+                self.notify(f"No feed found at {location}", title="Not added", severity="error", markup=False)
+            elif len(found.feeds) == 1:
+                self._added(self.session.subscribe_found(found.feeds))
+            else:
+                self.post_message(self.FeedsFound(location, found.feeds))
+        except SubscriptionError as exc:
+            self.notify(str(exc), title="Not added", severity="error", markup=False)
+
+    def _added(self, specs: list[SourceSpec]) -> None:
+        for spec in specs:
+            self.post_message(self.SourceAdded(spec))
+
+    def on_source_actions_feeds_found(self, message: FeedsFound) -> None:
+        def picked(feeds: list[FoundFeed] | None) -> None:
+            if feeds:
+                self.add_found(feeds)
+
+        self.app.push_screen(FeedPickerScreen(message.location, message.feeds), picked)
+
+    @work(thread=True, group="sources-write", exit_on_error=False)
+    def add_found(self, feeds: list[FoundFeed]) -> None:
+        try:
+            self._added(self.session.subscribe_found(feeds))
+        except SubscriptionError as exc:
+            self.notify(str(exc), title="Not added", severity="error", markup=False)
+
+    def on_source_actions_source_added(self, message: SourceAdded) -> None:
+        self.notify(f"Added {message.spec.name!r}; fetching it", markup=False)
+        self.refresh_sources([message.spec])
+
+    def refresh_sources(self, specs: list[SourceSpec]) -> object:
+        """Fetch these sources now (the refresh part starts a worker)."""
+        raise NotImplementedError
+
+    def action_export_opml(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.export_opml(Path(path).expanduser())
+
+        self.app.push_screen(
+            PromptScreen(
+                "Export the feed subscriptions as OPML to:", str(Path.home() / "termnews-feeds.opml")
+            ),
+            chosen,
+        )
+
+    @work(thread=True, group="sources-write", exit_on_error=False)
+    def export_opml(self, path: Path) -> None:
+        export = self.session.export_opml()
+        try:
+            write_export(path, export.text)
+        except OSError as exc:
+            self.notify(f"Export failed: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}", markup=False)
