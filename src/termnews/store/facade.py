@@ -108,7 +108,8 @@ class Store:
             news = []
             for f in fetches:
                 news.append(write_rows(conn, f.spec, f.rows, now) if f.rows is not None else 0)
-                record(conn, f.spec.source_id, f.note)
+                if f.note is not None:
+                    record(conn, f.spec.source_id, f.note)
             return news
 
     def mark_view_read(self, view: View) -> list[str]:

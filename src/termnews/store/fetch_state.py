@@ -43,7 +43,8 @@ class StoredFetch:
 
     spec: SourceSpec
     rows: list[ArticleRow] | None
-    note: FetchNote
+    #: None for a feed a server fetches (its fetches are the server's to keep).
+    note: FetchNote | None
 
 
 def record(conn: sqlite3.Connection, source_id: str, note: FetchNote) -> None:
