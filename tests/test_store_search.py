@@ -136,12 +136,16 @@ def test_articles_stored_but_not_indexed_are_counted_and_found_once_indexed(path
 def test_cli_search_indexes_what_a_refresh_left_and_says_so(
     tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
+    from termnews.cli import INDEXING_SAID
     from termnews.store.articles import prepare_rows
     from termnews.store.fetch_state import FetchNote, StoredFetch
 
     home = tmp_path / "profile"
     spec = SourceSpec("later", "feed", "http://later.invalid/feed.xml")
-    rows = prepare_rows(spec.source_id, [ArticleData(title="late news", body=WORD, guid="urn:late")])
+    # Enough articles waiting that the wait is worth a word (fewer are indexed without one).
+    others = [ArticleData(title=f"other {n}", body="filler", guid=f"urn:{n}") for n in range(INDEXING_SAID)]
+    late = ArticleData(title="late news", body=WORD, guid="urn:late", published=2e9)
+    rows = prepare_rows(spec.source_id, [late, *others])
     with Store(Paths.resolve(home)) as store:
         store.store_fetches([StoredFetch(spec, rows, FetchNote())])
 
@@ -150,6 +154,6 @@ def test_cli_search_indexes_what_a_refresh_left_and_says_so(
         return subprocess.run(argv, env=subprocess_env, capture_output=True, text=True, timeout=120)
 
     first, second = search(), search()
-    assert "for search first" in first.stderr  # ours, and the seeds read at every start
+    assert f"indexing {len(rows) + 7} new articles for search first" in first.stderr  # and the 7 seeds
     assert [json.loads(line)["title"] for line in first.stdout.splitlines()] == ["late news"]
     assert second.stderr == "" and second.stdout == first.stdout
