@@ -185,19 +185,35 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 class _Transport(httpx.BaseTransport):
-    """httpx over an httpcore pool whose sockets obey the deadline."""
+    """httpx over httpcore pools whose sockets obey the deadline: one for http, one for
+    https, each made on first use, so a refresh of http feeds never loads the
+    certificate store (tens of milliseconds)."""
 
     def __init__(self, max_connections: int, proxy: str | None = None) -> None:
-        common: dict[str, Any] = {
-            "ssl_context": httpx.create_ssl_context(),
-            "max_connections": max_connections,
-            "max_keepalive_connections": max_connections,
-            "keepalive_expiry": 5.0,
-            "network_backend": _DeadlineBackend(),
-        }
-        self._pool: httpcore.ConnectionPool = (
-            httpcore.HTTPProxy(proxy_url=proxy, **common) if proxy else httpcore.ConnectionPool(**common)
-        )
+        self._max_connections = max_connections
+        self._proxy = proxy
+        self._pools: dict[bool, httpcore.ConnectionPool] = {}  # by "is https"
+        self._lock = threading.Lock()
+
+    def _pool(self, tls: bool) -> httpcore.ConnectionPool:
+        pool = self._pools.get(tls)
+        if pool is not None:
+            return pool
+        with self._lock:
+            if tls not in self._pools:
+                common: dict[str, Any] = {
+                    "ssl_context": httpx.create_ssl_context() if tls else None,
+                    "max_connections": self._max_connections,
+                    "max_keepalive_connections": self._max_connections,
+                    "keepalive_expiry": 5.0,
+                    "network_backend": _DeadlineBackend(),
+                }
+                self._pools[tls] = (
+                    httpcore.HTTPProxy(proxy_url=self._proxy, **common)
+                    if self._proxy
+                    else httpcore.ConnectionPool(**common)
+                )
+            return self._pools[tls]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         req = httpcore.Request(
@@ -212,7 +228,7 @@ class _Transport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        resp = self._pool.handle_request(req)
+        resp = self._pool(request.url.raw_scheme == b"https").handle_request(req)
         return httpx.Response(
             status_code=resp.status,
             headers=resp.headers,
@@ -221,7 +237,10 @@ class _Transport(httpx.BaseTransport):
         )
 
     def close(self) -> None:
-        self._pool.close()
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
 
 
 class _Body(httpx.SyncByteStream):
@@ -295,6 +314,8 @@ class HttpClient:
         self._max_connections = max_connections
         self._clients: dict[str, httpx.Client] = {}  # by proxy URL ("" = direct)
         self._lock = threading.Lock()
+        # Read once: scanning the environment costs more than a request's own work.
+        self._env_proxies = getproxies_environment()
 
     def _client(self, proxy: str) -> httpx.Client:
         with self._lock:
@@ -385,7 +406,7 @@ class HttpClient:
             yield
 
     def _send(self, method: str, url: str, options: HttpOptions, **kwargs: Any) -> httpx.Response:
-        client = self._client(_proxy_for(url, options))
+        client = self._client(_proxy_for(url, options, self._env_proxies))
         request = client.build_request(
             method,
             url,
@@ -574,11 +595,11 @@ def _origin(url: str) -> tuple[str, str]:
     return url_scheme(url), host_key(url)
 
 
-def _proxy_for(url: str, options: HttpOptions) -> str:
-    """The proxy for `url`: the `proxy` option ("" = none), else the environment's; "" for direct."""
+def _proxy_for(url: str, options: HttpOptions, proxies: Mapping[str, str]) -> str:
+    """The proxy for `url`: the `proxy` option ("" = none), else the environment's
+    (`proxies`, as `getproxies_environment` reads them); "" for direct."""
     if options.proxy is not None:
         return options.proxy
-    proxies = getproxies_environment()
     scheme = url_scheme(url)
     proxy = proxies.get(scheme) or proxies.get("all") or ""
     if proxy and _bypassed(url, proxies.get("no", "")):
