@@ -320,3 +320,21 @@ def test_https_is_checked_against_the_certificate_store(tmp_path, tls_contexts_m
     assert got.error is not None and got.error.startswith("could not connect to 127.0.0.1"), got.error
     assert "TLS certificate not accepted" in got.error
     assert tls_contexts_made == [1]
+
+
+def test_a_cookie_set_on_a_redirect_goes_with_the_next_hop(store, server):
+    """Some sites set a cookie and redirect to a page that looks for it (a consent wall)."""
+    server.route(
+        "/feed.xml",
+        lambda h: h.reply(302, b"", "text/plain", {"Location": "/real.xml", "Set-Cookie": "ok=yes; Path=/"}),
+    )
+
+    def real(h) -> None:
+        if h.headers.get("Cookie") == "ok=yes":
+            h.reply(200, simple_rss(2), "application/rss+xml")
+        else:
+            h.reply(403, b"no cookie", "text/plain")
+
+    server.route("/real.xml", real)
+    outcome = one(store, feed_spec(server, "/feed.xml"))
+    assert outcome.error is None and outcome.new == 2

@@ -42,7 +42,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.request import getproxies_environment
 
@@ -64,6 +64,13 @@ USER_AGENT = f"termnews/{__version__} (+{PROJECT_URL})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+#: Sent with every request, in this order (a request's own headers win).
+DEFAULT_HEADERS = (
+    ("Accept", ACCEPT),
+    ("Accept-Encoding", "gzip, deflate"),
+    ("Connection", "keep-alive"),
+    ("User-Agent", USER_AGENT),
 )
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
@@ -307,29 +314,28 @@ class HttpClient:
     """One connection pool (one per proxy) shared by the fetching threads of a refresh.
 
     `gate` holds the per-host limits; a client of its own gets a fresh one.
+    Requests go straight to the transport, without an `httpx.Client` around it:
+    redirects, timeouts and proxies are this class's own, and the client's
+    bookkeeping cost more than a 304's own work.
     """
 
     def __init__(self, max_connections: int = 16, gate: HostGate | None = None) -> None:
         self.gate = gate or HostGate()
         self._max_connections = max_connections
-        self._clients: dict[str, httpx.Client] = {}  # by proxy URL ("" = direct)
+        self._transports: dict[str, _Transport] = {}  # by proxy URL ("" = direct)
         self._lock = threading.Lock()
         # Read once: scanning the environment costs more than a request's own work.
         self._env_proxies = getproxies_environment()
+        # A cookie a server sets goes back to it for this client's life, as from a browser:
+        # a site may set one on a redirect and look for it on the next hop.
+        self._cookies = httpx.Cookies()
 
-    def _client(self, proxy: str) -> httpx.Client:
+    def _transport(self, proxy: str) -> _Transport:
         with self._lock:
-            client = self._clients.get(proxy)
-            if client is None:
-                client = self._clients[proxy] = httpx.Client(
-                    transport=_Transport(self._max_connections, proxy or None),
-                    follow_redirects=False,
-                    headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
-                    # The deadline bounds each socket operation; these are upper limits.
-                    timeout=httpx.Timeout(None),
-                    trust_env=False,
-                )
-            return client
+            transport = self._transports.get(proxy)
+            if transport is None:
+                transport = self._transports[proxy] = _Transport(self._max_connections, proxy or None)
+            return transport
 
     def __enter__(self) -> HttpClient:
         return self
@@ -339,9 +345,9 @@ class HttpClient:
 
     def close(self) -> None:
         with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            client.close()
+            transports, self._transports = list(self._transports.values()), {}
+        for transport in transports:
+            transport.close()
 
     def get(
         self,
@@ -405,15 +411,28 @@ class HttpClient:
                 _local.deadline += time.monotonic() - asked
             yield
 
-    def _send(self, method: str, url: str, options: HttpOptions, **kwargs: Any) -> httpx.Response:
-        client = self._client(_proxy_for(url, options, self._env_proxies))
-        request = client.build_request(
-            method,
-            url,
-            timeout=httpx.Timeout(None, connect=options.connect_timeout, pool=options.deadline),
-            **kwargs,
-        )
-        return client.send(request, stream=True)
+    def _send(
+        self,
+        method: str,
+        url: str,
+        options: HttpOptions,
+        headers: Mapping[str, str | bytes],
+        data: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request; the response's body is left to read (or close)."""
+        sent = httpx.Headers(DEFAULT_HEADERS)
+        # httpx takes str or bytes for each value (validators go back as the bytes they came as).
+        sent.update(cast("Mapping[str, str]", headers))
+        # The deadline bounds each socket operation; these are upper limits.
+        timeout = {"connect": options.connect_timeout, "read": None, "write": None, "pool": options.deadline}
+        request = httpx.Request(method, url, headers=sent, data=data, extensions={"timeout": timeout})
+        if self._cookies:
+            self._cookies.set_cookie_header(request)
+        response = self._transport(_proxy_for(url, options, self._env_proxies)).handle_request(request)
+        response.request = request
+        if "set-cookie" in response.headers:
+            self._cookies.extract_cookies(response)
+        return response
 
     def _post(
         self, url: str, form: Mapping[str, str], headers: Mapping[str, str], options: HttpOptions
