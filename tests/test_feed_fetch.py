@@ -7,6 +7,7 @@ what was cached from it before must still be there.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import socket
 import ssl
 import subprocess
@@ -338,3 +339,25 @@ def test_a_cookie_set_on_a_redirect_goes_with_the_next_hop(store, server):
     server.route("/real.xml", real)
     outcome = one(store, feed_spec(server, "/feed.xml"))
     assert outcome.error is None and outcome.new == 2
+
+
+def test_an_unchanged_compressed_body_without_validators_is_not_parsed_again(store, server):
+    def serve_gzip(body: bytes, mtime: int) -> None:
+        packed = gzip.compress(body, mtime=mtime)  # the gzip header carries a time
+        server.route(
+            "/feed.xml", lambda h: h.reply(200, packed, "application/rss+xml", {"Content-Encoding": "gzip"})
+        )
+
+    spec = feed_spec(server, "/feed.xml")
+    serve_gzip(simple_rss(3), mtime=1)
+    assert one(store, spec).new == 3
+    again = one(store, spec)
+    assert again.not_modified and again.error is None and again.new == 0
+    # The same feed compressed into other bytes is still found unchanged, then by its new bytes.
+    serve_gzip(simple_rss(3), mtime=2)
+    assert one(store, spec).not_modified
+    assert one(store, spec).not_modified
+    serve_gzip(simple_rss(4), mtime=2)
+    changed = one(store, spec)
+    assert not changed.not_modified and changed.error is None and changed.new == 1
+    assert len(articles_of(store, spec)) == 4

@@ -104,6 +104,11 @@ class HttpResult:
     fresh_for: float | None = None
     #: The server said 410 Gone.
     gone: bool = False
+    #: SHA-256 (hex) of the body as it was sent, before its Content-Encoding was undone
+    #: (None when it had none).
+    wire_hash: str | None = None
+    #: The body was byte for byte the one `get` was told of (`same_as`): left unread.
+    same_body: bool = False
 
 
 class _Refused(Exception):
@@ -355,10 +360,15 @@ class HttpClient:
         etag: str | None = None,
         last_modified: str | None = None,
         options: HttpOptions | None = None,
+        same_as: str | None = None,
     ) -> HttpResult:
-        """GET `url`; never raises for anything the network or server does."""
+        """GET `url`; never raises for anything the network or server does.
+
+        `same_as`: the `wire_hash` of the last answer; an encoded body whose bytes hash
+        the same is not decoded (`same_body`).
+        """
         options = options or HttpOptions()
-        return self._guarded(url, options, lambda: self._get(url, etag, last_modified, options))
+        return self._guarded(url, options, lambda: self._get(url, etag, last_modified, options, same_as))
 
     def post(
         self,
@@ -448,7 +458,7 @@ class HttpClient:
         with self._slot(host):
             response = self._send("POST", url, options, data=dict(form), headers=sent)
             try:
-                body = _read_body(response, options)
+                body, _ = _read_body(response, options)
                 return HttpResult(
                     url,
                     body=body,
@@ -459,7 +469,9 @@ class HttpClient:
             finally:
                 response.close()
 
-    def _get(self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions) -> HttpResult:
+    def _get(
+        self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions, same_as: str | None
+    ) -> HttpResult:
         headers: dict[str, str | bytes] = {"User-Agent": options.user_agent or USER_AGENT}
         if etag:
             headers["If-None-Match"] = _raw_header(etag)
@@ -472,7 +484,7 @@ class HttpClient:
         while True:
             _check_scheme(url, first=hops == 0)
             sent = {**headers, **_authorization(options, first, url)}
-            got = self._hop(url, sent, options, conditional=bool(etag or last_modified))
+            got = self._hop(url, sent, options, bool(etag or last_modified), same_as)
             if isinstance(got, HttpResult):
                 if got.not_modified:
                     got = replace(
@@ -491,7 +503,12 @@ class HttpClient:
             url = target
 
     def _hop(
-        self, url: str, headers: Mapping[str, str | bytes], options: HttpOptions, conditional: bool
+        self,
+        url: str,
+        headers: Mapping[str, str | bytes],
+        options: HttpOptions,
+        conditional: bool,
+        same_as: str | None,
     ) -> HttpResult | tuple[int, str]:
         """One request: its result, or (status, Location) of a redirect to follow."""
         host = host_key(url)
@@ -534,7 +551,7 @@ class HttpClient:
                     )
                 if status != 200:
                     raise _Refused(_status_text(status))
-                body = _read_body(response, options)
+                body, wire = _read_body(response, options, same_as)
                 return HttpResult(
                     url,
                     body=body,
@@ -543,6 +560,8 @@ class HttpClient:
                     content_type=response.headers.get("content-type", ""),
                     fresh_for=fresh,
                     status=status,
+                    wire_hash=wire,
+                    same_body=body is None,
                 )
             finally:
                 response.close()
@@ -647,7 +666,11 @@ def _check_scheme(url: str, first: bool) -> None:
     raise _Refused(f"redirect to a {scheme or 'scheme-less'}: URL refused")
 
 
-def _read_body(response: httpx.Response, options: HttpOptions) -> bytes:
+def _read_body(
+    response: httpx.Response, options: HttpOptions, same_as: str | None = None
+) -> tuple[bytes | None, str | None]:
+    """The body, decoded, and the SHA-256 of its bytes as sent when a Content-Encoding applied;
+    (None, that hash) when it equals `same_as`: an unchanged body is not decoded at all."""
     limit = options.max_bytes
     too_large = _Refused(f"too large (over {format_size(limit)} decoded)")
     codings = [
@@ -661,28 +684,44 @@ def _read_body(response: httpx.Response, options: HttpOptions) -> bytes:
     length = response.headers.get("content-length", "")
     if not codings and length.isdigit() and int(length) > limit:
         raise too_large
-    decoders = [_Decoder(c) for c in reversed(codings)]
     parts: list[bytes] = []
-    size = raw_size = 0
+    size = 0
     for raw in response.iter_raw(_CHUNK):
         left = _remaining()
         if left is not None and left <= 0:
             raise httpcore.ReadTimeout("deadline passed")
-        raw_size += len(raw)
-        if raw_size > limit:  # compressed bodies are smaller than decoded ones
+        size += len(raw)
+        if size > limit:  # compressed bodies are smaller than decoded ones
             raise too_large
-        pieces = [raw]
-        try:
-            for decoder in decoders:
-                pieces = [out for p in pieces for out in decoder.decode(p, limit - size)]
-        except zlib.error as exc:
-            raise _Refused(f"the server sent corrupt {codings[0]} data ({exc})") from exc
-        for piece in pieces:
-            size += len(piece)
-            if size > limit:
-                raise too_large
-            parts.append(piece)
-    return b"".join(parts)
+        parts.append(raw)
+    sent = b"".join(parts)
+    if not codings:
+        return sent, None
+    import hashlib
+
+    wire = hashlib.sha256(sent).hexdigest()
+    if wire == same_as:
+        return None, wire
+    return _decoded(sent, codings, limit, too_large), wire
+
+
+def _decoded(sent: bytes, codings: list[str], limit: int, too_large: _Refused) -> bytes:
+    """`sent` with its Content-Encodings undone, never more than `limit` bytes (a bomb stops there)."""
+    pieces = [sent]
+    try:
+        for decoder in (_Decoder(c) for c in reversed(codings)):
+            out: list[bytes] = []
+            size = 0
+            for piece in pieces:
+                for part in decoder.decode(piece, limit - size):
+                    size += len(part)
+                    if size > limit:
+                        raise too_large
+                    out.append(part)
+            pieces = out
+    except zlib.error as exc:
+        raise _Refused(f"the server sent corrupt {codings[0]} data ({exc})") from exc
+    return b"".join(pieces)
 
 
 def _status_text(status: int) -> str:
