@@ -26,6 +26,8 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import functools
 import gzip
 import hashlib
 import html
@@ -344,8 +346,8 @@ class HostNames:
 # -- measuring ---------------------------------------------------------------------------
 
 
-def _tree(pid: int) -> list[int]:
-    """pid and all its descendants."""
+def _tree(pid: int) -> list[tuple[int, int]]:
+    """(pid, its parent) of pid and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -356,12 +358,28 @@ def _tree(pid: int) -> list[int]:
             children.setdefault(int(stat[1]), []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    found, todo = [], [pid]
+    found, todo = [], [(pid, 0)]
     while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(children.get(p, []))
+        p, parent = todo.pop()
+        found.append((p, parent))
+        todo.extend((child, p) for child in children.get(p, []))
     return found
+
+
+_KCMP = 312 if os.uname().machine == "x86_64" else None  # kcmp(2)'s number; compared: KCMP_VM
+
+
+def _shares_memory(pid: int, other: int) -> bool:
+    """Whether two processes share one address space: a child between vfork and exec, the way
+    Python's subprocess starts a program. Its smaps are its parent's, to be counted once."""
+    if _KCMP is None:
+        return False
+    return _libc().syscall(_KCMP, pid, other, 1, 0, 0) == 0
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _memory_kib(pid: int) -> tuple[int, int, str]:
@@ -407,7 +425,9 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
         nonlocal peak
         while not stop.is_set():
             total = 0
-            for pid in _tree(proc.pid):
+            for pid, parent in _tree(proc.pid):
+                if parent and _shares_memory(pid, parent):
+                    continue
                 pss, high, name = _memory_kib(pid)
                 total += pss
                 if name and high >= hwm.get(pid, ("", 0))[1]:

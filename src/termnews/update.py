@@ -94,8 +94,9 @@ class RefreshSettings:
     #: Parser processes: one per core. 0 parses in the refresh's own process.
     parse_workers: int = field(default_factory=_cpus)
     #: Bytes of downloaded documents waiting to be parsed and stored; fetching
-    #: pauses above it, so memory stays flat when the store is the slow stage.
-    held_bytes: int = 4 * 1024 * 1024
+    #: pauses above it, so memory stays flat when parsing or the store is the
+    #: slow stage (a few documents a parser process are enough to keep it busy).
+    held_bytes: int = 2 * 1024 * 1024
     #: A document whose parse takes longer is abandoned with an error.
     parse_timeout: float = 120.0
     #: Defaults for every HTTP request (a source's options may override them).
