@@ -564,28 +564,38 @@ class Newsboat:
             return conn.execute("SELECT COUNT(*) FROM rss_item").fetchone()[0]
 
 
-def scenario(name: str, prog: Termnews | Newsboat, server: Server, runs: int) -> list[Run]:
-    results = []
-    if name == "cold":
-        server.validators = True
-        for _ in range(runs):
+def scenario(
+    name: str, programs: list[Termnews | Newsboat], server: Server, runs: int
+) -> tuple[dict[str, list[Run]], dict[str, tuple[int, int]]]:
+    """The timed runs of each program, interleaved run by run (a spell of load elsewhere on
+    the machine hurts both), and the server's (200, 304) answers to each, priming included."""
+    results: dict[str, list[Run]] = {prog.name: [] for prog in programs}
+    answers = {prog.name: (0, 0) for prog in programs}
+
+    def run(prog: Termnews | Newsboat, timed: bool) -> None:
+        before = server.shared.counts()
+        got = prog.run()
+        after = server.shared.counts()
+        ok, not_modified = answers[prog.name]
+        answers[prog.name] = (ok + after[0] - before[0], not_modified + after[1] - before[1])
+        if timed:
+            results[prog.name].append(got)
+
+    server.validators = name != "unchanged"
+    if name != "cold":
+        for prog in programs:
             prog.clear_cache()
-            results.append(prog.run())
-    elif name == "warm":
-        server.validators = True
-        prog.clear_cache()
-        # Fill the cache and the validators. Twice: newsboat 2.21 sends its
-        # validators only from its third load on (newsboat issue #2734).
-        prog.run()
-        prog.run()
-        results = [prog.run() for _ in range(runs)]
-    else:
-        server.validators = False
-        prog.clear_cache()
-        prog.run()
-        results = [prog.run() for _ in range(runs)]
-        server.validators = True
-    return results
+            # Fill the cache and the validators. Twice for warm: newsboat 2.21 sends
+            # its validators only from its third load on (newsboat issue #2734).
+            for _ in range(2 if name == "warm" else 1):
+                run(prog, timed=False)
+    for _ in range(runs):
+        for prog in programs:
+            if name == "cold":
+                prog.clear_cache()
+            run(prog, timed=True)
+    server.validators = True
+    return results, answers
 
 
 def main() -> int:
@@ -643,11 +653,10 @@ def run(args: argparse.Namespace, hosts: list[str]) -> int:
         table: dict[tuple[str, str], list[Run]] = {}
         answers: dict[tuple[str, str], tuple[int, int]] = {}
         for name in ("cold", "warm", "unchanged"):
+            runs, answered = scenario(name, programs, server, args.runs)
             for prog in programs:
-                before = server.shared.counts()
-                table[(name, prog.name)] = scenario(name, prog, server, args.runs)
-                after = server.shared.counts()
-                answers[(name, prog.name)] = (after[0] - before[0], after[1] - before[1])
+                table[(name, prog.name)] = runs[prog.name]
+                answers[(name, prog.name)] = answered[prog.name]
         counts = {p.name: p.count() for p in programs}
     print(f"articles stored: {', '.join(f'{k} {v}' for k, v in counts.items())}")
     print()
