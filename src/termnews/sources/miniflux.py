@@ -24,12 +24,13 @@ from termnews.store.sync_queue import ServerFeed
 #: Seconds of changes looked at again after the newest one seen: Miniflux
 #: compares whole seconds, and a change committed late may carry an earlier time.
 OVERLAP = 2
-#: Pages asked for at once: the server renders entries on every core it has. With the
-#: page being stored, at most three pages of entries are held.
-PARALLEL_PAGES = 2
-#: Entries a page. Each request costs Miniflux a count of every entry the query matches
-#: (about 45 ms for 10,000), so a first sync in fewer, larger pages costs it less.
-PAGE_SIZE = 500
+#: Pages asked for ahead of the one being stored: the server renders the next while this
+#: one is stored (with pages this large, one is enough to keep both sides busy), and at
+#: most two pages of entries are held.
+PARALLEL_PAGES = 1
+#: Entries a page: Miniflux's most. Each request costs it a count of every entry the
+#: query matches (about 45 ms for 10,000), so fewer, larger pages cost it less.
+PAGE_SIZE = 1000
 
 
 def _time(text: str | None) -> float | None:

@@ -166,7 +166,7 @@ class ServerSourceOptions(SourceOptions):
     password_command: str | None = None  # Google Reader API: prints the password
     app_id: str | None = None  # Inoreader: the application's id
     app_key_command: str | None = None  # Inoreader: prints the application's key
-    page_size: int | None = None  # entries a request (default: the kind's, 250 or 500)
+    page_size: int | None = None  # entries a request (default: the kind's, 250 or 1000)
 
 
 class ServerSource(Source):
