@@ -57,3 +57,37 @@ def test_a_server_clock_hours_behind_does_not_make_a_newer_server_change_lose(st
     queue.apply_page(SERVER, [], [update], None, clock_offset=-HOURS)
     assert not starred(store, article)
     assert queue.queued(SERVER) == []
+
+
+def flags(store: Store, article: str) -> tuple[bool, bool]:
+    rows = (
+        store.sync_queue()
+        .conn.execute("SELECT read, starred FROM state.flags WHERE article_id = ?", (article,))
+        .fetchall()
+    )
+    return (bool(rows[0][0]), bool(rows[0][1])) if rows else (False, False)
+
+
+def test_a_page_applies_its_flags_in_order_each_against_the_ones_before(store: Store) -> None:
+    """An entry may come twice in a page (a state list, then the entry itself): the later
+    state is applied over the earlier one, and a queued change settled by the first is gone."""
+    queue = store.sync_queue()
+    queue.apply_page(SERVER, [(str(n), f"article-{n}", "feed/1") for n in range(3)], [], None, 0.0)
+    store.set_flag(["article-1"], "starred", True)  # queued here, then changed later on the server
+    local = queue.queued(SERVER)[0].changed
+    updates = [
+        FlagUpdate("0", read=True, starred=True),
+        FlagUpdate("1", read=False, starred=False, changed=local + 60),
+        FlagUpdate("2", read=True, starred=False),
+        FlagUpdate("0", read=False, starred=True),  # the same entry again: this state wins
+        FlagUpdate("1", read=True, starred=True, changed=local + 120),  # moved again, after ours
+        FlagUpdate("9", read=True, starred=True),  # not an entry we have: nothing happens
+    ]
+    changed = queue.apply_page(SERVER, [], updates, None, 0.0)
+    assert [flags(store, f"article-{n}") for n in range(3)] == [(False, True), (True, True), (True, False)]
+    assert queue.queued(SERVER) == []
+    assert changed == 5
+    known = queue.conn.execute(
+        "SELECT remote_id, srv_read, srv_starred FROM state.sync_items ORDER BY remote_id"
+    ).fetchall()
+    assert known == [("0", 0, 1), ("1", 1, 1), ("2", 1, 0)]

@@ -176,53 +176,44 @@ class SyncQueue:
                 " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET feed_id = excluded.feed_id",
                 [(source_id, rid, aid, fid) for rid, aid, fid in items],
             )
-            changed = sum(self._apply_update(source_id, u, clock_offset) for u in updates)
+            changed = self._apply_updates(source_id, updates, clock_offset)
             if cursor is not None:
                 self._save_cursor(source_id, cursor)
         return changed
 
-    def _apply_update(self, source_id: str, update: FlagUpdate, clock_offset: float) -> int:
-        row = self.conn.execute(
-            "SELECT article_id, srv_read, srv_starred FROM state.sync_items"
-            " WHERE source_id = ? AND remote_id = ?",
-            (source_id, update.remote_id),
-        ).fetchone()
-        if row is None:
-            return 0
-        aid, last = row[0], {"read": bool(row[1]), "starred": bool(row[2])}
-        flags = self.conn.execute(
-            "SELECT read, starred FROM state.flags WHERE article_id = ?", (aid,)
-        ).fetchone() or (0, 0)
-        local = {"read": bool(flags[0]), "starred": bool(flags[1])}
-        changed = 0
-        for flag in FLAGS:
-            server_value = getattr(update, flag)
-            queued = self.conn.execute(
-                "SELECT changed FROM state.sync_queue WHERE source_id = ? AND remote_id = ? AND flag = ?",
-                (source_id, update.remote_id, flag),
-            ).fetchone()
-            if queued is not None:
-                server_moved = server_value != last[flag]
-                server_newer = update.changed is None or update.changed > queued[0] + clock_offset
-                if not (server_moved and server_newer):
-                    continue  # ours is newer (or the server did not touch it): it is pushed
-                self.conn.execute(
-                    "DELETE FROM state.sync_queue WHERE source_id = ? AND remote_id = ? AND flag = ?",
-                    (source_id, update.remote_id, flag),
-                )
-            if local[flag] == server_value:
-                continue
-            self.conn.execute(
-                f"INSERT INTO state.flags (article_id, {flag}, changed) VALUES (?, ?, ?)"
-                f" ON CONFLICT (article_id) DO UPDATE SET {flag} = excluded.{flag}, changed = excluded.changed",
-                (aid, int(server_value), time.time()),
+    def _apply_updates(self, source_id: str, updates: Sequence[FlagUpdate], clock_offset: float) -> int:
+        """Apply the server's flags in order, each as `_FlagPlan.decide` says: what they
+        depend on is read in three queries and the outcome written in bulk (a page holds
+        up to a thousand entries)."""
+        remote_ids = json.dumps(sorted({u.remote_id for u in updates}))
+        known = {
+            r[0]: [r[1], bool(r[2]), bool(r[3])]
+            for r in self.conn.execute(
+                "SELECT remote_id, article_id, srv_read, srv_starred FROM state.sync_items"
+                " WHERE source_id = ? AND remote_id IN (SELECT value FROM json_each(?))",
+                (source_id, remote_ids),
             )
-            changed += 1
-        self.conn.execute(
-            "UPDATE state.sync_items SET srv_read = ?, srv_starred = ? WHERE source_id = ? AND remote_id = ?",
-            (int(update.read), int(update.starred), source_id, update.remote_id),
-        )
-        return changed
+        }
+        plan = _FlagPlan(source_id, clock_offset)
+        article_ids = json.dumps(sorted({item[0] for item in known.values()}))
+        for aid, read, starred in self.conn.execute(
+            "SELECT article_id, read, starred FROM state.flags WHERE article_id IN"
+            " (SELECT value FROM json_each(?))",
+            (article_ids,),
+        ):
+            plan.local[aid] = [bool(read), bool(starred)]
+        for remote_id, flag, changed in self.conn.execute(
+            "SELECT remote_id, flag, changed FROM state.sync_queue"
+            " WHERE source_id = ? AND remote_id IN (SELECT value FROM json_each(?))",
+            (source_id, remote_ids),
+        ):
+            plan.queued[(remote_id, flag)] = changed
+        for update in updates:
+            item = known.get(update.remote_id)
+            if item is not None:
+                plan.decide(update, item)
+        plan.write(self.conn)
+        return plan.changed
 
     def _save_cursor(self, source_id: str, cursor: dict) -> None:
         self.conn.execute(
@@ -256,6 +247,59 @@ class SyncQueue:
             self.conn.execute(
                 "DELETE FROM state.sync_feeds WHERE source_id = ? AND remote_id = ?", (source_id, feed_id)
             )
+
+
+class _FlagPlan:
+    """The writes a page's server flags come to, decided one update after another against
+    what the earlier ones changed (an entry may come twice in a page)."""
+
+    def __init__(self, source_id: str, clock_offset: float) -> None:
+        self.source_id, self.clock_offset = source_id, clock_offset
+        self.local: dict[str, list[bool]] = {}  # article id: [read, starred] here
+        self.queued: dict[tuple[str, str], float] = {}  # (remote id, flag): when changed here
+        self.dequeued: list[tuple[str, str, str]] = []
+        self.flags: dict[str, list[tuple[str, int, float]]] = {flag: [] for flag in FLAGS}
+        self.items: list[tuple[int, int, str, str]] = []
+        self.changed = 0
+        self.now = time.time()
+
+    def decide(self, update: FlagUpdate, item: list) -> None:
+        """`item`: [article id, read, starred as the server last said]. The server's flag is
+        applied unless a local change to it is queued and is newer (or the server did not
+        move it): then ours is kept, to be pushed."""
+        local = self.local.setdefault(item[0], [False, False])
+        for i, flag in enumerate(FLAGS):
+            server_value = getattr(update, flag)
+            queued = self.queued.get((update.remote_id, flag))
+            if queued is not None:
+                server_moved = server_value != item[1 + i]
+                server_newer = update.changed is None or update.changed > queued + self.clock_offset
+                if not (server_moved and server_newer):
+                    continue  # ours is newer (or the server did not touch it): it is pushed
+                del self.queued[(update.remote_id, flag)]
+                self.dequeued.append((self.source_id, update.remote_id, flag))
+            if local[i] == server_value:
+                continue
+            local[i] = server_value
+            self.flags[flag].append((item[0], int(server_value), self.now))
+            self.changed += 1
+        item[1], item[2] = update.read, update.starred
+        self.items.append((int(update.read), int(update.starred), self.source_id, update.remote_id))
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "DELETE FROM state.sync_queue WHERE source_id = ? AND remote_id = ? AND flag = ?", self.dequeued
+        )
+        for flag, rows in self.flags.items():
+            conn.executemany(
+                f"INSERT INTO state.flags (article_id, {flag}, changed) VALUES (?, ?, ?)"
+                f" ON CONFLICT (article_id) DO UPDATE SET {flag} = excluded.{flag}, changed = excluded.changed",
+                rows,
+            )
+        conn.executemany(
+            "UPDATE state.sync_items SET srv_read = ?, srv_starred = ? WHERE source_id = ? AND remote_id = ?",
+            self.items,
+        )
 
 
 class _txn:
