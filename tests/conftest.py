@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -117,6 +118,23 @@ def recording_browser(tmp_path: Path, monkeypatch) -> Path:
     )
     monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
     return log
+
+
+@pytest.fixture
+def suspend_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The headless test driver cannot hand the terminal over; stand in for `App.suspend`."""
+    from termnews.app import TermnewsApp
+
+    calls: list[str] = []
+
+    @contextlib.contextmanager
+    def suspend(self):
+        calls.append("suspend")
+        yield
+        calls.append("resume")
+
+    monkeypatch.setattr(TermnewsApp, "suspend", suspend)
+    return calls
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
+
+from textual.widgets import Static
 
 from app_support import make_app, make_home, screen_text, settle
 from feedserver import FeedServer
@@ -105,6 +108,34 @@ async def test_c_shows_the_thread_nested_and_r_replies_to_a_comment(tmp_path: Pa
             await pilot.press("c")  # and c hides the comments
             await settle(app, pilot)
             assert not pane.is_open
+
+
+async def test_the_comment_answered_is_named_in_the_heading_and_quoted_for_the_editor(
+    tmp_path: Path, monkeypatch, suspend_calls
+) -> None:
+    seen = tmp_path / "editor-saw.txt"
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        f"import sys\nopen({str(seen)!r}, 'w').write(open(sys.argv[1], encoding='utf-8').read())\n"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+
+    async def heading_and_quote(app, pilot) -> tuple[str, bool]:
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        heading = app.screen.query_one("#composer-heading", Static).render()
+        return str(heading), "#> Bob wrote:" in seen.read_text(encoding="utf-8")
+
+    async with thread_shown(tmp_path) as (_, app, pilot):
+        await pilot.press("home", "down", "r")  # Bob's comment
+        await settle(app, pilot)
+        assert await heading_and_quote(app, pilot) == ("Leave a Reply to Bob", True)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("r", "n")  # from the headlines: a new reply to the article itself
+        await settle(app, pilot)
+        assert await heading_and_quote(app, pilot) == ("Leave a Reply", False)
+        assert len(suspend_calls) == 4
 
 
 async def test_an_article_without_a_comment_feed_says_so(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ bundled seeds as the only source) and checks what was stored on disk.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import shutil
 import subprocess
@@ -471,21 +470,6 @@ async def test_deleting_the_cache_keeps_drafts_in_the_app(home: Path) -> None:
 
 
 # -- $EDITOR ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def suspend_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The headless test driver cannot hand the terminal over; stand in for `App.suspend`."""
-    calls: list[str] = []
-
-    @contextlib.contextmanager
-    def suspend(self):
-        calls.append("suspend")
-        yield
-        calls.append("resume")
-
-    monkeypatch.setattr(TermnewsApp, "suspend", suspend)
-    return calls
 
 
 def scripted_editor(tmp_path: Path, body: str) -> str:

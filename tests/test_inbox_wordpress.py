@@ -227,7 +227,7 @@ async def test_the_inbox_view_shows_the_answer_and_r_answers_it(wordpress: Site,
         composer = app.screen.query_one(Composer)
         assert composer.is_open and composer.editor.parent == pane.current.id
         assert composer.editor.article.title == "Answered in the app"
-        assert composer.answering is not None and composer.answering.author == "Grace"
+        assert composer.answered_comment is not None and composer.answered_comment.author == "Grace"
 
 
 async def test_comments_new_since_the_last_visit_are_marked_and_n_jumps_to_them(

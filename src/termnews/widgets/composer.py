@@ -140,8 +140,8 @@ class Composer(ComposerState, DraftStorage, Vertical):
         self.nowhere_check = nowhere_to_send
         self._touched: set[str] = set()
         self._loaded = DraftFields()
-        self.replying_to: str | None = None  # the author of the comment answered, for the heading
-        self.answering: Comment | None = None  # the comment a reply to a comment answers
+        # The comment the open reply answers, while known: named in the heading, quoted for $EDITOR.
+        self.answered_comment: Comment | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(TOO_SMALL, id="composer-too-small", markup=False)
@@ -195,30 +195,48 @@ class Composer(ComposerState, DraftStorage, Vertical):
     def reply_to(self, article: Article | ArticleRef) -> None:
         """`r`: continue the article's draft or start one; asks when drafts exist."""
         ref = ArticleRef.of_article(article) if isinstance(article, Article) else article
-        self.replying_to = None
         if self.is_open and self.article_id == ref.id and not self.read_only:
             self.screen.set_focus(self._area)
             return
         self._find_drafts(ref, self.settle())
 
-    def open_draft_id(self, draft_id: int, replying_to: str | None = None) -> None:
+    def open_draft_id(self, draft_id: int) -> None:
         """Open one stored draft (from the drafts screen), re-read so its version is current."""
-        self.replying_to = replying_to
         self._load_draft(draft_id, self.settle())
 
-    def open_draft(self, article: ArticleRef, draft: Draft | None, copy_of: Draft | None = None) -> None:
-        """Show `draft` (or a new reply to `article`: filled from the identity, or a copy of `copy_of`)."""
+    def answer(self, article: ArticleRef, comment: Comment, draft_id: int | None) -> None:
+        """Open the reply to `comment`: its unsent draft `draft_id`, else a new one that records it as parent."""
+        self.answered_comment = comment
+        if draft_id is not None:
+            self.open_draft_id(draft_id)
+        else:
+            self.open_draft(article, None, parent=comment.id)
+
+    def open_draft(
+        self,
+        article: ArticleRef,
+        draft: Draft | None,
+        copy_of: Draft | None = None,
+        parent: str | None = None,
+    ) -> None:
+        """Show `draft` (or a new reply to `article`: filled from the identity, or a copy of `copy_of`;
+        `parent` is the comment a new reply answers)."""
         if self.editor is not None and self.editor.needs_save:
             self._save(self.editor)
         self._stop_timer()
         self._unsaved_since, self.save_failure, self.nowhere = None, None, None
         initial = DraftFields.of(copy_of) if copy_of else DraftFields.from_identity(self.identity)
-        parent = copy_of.parent_comment if copy_of else None
+        if copy_of is not None:
+            parent = copy_of.parent_comment
         self.editor = DraftEditor(self.store, article, draft, initial, parent)
+        answered = self.answered_comment
+        if answered is not None and self.editor.parent != answered.id:
+            self.answered_comment = None  # this reply answers the article, or a comment not at hand
         self._loaded = self.editor.staged  # a field differing from this was touched
         self._touched = set(FIELD_NAMES) if draft is not None or copy_of else set()
         self.query_one("#composer-article", Static).update(Text(self.editor.article.title))
-        to = f" to {self.replying_to}" if self.replying_to else ""
+        answered = self.answered_comment
+        to = f" to {answered.author}" if answered is not None and answered.author else ""
         self.query_one("#composer-heading", Static).update(Text(f"Leave a Reply{to}"))
         self._fill(self.editor.staged)
         self.read_only = is_read_only(draft)
@@ -336,7 +354,7 @@ class Composer(ComposerState, DraftStorage, Vertical):
             return
         area = self._area
         self.save_now()  # a worker writes what is typed so far while the editor runs
-        result = _edit_outside(self.app, area.text, quote_answered(self.answering, editor.parent))
+        result = _edit_outside(self.app, area.text, quote_answered(self.answered_comment))
         if isinstance(result, str):
             self.notify(result, severity="warning")
         elif result.error:
@@ -362,8 +380,8 @@ def _edit_outside(app: App, text: str, context: str | None) -> EditResult | str:
         return "This terminal cannot hand over to an editor"
 
 
-def quote_answered(answering: Comment | None, parent: str | None) -> str | None:
+def quote_answered(comment: Comment | None) -> str | None:
     """The comment a reply answers, for the editor's file (None: it answers the article)."""
-    if answering is None or parent != answering.id:
+    if comment is None:
         return None
-    return f"{answering.author} wrote:\n{comment_text(answering)}"
+    return f"{comment.author} wrote:\n{comment_text(comment)}"
