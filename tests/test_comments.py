@@ -16,17 +16,10 @@ from termnews.comments import (
     nest,
     parse_comments,
 )
-from termnews.paths import Paths
 from termnews.store import Store
 
 DATA = Path(__file__).parent / "data" / "comments"
 P4 = "http://example.org/?p=4"
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store(Paths.resolve(tmp_path / "home")) as s:
-        yield s
 
 
 def test_atom_comment_feed_nests_by_in_reply_to() -> None:

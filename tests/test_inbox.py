@@ -21,12 +21,6 @@ from termnews.senders.wordpress_rest import comments_endpoint, interpret_rest
 from termnews.store import Store, View
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store(Paths.resolve(tmp_path / "home")) as s:
-        yield s
-
-
 def reply(comment_id: str, author: str = "Grace") -> NewReply:
     return NewReply(comment_id, "a1", "A post", "https://blog/?p=1", "wp", None, author, 100.0, "Hi", None)
 

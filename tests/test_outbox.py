@@ -9,7 +9,6 @@ import pytest
 from feedserver import FeedServer
 from termnews.drafts import ArticleRef, DraftEditor, DraftFields
 from termnews.outbox import Outbox
-from termnews.paths import Paths
 from termnews.plugins import PluginGroup
 from termnews.senders import Prepared, Sender, SendResult, load_sender, sender_names
 from termnews.store import DraftConflict, Store
@@ -53,12 +52,6 @@ class Scripted(Sender):
 
     def comments_url(self, reply, prepared=None):
         return type(self).feed
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store(Paths.resolve(tmp_path / "home")) as s:
-        yield s
 
 
 @pytest.fixture

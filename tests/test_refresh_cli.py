@@ -6,18 +6,10 @@ import json
 import subprocess
 import sys
 
-import pytest
-
-from feedserver import FeedServer, rss, simple_rss
+from feedserver import rss, simple_rss
 from termnews.models import SourceSpec
 from termnews.paths import Paths
 from termnews.store import Store, View
-
-
-@pytest.fixture
-def server():
-    with FeedServer() as s:
-        yield s
 
 
 def test_add_then_refresh_stores_entries_and_second_refresh_is_a_304(run, home, server):
