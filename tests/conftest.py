@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from feedserver import FeedServer
+from feedserver import FeedServer, rss
 from termnews.paths import HOME_ENV, Paths
 from termnews.store import Store
 
@@ -136,6 +136,32 @@ def server():
     """A feed server on 127.0.0.1 (tests/feedserver.py), stopped after the test."""
     with FeedServer() as running:
         yield running
+
+
+@pytest.fixture
+def news_site(server: FeedServer) -> FeedServer:
+    """A site on the feed server: /feed.xml lists a news story (/tram.html, a page with
+    furniture around its text) and a gallery (/gallery.html, a page with no text at all)."""
+    pages = REPO_ROOT / "tests" / "data" / "pages"
+    for path, name in (("/tram.html", "news.html"), ("/gallery.html", "thin.html")):
+        page = (pages / name).read_bytes()
+        server.route(path, lambda h, page=page: h.reply(200, page, "text/html; charset=utf-8"))
+    items = [
+        {
+            "title": "Council approves new tram line",
+            "link": server.url("/tram.html"),
+            "guid": "tram",
+            "description": "The council voted for a tram line.",
+        },
+        {
+            "title": "Photos",
+            "link": server.url("/gallery.html"),
+            "guid": "gallery",
+            "description": "Pictures.",
+        },
+    ]
+    server.feed("/feed.xml", rss(items))
+    return server
 
 
 @pytest.fixture

@@ -359,7 +359,7 @@ def test_credentials_stay_with_their_origin(store):
         assert "authorization" not in elsewhere.requests("/feed.xml")[0].headers
 
 
-def test_a_proxy_setting_and_the_environment_are_used(run, home, server):
+def test_a_proxy_setting_and_the_environment_are_used(run, profile, server):
     server.feed("/feed.xml", simple_rss(2))
     with ProxyServer() as proxy:
         run("add", server.url("/feed.xml"), "--name", "news")
@@ -367,8 +367,7 @@ def test_a_proxy_setting_and_the_environment_are_used(run, home, server):
         assert [s.path for s in proxy.seen] == [server.url("/feed.xml")]
         run("refresh", "--force", env={"HTTP_PROXY": proxy.url, "NO_PROXY": "127.0.0.1"})
         assert len(proxy.seen) == 1  # NO_PROXY: direct
-        config = home / "config" / "config.toml"
-        config.write_text(f'[general]\nseeds = false\nproxy = "{proxy.url}"\n')
+        profile(f'proxy = "{proxy.url}"\n')
         run("refresh", "--force")
         assert len(proxy.seen) == 2
         assert len(server.requests("/feed.xml")) == 4  # `add` asked once, directly

@@ -146,10 +146,8 @@ def test_remove_drops_cached_articles_but_keeps_flags_and_drafts(run, home, serv
     assert run("refresh").stdout.strip() == "1 source ok, 0 failed, 3 new articles"
 
 
-def test_sources_from_config_cannot_be_removed_here(run, home):
-    (home / "config" / "config.toml").write_text(
-        '[general]\nseeds = false\n[[sources]]\nname = "cfg"\nkind = "feed"\nlocation = "http://127.0.0.1:9/x"\n'
-    )
+def test_sources_from_config_cannot_be_removed_here(run, profile):
+    profile('[[sources]]\nname = "cfg"\nkind = "feed"\nlocation = "http://127.0.0.1:9/x"\n')
     assert "is defined in" in run("remove", "cfg", check=2).stderr
 
 
