@@ -8,13 +8,13 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from app_support import make_app, make_home, screen_text, settle
+from app_support import make_app, make_home, open_article, screen_text, settle
 from feedserver import FeedServer
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
-from termnews.widgets.headlines import HeadlineList
 
 DATA = Path(__file__).parent / "data" / "comments"
+POST = "A post with a thread"
 IDENTITY = '\n[identity]\nname = "Test Reader"\nemail = "reader@example.org"\n'
 
 
@@ -46,27 +46,17 @@ async def thread_shown(tmp_path: Path):
         server.feed("/comments.atom", (DATA / "wordpress-atom.xml").read_bytes(), "application/atom+xml")
         app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
         async with app.run_test(size=(110, 44)) as pilot:
-            await open_post(app, pilot)
+            await open_article(pilot, POST)
             await pilot.press("c")
             await settle(app, pilot)
             yield server, app, pilot
-
-
-async def open_post(app, pilot) -> None:
-    await settle(app, pilot)
-    headlines = app.screen.query_one(HeadlineList)
-    index = headlines.find(0, 1, lambda h: h.title == "A post with a thread")
-    assert index is not None
-    headlines.move_to(index)
-    await pilot.press("enter")
-    await settle(app, pilot)
 
 
 async def test_c_shows_the_thread_nested_and_r_replies_to_a_comment(server, tmp_path: Path) -> None:
     server.feed("/comments.atom", (DATA / "wordpress-atom.xml").read_bytes(), "application/atom+xml")
     app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
     async with app.run_test(size=(110, 44)) as pilot:
-        await open_post(app, pilot)
+        await open_article(pilot, POST)
         pane = app.screen.query_one(CommentsPane)
         assert not pane.is_open
 
@@ -153,7 +143,7 @@ async def test_an_unreachable_comment_feed_is_reported_in_the_pane(server, tmp_p
     server.status("/comments.atom", 500)
     app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
     async with app.run_test(size=(110, 40)) as pilot:
-        await open_post(app, pilot)
+        await open_article(pilot, POST)
         await pilot.press("c")
         await settle(app, pilot)
         assert "Could not fetch the comments: HTTP 500 Internal Server Error" in screen_text(app)
@@ -204,7 +194,7 @@ async def test_a_comment_feed_answering_404_says_the_comments_could_not_be_fetch
     server.status("/comments.atom", 404, b"not found")
     app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
     async with app.run_test(size=(110, 40)) as pilot:
-        await open_post(app, pilot)
+        await open_article(pilot, POST)
         await pilot.press("c")
         await settle(app, pilot)
         text = screen_text(app)

@@ -221,10 +221,9 @@ async def test_the_inbox_view_shows_the_answer_and_r_answers_it(wordpress: Site,
 async def test_comments_new_since_the_last_visit_are_marked_and_n_jumps_to_them(
     wordpress: Site, profile
 ) -> None:
-    from app_support import screen_text, settle
+    from app_support import open_article, screen_text, settle
     from termnews.app import TermnewsApp
     from termnews.widgets.comments import CommentsPane
-    from termnews.widgets.headlines import HeadlineList
 
     post = wordpress.create_post("Visited twice")
     wordpress.add_comment(post, "Alice", "First!", minutes_ago=30)
@@ -232,11 +231,7 @@ async def test_comments_new_since_the_last_visit_are_marked_and_n_jumps_to_them(
     refresh(home)
 
     async def open_thread(app, pilot) -> CommentsPane:
-        await settle(app, pilot)
-        headlines = app.screen.query_one(HeadlineList)
-        headlines.move_to(headlines.find(0, 1, lambda h: h.title == "Visited twice"))
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await open_article(pilot, "Visited twice")
         await pilot.press("c")
         await settle(app, pilot)
         return app.screen.query_one(CommentsPane)
