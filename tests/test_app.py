@@ -18,6 +18,7 @@ from app_support import (
     make_app,
     make_home,
     open_article,
+    palette,
     screen_text,
     settle,
 )
@@ -219,12 +220,7 @@ async def test_palette_marks_all_read_in_view(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Mark all read")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Mark all read")
         assert app.session.store.count(View(filter="unread")) == 0
         assert app.screen.query_one(HeadlineList).current.read
 
@@ -261,11 +257,7 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Add source")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Add source")
         field = app.screen.query_one(Input)
         field.value = str(feed)
         await pilot.press("enter")
@@ -282,11 +274,7 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         assert headlines.find(0, 1, lambda h: h.title == "From the added feed") is not None
 
         out = tmp_path / "feeds.opml"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Export OPML")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Export OPML")
         app.screen.query_one(Input).value = str(out)
         await pilot.press("enter")
         await settle(app, pilot)

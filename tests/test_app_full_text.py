@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList
 
-from app_support import Notices, make_app, screen_text, settle
+from app_support import Notices, make_app, palette, screen_text, settle
 from feedserver import FeedServer
 from termnews.screens.feed_picker import FeedPickerScreen
 from termnews.widgets.headlines import HeadlineList
@@ -60,10 +60,7 @@ async def test_F_shows_the_page_s_text_in_the_reader(profile, site) -> None:
 
         # A page without an article: said, and the feed's text stays.
         await open_article(app, pilot, "Photos")
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Full text")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette(pilot, "Full text")
         for _ in range(50):
             await settle(app, pilot)
             if any("no article text found" in m for m in notices.messages):
@@ -77,11 +74,7 @@ async def test_adding_a_site_offers_its_feeds_in_a_picker(home: Path, site) -> N
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=(110, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Add source")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Add source")
         app.screen.query_one(Input).value = site.url("/")
         await pilot.press("enter")
         for _ in range(50):
