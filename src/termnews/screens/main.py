@@ -210,7 +210,7 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
         self.reply_to_comment(ArticleRef.of_inbox_item(item), as_comment(item))
 
     def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
-        self.composer.answer(message.article, message.comment, message.draft_id)
+        self.composer.reply_to_comment(message.article, message.comment, message.draft_id)
 
     def on_composer_choose_draft(self, message: Composer.ChooseDraft) -> None:
         """The article has drafts: ask whether to continue the last one or start a new reply."""

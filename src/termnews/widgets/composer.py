@@ -6,7 +6,8 @@ Validation only decides whether a draft may be marked ready: the words are
 saved whatever they are. When the article already has drafts, the composer
 asks its screen (`ChooseDraft`) to ask the person which to open. What the
 pane says about the reply (its state, why it failed, read-only once sent, too
-small to write in) is composer_state's.
+small to write in) is composer_state's; the hand-over to $EDITOR is
+composer_editor's.
 """
 
 from __future__ import annotations
@@ -14,27 +15,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
 
-from termnews.comments import Comment, comment_text
+from termnews.comments import Comment
 from termnews.config import Identity
 from termnews.drafts import (
     FIELD_NAMES,
     ArticleRef,
     DraftEditor,
     DraftFields,
-    EditResult,
-    edit_in_editor,
-    editor_command,
     validate,
 )
 from termnews.models import Article, Draft
 from termnews.store import Store
+from termnews.widgets.composer_editor import ExternalEditor
 from termnews.widgets.composer_state import TOO_SMALL, ComposerState, is_read_only, refusal
 from termnews.widgets.composer_storage import DraftStorage, NowhereCheck
 
@@ -48,7 +47,7 @@ _INPUTS = (
 )
 
 
-class Composer(ComposerState, DraftStorage, Vertical):
+class Composer(ComposerState, DraftStorage, ExternalEditor, Vertical):
     """Comment, name, email and website for a reply to one article, saved as you type."""
 
     BINDINGS = [
@@ -204,7 +203,7 @@ class Composer(ComposerState, DraftStorage, Vertical):
         """Open one stored draft (from the drafts screen), re-read so its version is current."""
         self._load_draft(draft_id, self.settle())
 
-    def answer(self, article: ArticleRef, comment: Comment, draft_id: int | None) -> None:
+    def reply_to_comment(self, article: ArticleRef, comment: Comment, draft_id: int | None) -> None:
         """Open the reply to `comment`: its unsent draft `draft_id`, else a new one that records it as parent."""
         self.answered_comment = comment
         if draft_id is not None:
@@ -347,41 +346,3 @@ class Composer(ComposerState, DraftStorage, Vertical):
             return
         self.save_now("ready")
         self.notify("Marked ready: waiting in the outbox (ctrl+s again to edit)", timeout=4)
-
-    def action_external_editor(self) -> None:
-        editor = self.editor
-        if editor is None:
-            return
-        area = self._area
-        self.save_now()  # a worker writes what is typed so far while the editor runs
-        result = _edit_outside(self.app, area.text, quote_answered(self.answered_comment))
-        if isinstance(result, str):
-            self.notify(result, severity="warning")
-        elif result.error:
-            self.notify(result.error, severity="warning", markup=False)
-        elif not result.changed:
-            self.notify("Editor closed: no change", timeout=2)
-        else:
-            area.replace(result.text, area.document.start, area.document.end)
-            area.move_cursor(area.document.end)
-            self._edited("comment")
-        area.focus()
-
-
-def _edit_outside(app: App, text: str, context: str | None) -> EditResult | str:
-    """`text` through $VISUAL / $EDITOR while the app is suspended; or why that cannot be done."""
-    argv = editor_command()
-    if argv is None:
-        return "Set $VISUAL or $EDITOR to edit in your editor"
-    try:
-        with app.suspend():
-            return edit_in_editor(text, argv, context=context)
-    except SuspendNotSupported:
-        return "This terminal cannot hand over to an editor"
-
-
-def quote_answered(comment: Comment | None) -> str | None:
-    """The comment a reply answers, for the editor's file (None: it answers the article)."""
-    if comment is None:
-        return None
-    return f"{comment.author} wrote:\n{comment_text(comment)}"
