@@ -25,12 +25,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 
-from termnews.models import ArticleData, SourceSpec, article_id
+from termnews.models import ArticleData, SourceOutcome, SourceSpec, article_id
+from termnews.sanitize import clean_article
 from termnews.sources import load_kind
 from termnews.sources.server import PUSH_BATCH, Page, ServerClient, ServerError, ServerSource, chunks
 from termnews.store import Store
+from termnews.store.articles import prepare_rows
+from termnews.store.fetch_state import StoredFetch
 from termnews.store.sync_queue import FlagUpdate, ServerFeed, SyncQueue
-from termnews.update import SourceOutcome
 
 Progress = Callable[[SourceOutcome, int, int], None]
 
@@ -128,12 +130,16 @@ def _store_page(
     for entry in page.entries:
         if entry.feed_id not in specs:  # a feed added on the server since the list was read
             specs[entry.feed_id] = feed_spec(server, ServerFeed(entry.feed_id, entry.feed_id, "", None))
-        by_feed[entry.feed_id].append(entry.article)
-        items.append(
-            (entry.remote_id, article_id(specs[entry.feed_id].source_id, entry.article), entry.feed_id)
-        )
+        article = clean_article(entry.article)  # a server passes its feeds' text on: as hostile as theirs
+        by_feed[entry.feed_id].append(article)
+        items.append((entry.remote_id, article_id(specs[entry.feed_id].source_id, article), entry.feed_id))
         updates.append(FlagUpdate(entry.remote_id, entry.read, entry.starred, entry.changed))
-    new = sum(store.store_articles(specs[fid], articles) for fid, articles in by_feed.items())
+    # One transaction for the page; the search index follows after the sync, as after a refresh.
+    fetches = [
+        StoredFetch(specs[fid], prepare_rows(specs[fid].source_id, arts), None)
+        for fid, arts in by_feed.items()
+    ]
+    new = sum(store.store_fetches(fetches))
     # A conflict needs the server's time of change; ask only for those entries.
     unknown = queue.queued_among(server.source_id, [u.remote_id for u in updates if u.changed is None])
     if unknown:
