@@ -13,10 +13,10 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from app_support import make_app
 from termnews.app import TermnewsApp
 from termnews.widgets.composer import Composer
-from test_composer import home as home  # the profile fixture
-from test_composer import make_app, open_article, reply, settle
+from test_composer import open_article, reply, settle
 
 
 def burst(app: TermnewsApp, keys: list[str]) -> None:
@@ -43,8 +43,8 @@ def visible(widget: Widget) -> bool:
     )
 
 
-async def test_keys_typed_right_after_tab_land_in_the_next_field(home: Path) -> None:
-    app = make_app(home)
+async def test_keys_typed_right_after_tab_land_in_the_next_field(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -73,9 +73,9 @@ async def show_every_problem(app: TermnewsApp, pilot, composer: Composer) -> Non
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 async def test_the_comment_box_keeps_five_lines_and_the_focused_field_is_visible(
-    home: Path, size: tuple[int, int]
+    identity_home: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(home)
+    app = make_app(identity_home)
     async with app.run_test(size=size) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -95,8 +95,8 @@ async def test_the_comment_box_keeps_five_lines_and_the_focused_field_is_visible
             assert visible(error), (field, error.region)
 
 
-async def test_a_terminal_too_small_to_compose_says_so_and_takes_no_keys(home: Path) -> None:
-    app = make_app(home)
+async def test_a_terminal_too_small_to_compose_says_so_and_takes_no_keys(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)

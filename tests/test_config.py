@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -97,26 +95,14 @@ def big_rss(size: int) -> bytes:
     return rss([item])
 
 
-def test_max_size_from_config_takes_effect(tmp_path: Path, subprocess_env: dict[str, str]) -> None:
-    home = tmp_path / "home"
-    (home / "config").mkdir(parents=True)
-    with FeedServer() as server:
-        server.feed("/big.xml", big_rss(11 * 1024 * 1024))  # over the 10 MiB default
-        server.feed("/small.xml", big_rss(4 * 1024))
-        (home / "config" / "config.toml").write_text(
-            "[general]\nseeds = false\n"
-            f'[[sources]]\nname = "big"\nkind = "feed"\nlocation = "{server.url("/big.xml")}"\nmax_size = "20MiB"\n'
-            f'[[sources]]\nname = "small"\nkind = "feed"\nlocation = "{server.url("/small.xml")}"\nmax_size = "2KiB"\n',
-            encoding="utf-8",
-        )
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), "refresh"],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    assert done.returncode == 1, done.stderr
+def test_max_size_from_config_takes_effect(profile, termnews, server: FeedServer) -> None:
+    server.feed("/big.xml", big_rss(11 * 1024 * 1024))  # over the 10 MiB default
+    server.feed("/small.xml", big_rss(4 * 1024))
+    home = profile(
+        f'[[sources]]\nname = "big"\nkind = "feed"\nlocation = "{server.url("/big.xml")}"\nmax_size = "20MiB"\n'
+        f'[[sources]]\nname = "small"\nkind = "feed"\nlocation = "{server.url("/small.xml")}"\nmax_size = "2KiB"\n'
+    )
+    done = termnews(home, "refresh", check=1, timeout=180)
     assert done.stderr.strip() == "termnews: small: too large (over 2 KiB decoded)"
     assert done.stdout.strip() == "1 source ok, 1 failed, 1 new article"
     with Store(Paths.resolve(home)) as store:

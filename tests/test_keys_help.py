@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from app_support import Notices, make_app, make_home, screen_text, settle
+from app_support import Notices, make_app, make_home, open_article, screen_text, settle
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import DraftsScreen
 from termnews.screens.help import HelpScreen
@@ -35,19 +35,12 @@ async def press(pilot, *keys: str) -> None:
     await settle(pilot.app, pilot)
 
 
-async def open_titled(app, pilot, title: str) -> None:
-    headlines = app.screen.query_one(HeadlineList)
-    headlines.move_to(headlines.find(0, 1, lambda h: h.title == title))
-    await press(pilot, "enter")
-
-
 @contextlib.asynccontextmanager
 async def reading(tmp_path: Path, title: str) -> AsyncIterator[tuple[TermnewsApp, Pilot]]:
     """The app at 100x30 with the article `title` open."""
     app = make_app(with_articles(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await open_titled(app, pilot, title)
+        await open_article(pilot, title)
         yield app, pilot
 
 
@@ -87,7 +80,7 @@ async def test_keymap_conflict_says_which_binding_lost(tmp_path: Path) -> None:
     async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         assert any("follow_link" in m and "'f'" in m for m in notices.messages)
-        await open_titled(app, pilot, "Many links")
+        await open_article(pilot, "Many links")
         headlines = app.screen.query_one(HeadlineList)
         await press(pilot, "f")
         assert headlines.current.starred  # f stars now, as the person asked

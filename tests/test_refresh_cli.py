@@ -6,18 +6,10 @@ import json
 import subprocess
 import sys
 
-import pytest
-
-from feedserver import FeedServer, rss, simple_rss
+from feedserver import rss, simple_rss
 from termnews.models import SourceSpec
 from termnews.paths import Paths
 from termnews.store import Store, View
-
-
-@pytest.fixture
-def server():
-    with FeedServer() as s:
-        yield s
 
 
 def test_add_then_refresh_stores_entries_and_second_refresh_is_a_304(run, home, server):
@@ -154,10 +146,8 @@ def test_remove_drops_cached_articles_but_keeps_flags_and_drafts(run, home, serv
     assert run("refresh").stdout.strip() == "1 source ok, 0 failed, 3 new articles"
 
 
-def test_sources_from_config_cannot_be_removed_here(run, home):
-    (home / "config" / "config.toml").write_text(
-        '[general]\nseeds = false\n[[sources]]\nname = "cfg"\nkind = "feed"\nlocation = "http://127.0.0.1:9/x"\n'
-    )
+def test_sources_from_config_cannot_be_removed_here(run, profile):
+    profile('[[sources]]\nname = "cfg"\nkind = "feed"\nlocation = "http://127.0.0.1:9/x"\n')
     assert "is defined in" in run("remove", "cfg", check=2).stderr
 
 

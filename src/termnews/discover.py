@@ -108,7 +108,7 @@ def discover(url: str, http: HttpClient, options: HttpOptions | None = None) -> 
         return Discovery(error=got.error or "no answer")
     kind = sniff_feed(got.body, got.content_type)
     if kind:
-        return Discovery([FoundFeed(url, _title(got.body, got.url), kind)], is_feed=True)
+        return Discovery([FoundFeed(url, feed_name(got.body, got.url), kind)], is_feed=True)
     if not looks_like_html(got.body, got.content_type):
         return Discovery()
     feeds = alternates(got.body, got.url)
@@ -117,13 +117,13 @@ def discover(url: str, http: HttpClient, options: HttpOptions | None = None) -> 
             guess = urljoin(got.url, path)
             tried = http.get(guess, options=options)
             if tried.body is not None and (found := sniff_feed(tried.body, tried.content_type)):
-                feeds.append(FoundFeed(guess, _title(tried.body, guess), found))
+                feeds.append(FoundFeed(guess, feed_name(tried.body, guess), found))
                 break  # one is enough: the others are most likely the same feed
     return Discovery(feeds, page=True)
 
 
-def _title(body: bytes, url: str) -> str:
-    """A feed's own title, to name it by ("" when it has none)."""
+def feed_name(body: bytes, url: str) -> str:
+    """A feed's own title as one clean line, to name it by ("" when it has none)."""
     from termnews.feedparse import feed_title
 
     return clean_line(feed_title(body, url), 200)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 from termnews.config import Identity
-from termnews.models import SENT_STATES, Article, Draft, DraftConflict
+from termnews.models import SENT_STATES, Article, Draft, DraftConflict, InboxItem
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
 from termnews.store import Store
@@ -104,6 +104,10 @@ class ArticleRef:
     @classmethod
     def of_draft(cls, draft: Draft) -> ArticleRef:
         return cls(draft.article_id, draft.article_title, draft.article_link, draft.article_source)
+
+    @classmethod
+    def of_inbox_item(cls, item: InboxItem) -> ArticleRef:
+        return cls(item.article_id, item.article_title, item.article_link, item.article_source)
 
     def uncached(self) -> Article:
         """The article as the reader shows it once it left the cache: the draft's copy, saying so."""

@@ -108,14 +108,14 @@ def unique_name(base: str, taken: set[str]) -> str:
 
 def read_feed_title(spec: SourceSpec) -> str:
     """A feed's own title, fetched once to name it ("" offline, on an error, or without one)."""
-    from termnews.feedparse import feed_title
+    from termnews.discover import feed_name
     from termnews.fetch import HttpClient  # httpx: loaded only when needed
     from termnews.sources.base import Download
     from termnews.sources.feed import FeedSource
 
     with HttpClient(max_connections=1) as http:
         got = FeedSource(spec).download(FetchContext(http=HttpOptions(deadline=10.0)), http)
-    return feed_title(got.body, got.url) if isinstance(got, Download) else ""
+    return feed_name(got.body, got.url) if isinstance(got, Download) else ""
 
 
 @dataclass

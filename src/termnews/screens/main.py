@@ -207,19 +207,10 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     def on_inbox_list_reply_requested(self, message: InboxList.ReplyRequested) -> None:
         item = message.item
         self.mark_answer_read(item)
-        article = ArticleRef(item.article_id, item.article_title, item.article_link, item.article_source)
-        self.reply_to_comment(article, as_comment(item))
+        self.reply_to_comment(ArticleRef.of_inbox_item(item), as_comment(item))
 
     def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
-        composer, comment = self.composer, message.comment
-        composer.answering = comment  # quoted for $EDITOR
-        if message.draft_id is not None:
-            composer.open_draft_id(message.draft_id, replying_to=comment.author)
-        else:
-            composer.replying_to = comment.author  # the composer's heading says whom it answers
-            composer.open_draft(message.article, None)
-            if composer.editor is not None:
-                composer.editor.parent = comment.id  # recorded when the draft is first saved
+        self.composer.reply_to_comment(message.article, message.comment, message.draft_id)
 
     def on_composer_choose_draft(self, message: Composer.ChooseDraft) -> None:
         """The article has drafts: ask whether to continue the last one or start a new reply."""

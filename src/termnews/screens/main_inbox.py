@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.message import Message
 
+from termnews.drafts import ArticleRef
 from termnews.models import InboxItem
 from termnews.screens.main_comments import CommentActions
 from termnews.screens.main_refresh import RefreshActions
@@ -75,7 +76,7 @@ class InboxActions(CommentActions):
             return
         if self.reader.article is None or self.reader.article.id != item.article_id:
             self.comments.open()  # the thread is fetched once the article is shown
-            self.show_article_id(item.article_id)
+            self.show_article(ArticleRef.of_inbox_item(item))
         elif not self.comments.is_open or self.comments.article_id != item.article_id:
             self.comments.open()
             self.load_comments(item.article_id)

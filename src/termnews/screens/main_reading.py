@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.timer import Timer
 
 from termnews.drafts import ArticleRef
-from termnews.models import Article, Draft, Headline, View
+from termnews.models import Article, Headline, View
 from termnews.render import article_markdown
 from termnews.screens.drafts import DraftsResult, DraftsScreen
 from termnews.screens.main_base import MainScreenBase
@@ -53,17 +53,10 @@ class ReadingActions(MainScreenBase):
         self.post_message(self.ArticleLoaded(article, markdown, marked_read=not article.read))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def show_draft_article(self, draft: Draft) -> None:
-        """The article a draft answers, in the reader: from the cache, else the draft's own copy."""
-        article = self.session.store.article(draft.article_id) or ArticleRef.of_draft(draft).uncached()
-        self.post_message(self.ArticleLoaded(article, article_markdown(article)))
-
-    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def show_article_id(self, article_id: str) -> None:
-        """An article by its id, in the reader, if the cache still has it."""
-        article = self.session.store.article(article_id)
-        if article is not None:
-            self.post_message(self.ArticleLoaded(article, article_markdown(article)))
+    def show_article(self, article: ArticleRef) -> None:
+        """An article in the reader, as the cache has it; gone from the cache, the copy `article` holds."""
+        shown = self.session.store.article(article.id) or article.uncached()
+        self.post_message(self.ArticleLoaded(shown, article_markdown(shown)))
 
     async def on_reading_actions_article_loaded(self, message: ArticleLoaded) -> None:
         article = message.article
@@ -202,4 +195,4 @@ class ReadingActions(MainScreenBase):
         if result.open is not None:
             composer.open_draft_id(result.open.id)
             if self.reader.article is None or self.reader.article.id != result.open.article_id:
-                self.show_draft_article(result.open)
+                self.show_article(ArticleRef.of_draft(result.open))
