@@ -6,6 +6,7 @@ its temporary folder; feeds for Miniflux to fetch come from tests/feedserver.py.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -379,3 +380,84 @@ def test_an_answer_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) 
     [outcome] = sync(home)
     assert outcome.error and "\n" not in outcome.error
     assert "not understood" in outcome.error or "not JSON" in outcome.error
+
+
+# -- pushes the server refuses ----------------------------------------------------------------
+
+#: An entry id no Miniflux can take (beyond a 64-bit integer): both its APIs answer 400.
+UNTAKEABLE = "99999999999999999999"
+
+
+def plant_untakeable_entry(home: Path, title: str = "Deleted upstream") -> str:
+    """An article the server once listed under an id it now refuses (as a server that
+    dropped or renumbered an entry would); returns its article id."""
+    from termnews.models import ArticleData, SourceSpec
+
+    session = Session.open(str(home))
+    try:
+        [server] = session.specs()
+        feed = SourceSpec("Old feed", server.kind, f"{server.location}#old", {"server": server.name})
+        session.store.store_articles(feed, [ArticleData(title=title, body="", guid="old-1")])
+        [aid] = [h.id for h in session.store.headlines(View(), 0, 10_000) if h.title == title]
+        session.store.sync_queue().apply_page(server.source_id, [(UNTAKEABLE, aid, "old")], [], None, 0.0)
+        return aid
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_change_the_server_refuses_leaves_the_queue_with_a_report_and_the_rest_is_sent(
+    kind, tmp_path, user, feeds, subprocess_env
+) -> None:
+    subscribed(user, feeds)
+    home = make_home(tmp_path, "a", kind, user)
+    sync(home)
+    plant_untakeable_entry(home)
+    set_flag(home, "Story 1", "starred", True)
+    set_flag(home, "Deleted upstream", "starred", True)  # one batch with Story 1's star
+    set_flag(home, "Story 2", "read", True)
+    assert queued(home) == 3
+    [outcome] = sync(home)
+    assert outcome.error is None
+    [warning] = outcome.warnings
+    assert "refused" in warning and "star 'Deleted upstream'" in warning and "HTTP 400" in warning
+    assert queued(home) == 0  # not retried at every sync
+    assert server_entry(user, "Story 1")["starred"] is True  # the rest of its batch was sent
+    assert server_entry(user, "Story 2")["status"] == "read"
+    assert titles_and_flags(home)["Deleted upstream"] == (False, True)  # the star stays here
+    [again] = sync(home)
+    assert again.error is None and again.warnings == ()
+    listing = run_cli(home, subprocess_env, "sources")
+    assert "1 change refused by the server" in listing.stdout
+    assert "star 'Deleted upstream'" in listing.stdout and "HTTP 400" in listing.stdout
+    [row] = [
+        json.loads(line) for line in run_cli(home, subprocess_env, "sources", "--json").stdout.splitlines()
+    ]
+    [refused] = row["server"]["refused"]
+    assert (refused["title"], refused["flag"], refused["value"]) == ("Deleted upstream", "starred", True)
+    assert "HTTP 400" in refused["reason"]
+
+
+@pytest.mark.parametrize(
+    ("status", "kept"), [(403, True), (429, True), (500, True), (503, True), (404, False), (410, False)]
+)
+def test_only_a_lasting_refusal_drops_a_change_credentials_waits_and_server_errors_keep_it(
+    status, kept, tmp_path, user, feeds
+) -> None:
+    subscribed(user, feeds)
+    proxy = CuttingProxy(user.base)
+    try:
+        home = make_home(tmp_path, "a", "miniflux", user, url=proxy.url)
+        sync(home)
+        set_flag(home, "Story 1", "read", True)
+        proxy.answer("PUT", "/v1/entries", status)
+        [outcome] = sync(home)
+        assert queued(home) == (1 if kept else 0)
+        assert bool(outcome.error) is kept
+        assert bool(outcome.warnings) is not kept
+        proxy.heal()
+        [outcome] = sync(home)
+        assert outcome.error is None and queued(home) == 0
+        assert server_entry(user, "Story 1")["status"] == ("read" if kept else "unread")
+    finally:
+        proxy.close()

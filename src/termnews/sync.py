@@ -12,7 +12,10 @@ For each server source, in this order:
    that dies mid-pull leaves every page stored so far; the next sync resumes
    at the saved cursor;
 4. push the queue in batches (many ids a request); a change leaves the queue
-   only when the server took it.
+   when the server took it, or when it refused it for good (a 4xx other than
+   credentials or "not now"; the rest of its batch is still sent): then it is
+   kept as refused, with the server's words, and the sync's outcome warns of
+   it. Credentials refused, a server error or no network keep the queue.
 
 The app never waits for any of this: it runs in `termnews refresh` and in the
 app's refresh worker. Offline, flags are still set and queued at once.
@@ -29,7 +32,7 @@ from termnews.models import ArticleData, SourceSpec, article_id
 from termnews.sources import load_kind
 from termnews.sources.server import PUSH_BATCH, Page, ServerClient, ServerError, ServerSource, chunks
 from termnews.store import Store
-from termnews.store.sync_queue import FlagUpdate, ServerFeed, SyncQueue
+from termnews.store.sync_queue import FlagUpdate, QueuedChange, RefusedChange, ServerFeed, SyncQueue
 from termnews.update import SourceOutcome
 
 Progress = Callable[[SourceOutcome, int, int], None]
@@ -94,14 +97,15 @@ def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
             cursor = queue.status(sid).cursor
             for page in client.pull(cursor, queue.known_states(sid)):
                 new += _store_page(store, queue, client, spec, specs, page)
-            _push(queue, client, sid)
+            refused = _push(queue, client, sid)
             queue.finish(sid, when=time.time(), error=None, clock_offset=client.clock_offset)
     except ServerError as exc:
         error = str(exc)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSON not shaped as documented
         error = f"the server's answer was not understood ({type(exc).__name__}: {exc})"
     else:
-        return SourceOutcome(spec, new=new, total=new)
+        warnings = tuple(f"the server refused to {r.describe()}: {r.reason}" for r in refused)
+        return SourceOutcome(spec, new=new, total=new, warnings=warnings)
     queue.finish(sid, when=time.time(), error=error, clock_offset=None)
     return SourceOutcome(spec, new=new, error=error)
 
@@ -143,18 +147,34 @@ def _store_page(
     return new
 
 
-def _push(queue: SyncQueue, client: ServerClient, sid: str) -> int:
-    pushed = 0
+def _push(queue: SyncQueue, client: ServerClient, sid: str) -> list[RefusedChange]:
+    """Send the queue in batches; returns the changes the server refused for good."""
+    refused: list[RefusedChange] = []
     while changes := queue.queued(sid, limit=PUSH_BATCH * 4):
-        groups: dict[tuple[str, bool], list] = defaultdict(list)
+        groups: dict[tuple[str, bool], list[QueuedChange]] = defaultdict(list)
         for change in changes:
             groups[(change.flag, change.value)].append(change)
-        for (flag, value), group in groups.items():
+        for group in groups.values():
             for batch in chunks(group, PUSH_BATCH):
-                client.push(flag, value, [c.remote_id for c in batch])
-                queue.sent(sid, batch)
-                pushed += len(batch)
-    return pushed
+                refused += _send(queue, client, sid, batch)
+    return refused
+
+
+def _send(queue: SyncQueue, client: ServerClient, sid: str, batch: list[QueuedChange]) -> list[RefusedChange]:
+    """One batch of changes to one flag and value. A batch the server refuses for good (a 4xx
+    other than credentials or "not now") is halved until the changes it refuses are found:
+    those leave the queue as refused, the rest is sent. Any other failure keeps the queue."""
+    try:
+        client.push(batch[0].flag, batch[0].value, [c.remote_id for c in batch])
+    except ServerError as exc:
+        if not exc.lasting:
+            raise
+        if len(batch) == 1:
+            return queue.refuse(sid, batch, str(exc), time.time())
+        half = len(batch) // 2
+        return _send(queue, client, sid, batch[:half]) + _send(queue, client, sid, batch[half:])
+    queue.sent(sid, batch)
+    return []
 
 
 # -- subscriptions on a server ------------------------------------------------------------
