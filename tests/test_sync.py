@@ -294,6 +294,34 @@ async def test_app_starts_offline_shows_the_waiting_queue_and_server_feeds(
     assert queued(home) == 1
 
 
+async def test_choosing_the_server_in_the_sources_pane_shows_all_its_feeds_articles(
+    tmp_path, user, feeds
+) -> None:
+    from app_support import choose_view, make_app, screen_text, settle
+
+    subscribed(user, feeds, n=3)
+    subscribed(user, feeds, n=2, path="/b.xml", prefix="Later")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "note.md").write_text("# A local note\n\nNot from the server.\n")
+    local = f'\n[[sources]]\nname = "notes"\nkind = "local"\nlocation = "{notes}"\n'
+    home = make_home(tmp_path, "a", "miniflux", user, extra=local)
+    sync(home)
+    set_flag(home, "Later 1", "read", True)
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await choose_view(pilot, "home")
+        text = screen_text(app)
+        for title in ("Story 0", "Story 1", "Story 2", "Later 0", "Later 1"):
+            assert title in text
+        assert "A local note" not in text
+        assert "home  4 unread / 5" in text  # the status line counts the server's articles
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert re.search(r"home +4/5", screen_text(app))
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_import_rename_and_remove_act_on_the_server(kind, tmp_path, user, feeds, subprocess_env) -> None:
     for name in ("One", "Two"):
