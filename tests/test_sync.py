@@ -371,6 +371,34 @@ def test_a_feed_removed_on_the_server_leaves_only_starred_articles(kind, tmp_pat
     assert sorted(titles_and_flags(home)) == ["Gone 1", "Story 0", "Story 1"]
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_servers_keep_applies_to_its_feeds_starred_and_drafted_stay(
+    kind, tmp_path, user, feeds, subprocess_env
+) -> None:
+    subscribed(user, feeds, n=4)
+    subscribed(user, feeds, n=3, path="/b.xml", prefix="Later")
+    home = make_home(tmp_path, "a", kind, user)
+    sync(home)
+    set_flag(home, "Story 0", "starred", True)
+    session = Session.open(str(home))
+    try:
+        [later0] = [h for h in session.store.headlines(View(), 0, 100) if h.title == "Later 0"]
+        session.store.create_draft(
+            article_id=later0.id, article_title=later0.title, article_link=None, article_source=later0.source
+        )
+    finally:
+        session.close()
+    config = home / "config" / "config.toml"
+    config.write_text(config.read_text() + "keep = 1\n")
+    done = run_cli(home, subprocess_env, "cache", "clean")
+    assert done.returncode == 0 and "removed 3 articles" in done.stdout, done.stdout
+    # Each feed keeps its newest; the starred and the drafted stay.
+    assert sorted(titles_and_flags(home)) == ["Later 0", "Later 2", "Story 0", "Story 3"]
+    config.write_text(config.read_text().replace("keep = 1\n", 'keep = "1d"\n'))
+    sync(home)  # a sync applies the keep rules too: every entry here is years old
+    assert sorted(titles_and_flags(home)) == ["Later 0", "Story 0"]
+
+
 def test_a_wordpress_post_read_through_miniflux_can_be_answered(tmp_path, user, request) -> None:
     from termnews.drafts import ArticleRef, DraftEditor, DraftFields
     from termnews.outbox import Outbox

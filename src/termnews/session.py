@@ -267,9 +267,15 @@ class Session:
         ]
         if wanted:
             self.fetch_full_texts(wanted, settings)
-        clean(self.store, self.specs(), self.config.keep)
+        self.clean_cache()
         self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
+
+    def clean_cache(self) -> int:
+        """Apply the keep rules now (a feed server's to each of its feeds); how many articles went."""
+        from termnews.sync import and_server_feeds
+
+        return clean(self.store, and_server_feeds(self.store, self.specs()), self.config.keep)
 
     def thread_marks(self, article_id: str, got: CommentsResult) -> ThreadMarks:
         """What is new in a thread being opened and which comments are the person's (remembers the visit)."""

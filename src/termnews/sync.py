@@ -55,13 +55,14 @@ def server_source(spec: SourceSpec) -> ServerSource:
 def feed_spec(server: SourceSpec, feed: ServerFeed) -> SourceSpec:
     """One of a server's feeds as a source of its own: its articles, its line in the pane.
 
-    Tagged with the server's name and the feed's category.
+    Tagged with the server's name and the feed's category; the server's `keep` is each feed's.
     """
+    keep = {"keep": server.options["keep"]} if "keep" in server.options else {}
     return SourceSpec(
         feed.title,
         server.kind,
         f"{server.location.rstrip('/')}#{feed.remote_id}",
-        {"server": server.name, "remote_id": feed.remote_id, "url": feed.url},
+        {"server": server.name, "remote_id": feed.remote_id, "url": feed.url, **keep},
         tuple(t for t in (server.name, feed.category) if t),
     )
 
@@ -214,17 +215,28 @@ def find_feeds(store: Store, servers: list[SourceSpec], name: str) -> list[tuple
     return found
 
 
+def and_server_feeds(store: Store, specs: list[SourceSpec]) -> list[SourceSpec]:
+    """`specs` with each server followed by its feeds (as last synced): the sources pane's
+    list, and what the keep rules apply to."""
+    shown: list[SourceSpec] = []
+    for spec in specs:
+        shown.append(spec)
+        if is_server_kind(spec.kind):
+            shown.extend(server_feeds(store, spec))
+    return shown
+
+
 def with_server_feeds(
     store: Store, specs: list[SourceSpec], counts: dict[str, tuple[int, int]]
 ) -> tuple[list[SourceSpec], int]:
     """For the sources pane: each server followed by its feeds (its counts the sum of
     theirs, added to `counts`); and how many flag changes wait for a server."""
-    shown: list[SourceSpec] = []
-    for spec in specs:
-        shown.append(spec)
-        if is_server_kind(spec.kind):
-            feeds = server_feeds(store, spec)
-            shown.extend(feeds)
-            parts = [counts.get(f.source_id, (0, 0)) for f in feeds]
-            counts[spec.source_id] = (sum(t for t, _ in parts), sum(u for _, u in parts))
+    shown = and_server_feeds(store, specs)
+    servers = {s.name: s.source_id for s in specs if is_server_kind(s.kind)}
+    counts.update(dict.fromkeys(servers.values(), (0, 0)))
+    for feed in shown:
+        if (server := feed.options.get("server")) in servers:
+            total, unread = counts[servers[server]]
+            feed_total, feed_unread = counts.get(feed.source_id, (0, 0))
+            counts[servers[server]] = (total + feed_total, unread + feed_unread)
     return shown, store.sync_queue().queued_total()
