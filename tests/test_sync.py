@@ -294,6 +294,26 @@ async def test_app_starts_offline_shows_the_waiting_queue_and_server_feeds(
     assert queued(home) == 1
 
 
+async def test_refreshing_the_source_of_a_servers_article_syncs_the_server(tmp_path, user, feeds) -> None:
+    from app_support import Notices, make_app, screen_text, settle
+
+    feed_id = subscribed(user, feeds, n=3)
+    home = make_home(tmp_path, "a", "miniflux", user)
+    sync(home)
+    feeds.feed("/a.xml", simple_rss(4))  # a new entry, fetched by the server
+    user.refresh(feed_id)
+    app = make_app(home)
+    notices = Notices()
+    async with app.run_test(size=(120, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        assert "Story 3" not in screen_text(app)
+        await pilot.press("ctrl+r")  # the cursor is on one of the server's articles
+        await settle(app, pilot)
+        assert "Story 3" in screen_text(app)
+        assert "refreshed: 1 new" in screen_text(app)
+    assert not any("No source" in m for m in notices.messages), notices.messages
+
+
 async def test_choosing_the_server_in_the_sources_pane_shows_all_its_feeds_articles(
     tmp_path, user, feeds
 ) -> None:

@@ -243,6 +243,12 @@ class Session:
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
 
+    def source_of(self, article_id: str, source_name: str) -> SourceSpec | None:
+        """What refreshing an article's source refreshes: the feed server it came from, else its source."""
+        from termnews.sync import server_of_article
+
+        return server_of_article(self.store, self.specs(), article_id) or self.spec_named(source_name)
+
     def refresh(
         self,
         specs: list[SourceSpec],

@@ -72,6 +72,12 @@ def server_feeds(store: Store, server: SourceSpec) -> list[SourceSpec]:
     return [feed_spec(server, f) for f in store.sync_queue().feeds(server.source_id)]
 
 
+def server_of_article(store: Store, specs: list[SourceSpec], article_id: str) -> SourceSpec | None:
+    """The server (of `specs`) an article came from; None for any other article."""
+    sid = store.sync_queue().server_of(article_id)
+    return next((s for s in specs if s.source_id == sid), None) if sid else None
+
+
 def sync_all(
     store: Store, servers: list[SourceSpec], progress: Progress | None = None
 ) -> list[SourceOutcome]:

@@ -185,6 +185,13 @@ class SyncQueue:
             found.update(r[0] for r in rows)
         return found
 
+    def server_of(self, article_id: str) -> str | None:
+        """The source id of the server an article came from (None: from none)."""
+        row = self.conn.execute(
+            "SELECT source_id FROM state.sync_items WHERE article_id = ? LIMIT 1", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def known_states(self, source_id: str) -> dict[str, tuple[bool, bool]]:
         rows = self.conn.execute(
             "SELECT remote_id, srv_read, srv_starred FROM state.sync_items WHERE source_id = ?", (source_id,)
