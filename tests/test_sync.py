@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -208,6 +209,24 @@ def test_newer_change_wins_whichever_side_made_it(kind, tmp_path, user, feeds) -
     sync(home)  # and again: still as settled
     assert titles_and_flags(home)["Story 0"] == (True, False)
     assert titles_and_flags(home)["Story 1"] == (False, False)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_deleted_cache_is_rebuilt_from_the_server(kind, tmp_path, user, feeds) -> None:
+    subscribed(user, feeds)
+    home = make_home(tmp_path, "a", kind, user)
+    sync(home)
+    set_flag(home, "Story 1", "starred", True)
+    sync(home)
+    before = titles_and_flags(home)
+    session = Session.open(str(home))
+    cache = session.paths.cache_dir
+    session.close()
+    shutil.rmtree(cache)  # the cache may be deleted: only downloaded copies go
+    assert titles_and_flags(home) == {}
+    assert [o.error for o in sync(home)] == [None]
+    assert titles_and_flags(home) == before
+    assert before["Story 1"] == (False, True)
 
 
 @pytest.mark.parametrize("kind", KINDS)

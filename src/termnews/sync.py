@@ -4,7 +4,8 @@ For each server source, in this order:
 
 1. log in (a wrong token or password is one clear error; nothing is touched);
 2. the server's subscriptions and categories (`sync_feeds`);
-3. pull, a page at a time: each page's articles are stored, then its remote
+3. pull, a page at a time (everything when the cache has not seen this
+   server yet, as after it was deleted; else what changed): each page's articles are stored, then its remote
    ids, the server's flags and the cursor to resume from, in one transaction.
    A server's flag is applied here unless a local change to the same flag is
    queued and newer (times compared on the server's clock, through the offset
@@ -101,11 +102,14 @@ def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
             _drop_gone_feeds(store, spec, feeds)
             queue.save_feeds(sid, feeds)
             specs = {f.remote_id: feed_spec(spec, f) for f in feeds}
-            cursor = queue.status(sid).cursor
-            for page in client.pull(cursor, queue.known_states(sid)):
+            # A cache that never saw this server (deleted since): pull everything again.
+            again = store.source_status(sid) is None
+            cursor = {} if again else queue.status(sid).cursor
+            for page in client.pull(cursor, {} if again else queue.known_states(sid)):
                 new += _store_page(store, queue, client, spec, specs, page)
             refused = _push(queue, client, sid)
             queue.finish(sid, when=time.time(), error=None, clock_offset=client.clock_offset)
+            store.record_fetch(sid, error=None)  # the cache holds this server's articles now
     except ServerError as exc:
         error = str(exc)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSON not shaped as documented
