@@ -35,6 +35,7 @@ def queries() -> list[str]:
         f"{by_rank[50]} {by_rank[500]}",
         f"{by_rank[500]} {by_rank[5000]}",
         by_rank[500][:3] + "*",  # a prefix search
+        by_rank[500][:2] + "*",  # a short prefix: thousands of words
     ]
 
 

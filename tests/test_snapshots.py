@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_support import SEED_TITLE, make_app, make_home, settle
+from termnews.store.fetch_state import FetchNote
 from termnews.widgets.headlines import HeadlineList
 
 
@@ -64,7 +65,7 @@ def test_sources_pane_counts_marks_and_tags(snap_compare, tmp_path: Path) -> Non
     )
     app = make_app(home)
     [spec] = [s for s in app.session.specs() if s.name == "broken"]
-    app.session.store.record_fetch(spec.source_id, error="could not connect")
+    app.session.store.record_fetch(spec.source_id, FetchNote(error="could not connect"))
 
     async def run_before(pilot) -> None:
         await settle(pilot.app, pilot)

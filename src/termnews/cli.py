@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
@@ -18,16 +18,15 @@ from termnews.cli_send import add_send_commands
 from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.discover import USUAL_PATHS, FoundFeed
-from termnews.models import Headline, SourceSpec, SourceStatus
+from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
 
-if TYPE_CHECKING:
-    from termnews.update import SourceOutcome  # update (multiprocessing) is loaded by refresh only
-
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: A search that must first index this many articles says so (it waits for them).
+INDEXING_SAID = 2000
 
 
 def headline_json(h: Headline) -> dict[str, object]:
@@ -71,7 +70,13 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_search(session: Session, args: argparse.Namespace) -> int:
-    session.refresh_cheap_sources()
+    session.refresh_cheap_sources(index=False)
+    if lagging := session.store.unindexed():
+        # A refresh's articles are indexed after it: a script's search waits for them
+        # (and hears why, when that takes a moment).
+        if lagging >= INDEXING_SAID:
+            print(f"termnews: indexing {plural(lagging, 'new article')} for search first", file=sys.stderr)
+        session.index()
     rows = session.store.headlines(View(query=" ".join(args.words)), 0, args.limit)
     if not rows:
         print("termnews: no matches", file=sys.stderr)
@@ -417,9 +422,10 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
             bar.update(task, completed=done, description=outcome.spec.name[:30])
 
         with bar:
-            outcomes = session.refresh(specs, progress, settings=settings)
+            outcomes = session.refresh(specs, progress, settings=settings, index=False)
     else:
-        outcomes = session.refresh(specs, settings=settings)
+        outcomes = session.refresh(specs, settings=settings, index=False)
+    session.index_in_background()  # the articles are stored: the prompt need not wait for the index
     return _report_refresh(session, outcomes, args.quiet)
 
 

@@ -18,7 +18,6 @@ Never imports Textual.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import json
 import re
 import time
@@ -149,6 +148,8 @@ def _replace(comment: Comment, **changes: Any) -> Comment:
 
 
 def _entry(entry: Any) -> tuple[Comment, str | None, str | None]:
+    import hashlib  # here: OpenSSL is not on the way to the first paint
+
     body = ""
     fmt: BodyFormat = "text"
     if entry.get("content"):
@@ -318,6 +319,8 @@ def _fields(result: CommentsResult) -> dict[str, Any]:
 def _fetch_one(
     store: Store, client: HttpClient, url: str, options: HttpOptions, use_validators: bool
 ) -> CommentsResult:
+    import hashlib  # here: OpenSSL is not on the way to the first paint
+
     cached = store.comment_feed(url)
     have = cached is not None and cached.body_hash is not None
     validated = cached if have and use_validators else None

@@ -35,6 +35,7 @@ import base64
 import http
 import socket
 import ssl
+import sys
 import threading
 import time
 import zlib
@@ -45,14 +46,19 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.request import getproxies_environment
 
-import httpcore
-import httpx
-
 from termnews import PROJECT_URL, __version__
 from termnews.hosts import HostGate, host_key, http_date, parse_retry_after, redirect_refusal
 from termnews.models import HttpOptions
 from termnews.text import FETCHABLE_SCHEMES, host_of, is_fetchable_url, url_scheme
 from termnews.units import format_size
+
+# httpx imports its command-line client when it can, and with it click, rich
+# and pygments (6 MiB and 80 ms a refresh never uses); its import is guarded,
+# and a None entry here makes it take the fallback.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+import httpcore  # noqa: E402
+import httpx  # noqa: E402
 
 USER_AGENT = f"termnews/{__version__} (+{PROJECT_URL})"
 ACCEPT = (

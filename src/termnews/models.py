@@ -9,7 +9,6 @@ widget never imports a storage module for a type.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -112,6 +111,20 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class SourceOutcome:
+    """What refreshing one source came to."""
+
+    spec: SourceSpec
+    new: int = 0
+    total: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    #: Not fetched, and why (not due yet, gone).
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
 class Headline:
     """One row of the headline pane."""
 
@@ -179,6 +192,8 @@ def decode_media(text: str) -> tuple[tuple[Enclosure, ...], str | None, str | No
 
 
 def stable_hash(text: str) -> str:
+    import hashlib  # here: loading OpenSSL is not on the way to the first paint
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 

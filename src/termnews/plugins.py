@@ -9,8 +9,10 @@ layer: `names()` imports nothing; `load(name)` imports one and fails loudly;
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.metadata import EntryPoint, entry_points
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 T = TypeVar("T")
 
@@ -32,6 +34,9 @@ class PluginGroup(Generic[T]):
         self.group, self.builtin, self.base, self.what = group, builtin, base, what
 
     def _entry_points(self) -> dict[str, EntryPoint]:
+        # Reading installed packages' metadata costs tens of milliseconds: only when asked.
+        from importlib.metadata import EntryPoint, entry_points
+
         found = {ep.name: ep for ep in entry_points(group=self.group)}
         for name, value in self.builtin.items():
             found.setdefault(name, EntryPoint(name=name, value=value, group=self.group))

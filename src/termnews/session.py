@@ -5,20 +5,29 @@ Shared by the CLI and the app so both see the same sources the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from termnews.config import Config, load_config, seeds_source, source_specs
-from termnews.models import Draft, FetchContext, FullTextState, HttpOptions, SourceSpec, SourceStatus, View
+from termnews.indexer import index_all, start_background
+from termnews.models import (
+    Draft,
+    FetchContext,
+    FullTextState,
+    HttpOptions,
+    SourceOutcome,
+    SourceSpec,
+    SourceStatus,
+    View,
+)
 from termnews.paths import Paths
 from termnews.sanitize import clean_line
 from termnews.sources import load_all_kinds
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
-from termnews.update import Progress, RefreshSettings, SourceOutcome, refresh
 
 if TYPE_CHECKING:
     from termnews.comments import CommentsResult
@@ -26,6 +35,7 @@ if TYPE_CHECKING:
     from termnews.fetch import HttpClient
     from termnews.inbox import WatchReport
     from termnews.models import ThreadMarks
+    from termnews.update import Progress, RefreshSettings
 
 #: Draft states that can still be edited and sent (a reply in progress).
 OPEN_STATES = ("draft", "ready", "failed")
@@ -254,19 +264,28 @@ class Session:
         specs: list[SourceSpec],
         progress: Progress | None = None,
         settings: RefreshSettings | None = None,
+        index: bool = True,
     ) -> list[SourceOutcome]:
         """Fetch `specs` into the store, then apply the retention rules.
 
-        Config's politeness and proxy settings go over `settings`."""
+        Config's politeness and proxy settings go over `settings`. With `index`,
+        the search index is up to date on return; without, call
+        `index_in_background` (or a search says what it may miss)."""
         from termnews.sync import is_server_kind, sync_all
+        from termnews.update import (  # parser processes, thread pools: not needed to start
+            RefreshSettings,
+            refresh,
+        )
 
         settings = settings or RefreshSettings()
         http = settings.http if self.config.proxy is None else replace(settings.http, proxy=self.config.proxy)
         settings = replace(settings, per_host=self.config.connections_per_host, http=http)
         # sync: feed servers are synced (pull and push), the other sources fetched.
-        servers = [s for s in specs if is_server_kind(s.kind)]
+        # Each kind is looked up once: reading the entry points costs milliseconds a time.
+        server_kinds = {kind for kind in {s.kind for s in specs} if is_server_kind(kind)}
+        servers = [s for s in specs if s.kind in server_kinds]
         others = [s for s in specs if s not in servers]
-        outcomes = refresh(self.store, others, progress, settings=settings) if others else []
+        outcomes = refresh(self.store, others, progress, settings=settings, index=False) if others else []
         outcomes += sync_all(self.store, servers, progress)
         wanted = [
             o.spec for o in outcomes if o.spec.options.get("full_text") and o.error is None and not o.skipped
@@ -274,6 +293,8 @@ class Session:
         if wanted:
             self.fetch_full_texts(wanted, settings)
         self.clean_cache()
+        if index:
+            index_all(self.store)
         self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
 
@@ -295,11 +316,20 @@ class Session:
 
         return watch_threads(self.store, self.specs(), sources=sources)
 
-    def refresh_cheap_sources(self) -> list[SourceOutcome]:
+    def index(self, stop: Callable[[], bool] | None = None) -> int:
+        """Bring the search index up to date here (until `stop()`); returns how many articles went in."""
+        return index_all(self.store, stop)
+
+    def index_in_background(self) -> None:
+        """Have a detached process bring the search index up to date, if it lags."""
+        if self.store.unindexed():
+            start_background(self.store.paths)
+
+    def refresh_cheap_sources(self, index: bool = True) -> list[SourceOutcome]:
         """Refresh the sources cheap enough to read at every start (local folders)."""
         kinds, _ = load_all_kinds()
         cheap = [s for s in self.specs() if s.kind in kinds and kinds[s.kind].refresh_on_start]
-        return self.refresh(cheap)
+        return self.refresh(cheap, index=index)
 
     # -- subscriptions -----------------------------------------------------------------
 

@@ -5,8 +5,9 @@ For each server source, in this order:
 1. log in (a wrong token or password is one clear error; nothing is touched);
 2. the server's subscriptions and categories (`sync_feeds`);
 3. pull, a page at a time (everything when the cache has not seen this
-   server yet, as after it was deleted; else what changed): each page's articles are stored, then its remote
-   ids, the server's flags and the cursor to resume from, in one transaction.
+   server yet, as after it was deleted; else what changed): each page's
+   articles are stored, then its remote ids, the server's flags and the
+   cursor to resume from, in one transaction.
    A server's flag is applied here unless a local change to the same flag is
    queued and newer (times compared on the server's clock, through the offset
    measured from its `Date` header): then ours is kept and pushed. A server
@@ -29,12 +30,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 
-from termnews.models import ArticleData, SourceSpec, article_id
+from termnews.models import ArticleData, SourceOutcome, SourceSpec, article_id
+from termnews.sanitize import clean_article
 from termnews.sources import load_kind
 from termnews.sources.server import PUSH_BATCH, Page, ServerClient, ServerError, ServerSource, chunks
 from termnews.store import Store
+from termnews.store.articles import prepare_rows
+from termnews.store.fetch_state import FetchNote, StoredFetch
 from termnews.store.sync_queue import FlagUpdate, QueuedChange, RefusedChange, ServerFeed, SyncQueue
-from termnews.update import SourceOutcome
 
 Progress = Callable[[SourceOutcome, int, int], None]
 
@@ -109,7 +112,7 @@ def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
                 new += _store_page(store, queue, client, spec, specs, page)
             refused = _push(queue, client, sid)
             queue.finish(sid, when=time.time(), error=None, clock_offset=client.clock_offset)
-            store.record_fetch(sid, error=None)  # the cache holds this server's articles now
+            store.record_fetch(sid, FetchNote())  # the cache holds this server's articles now
     except ServerError as exc:
         error = str(exc)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSON not shaped as documented
@@ -143,12 +146,16 @@ def _store_page(
     for entry in page.entries:
         if entry.feed_id not in specs:  # a feed added on the server since the list was read
             specs[entry.feed_id] = feed_spec(server, ServerFeed(entry.feed_id, entry.feed_id, "", None))
-        by_feed[entry.feed_id].append(entry.article)
-        items.append(
-            (entry.remote_id, article_id(specs[entry.feed_id].source_id, entry.article), entry.feed_id)
-        )
+        article = clean_article(entry.article)  # a server passes its feeds' text on: as hostile as theirs
+        by_feed[entry.feed_id].append(article)
+        items.append((entry.remote_id, article_id(specs[entry.feed_id].source_id, article), entry.feed_id))
         updates.append(FlagUpdate(entry.remote_id, entry.read, entry.starred, entry.changed))
-    new = sum(store.store_articles(specs[fid], articles) for fid, articles in by_feed.items())
+    # One transaction for the page; the search index follows after the sync, as after a refresh.
+    fetches = [
+        StoredFetch(specs[fid], prepare_rows(specs[fid].source_id, arts), None)
+        for fid, arts in by_feed.items()
+    ]
+    new = sum(store.store_fetches(fetches))
     # A conflict needs the server's time of change; ask only for those entries.
     unknown = queue.queued_among(server.source_id, [u.remote_id for u in updates if u.changed is None])
     if unknown:

@@ -51,17 +51,42 @@ def snippet(text: str, query: str, width: int = 80) -> str:
 
     Words match whole, as the search does; `word*` matches as a prefix.
     """
-    patterns = [
-        re.escape(w.rstrip("*")) + ("" if w.endswith("*") else r"\b") for w in query.split() if w.rstrip("*")
-    ]
-    match = re.search(r"\b(?:" + "|".join(patterns) + ")", text, re.IGNORECASE) if patterns else None
-    start = max(0, match.start() - 3 * width) if match else 0
+    found = _first_word(text, query)
+    start = max(0, found[0] - 3 * width) if found else 0
     window = " ".join(text[start : start + 6 * width].split())  # flatten only what may show
-    if match:
-        found = window.lower().find(match.group(0).lower())
-        cut = max(0, found - 12)  # a little context before the match, most of it after
+    if found:
+        at = window.lower().find(text[found[0] : found[1]].lower())
+        cut = max(0, at - 12)  # a little context before the match, most of it after
         return clean_line(("…" if start or cut else "") + window[cut : cut + width] + "…")
     return clean_line(window[:width])
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _first_word(text: str, query: str) -> tuple[int, int] | None:
+    """Where the first word of `query` stands whole in `text` (a starred word: as a prefix), or None.
+
+    Found with `str.find` on the lower-cased text, which runs at memory speed
+    where a case-blind regular expression tries every position of a long body.
+    """
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lower case is longer: positions would shift
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    best: tuple[int, int] | None = None
+    for word in query.split():
+        prefix, needle = word.endswith("*"), word.rstrip("*").lower()
+        at = lower.find(needle) if needle else -1
+        while at != -1 and (best is None or at < best[0]):
+            end = at + len(needle)
+            if (at == 0 or not _is_word_char(lower[at - 1])) and (
+                prefix or end == len(lower) or not _is_word_char(lower[end])
+            ):
+                best = (at, end)
+                break
+            at = lower.find(needle, at + 1)
+    return best
 
 
 # -- the URL policy: two questions, answered here for every caller ------------------

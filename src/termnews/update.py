@@ -9,7 +9,12 @@ where it runs best:
    that dies or hangs on a hostile feed takes down only that source);
    `clean_article`, the one sanitizing step between sources and the screen,
    runs there too;
-3. store, in the calling thread, one transaction per source.
+3. store, in the calling thread: the workers send rows ready to write
+   (article ids, compressed bodies), written a batch of sources per
+   transaction;
+4. index: the search index is built from the stored articles, after them
+   (`index=False` leaves it to `termnews.indexer`, in the background); until
+   then a search may miss the newest articles (`Store.unindexed`).
 
 A failed or empty fetch deletes nothing already cached. Sources that do not
 split into stages (`local`, most plugins) run whole in a fetch thread. Never
@@ -18,6 +23,7 @@ imports Textual: the app runs this in a thread worker, the CLI directly.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -36,11 +42,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from termnews.models import FetchContext, FetchResult, HttpOptions, SourceSpec
+from termnews.models import FetchContext, FetchResult, HttpOptions, SourceOutcome, SourceSpec
 from termnews.sanitize import LIMITS, clean_article, clean_line
 from termnews.schedule import interval, not_due
 from termnews.sources import load_kind
 from termnews.sources.base import Download, Source, StagedSource
+from termnews.store.articles import ArticleRow, prepare_rows
+from termnews.store.fetch_state import FetchNote, StoredFetch
 
 if TYPE_CHECKING:
     from termnews.fetch import HttpClient
@@ -50,19 +58,10 @@ if TYPE_CHECKING:
 # httpx (termnews.fetch) is imported where used: parser processes never need it.
 
 
-@dataclass(frozen=True)
-class SourceOutcome:
-    spec: SourceSpec
-    new: int = 0
-    total: int = 0
-    not_modified: bool = False
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-    #: Not fetched, and why (not due yet, gone).
-    skipped: str | None = None
-
-
 Progress = Callable[[SourceOutcome, int, int], None]
+
+#: Articles written per transaction (a batch of whole sources, written when it reaches this).
+BATCH_ROWS = 1000
 
 
 def _cpus() -> int:
@@ -96,34 +95,58 @@ class RefreshSettings:
     force: bool = False
 
 
-def store_result(
-    store: Store, spec: SourceSpec, result: FetchResult, *, cleaned: bool = False
-) -> SourceOutcome:
-    """Store one source's result in one transaction and record the fetch."""
+@dataclass(frozen=True)
+class Prepared:
+    """A source's fetch ready to store: its articles as rows (built where they were parsed)."""
+
+    result: FetchResult  # without its articles
+    rows: list[ArticleRow]
+
+
+def prepare(spec: SourceSpec, result: FetchResult, *, cleaned: bool = False) -> Prepared:
+    """Rows from a fetch's articles (cleaned here unless `cleaned`); errors and warnings made safe to show."""
     # Errors and warnings quote servers, files and plugins: they are shown too.
     result = replace(
         result,
         error=None if result.error is None else (clean_line(result.error, LIMITS["title"]) or "error"),
         warnings=tuple(clean_line(w, LIMITS["title"]) for w in result.warnings),
     )
+    rows: list[ArticleRow] = []
     if result.error is None and not result.not_modified:
-        articles = result.articles if cleaned else [clean_article(a) for a in result.articles]
-        new = store.store_articles(spec, articles)
-    else:
-        articles, new = [], 0
-    store.record_fetch(
-        spec.source_id,
-        error=result.error,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        body_hash=result.body_hash,
-        interval=interval(spec, result),
-        not_modified=result.not_modified,
-        moved_to=result.moved_to,
-        gone=result.gone,
-        warnings=result.warnings,
-    )
-    return SourceOutcome(spec, new, len(articles), result.not_modified, result.error, result.warnings)
+        rows = prepare_rows(
+            spec.source_id, result.articles if cleaned else map(clean_article, result.articles)
+        )
+    return Prepared(replace(result, articles=[]), rows)
+
+
+def _stored(store: Store, batch: list[tuple[SourceSpec, Prepared]]) -> list[SourceOutcome]:
+    """Write a batch of sources in one transaction; a failure fails each of them, nothing else."""
+    fetches = [
+        StoredFetch(
+            spec,
+            None if p.result.error or p.result.not_modified else p.rows,
+            FetchNote(
+                error=p.result.error,
+                etag=p.result.etag,
+                last_modified=p.result.last_modified,
+                body_hash=p.result.body_hash,
+                interval=interval(spec, p.result),
+                not_modified=p.result.not_modified,
+                moved_to=p.result.moved_to,
+                gone=p.result.gone,
+                warnings=p.result.warnings,
+            ),
+        )
+        for spec, p in batch
+    ]
+    try:
+        news = store.store_fetches(fetches)
+    except Exception as exc:  # a store error ends these sources, not the refresh
+        return [SourceOutcome(spec, error=f"could not store: {exc}") for spec, _ in batch]
+    return [
+        SourceOutcome(spec, new, len(p.rows), p.result.not_modified, p.result.error, p.result.warnings)
+        for (spec, p), new in zip(batch, news, strict=True)
+    ]
 
 
 def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
@@ -139,13 +162,20 @@ def refresh(
     progress: Progress | None = None,
     *,
     settings: RefreshSettings | None = None,
+    index: bool = True,
 ) -> list[SourceOutcome]:
     """Refresh `specs` into `store`; one outcome per spec, in the same order.
 
     `progress(outcome, done, total)` is called in this thread as each source
-    is stored.
+    is stored. With `index`, the search index is brought up to date before
+    returning; without, the caller sees to it (`termnews.indexer`).
     """
-    return _Refresh(store, specs, progress, settings or RefreshSettings()).run()
+    outcomes = _Refresh(store, specs, progress, settings or RefreshSettings()).run()
+    if index:
+        from termnews.indexer import index_all
+
+        index_all(store)
+    return outcomes
 
 
 # -- the pipeline -------------------------------------------------------------------
@@ -164,13 +194,14 @@ def _fetch_stage(
     return source.fetch(ctx)
 
 
-def _parse_stage(cls: type[Source], download: Download) -> FetchResult:
-    """Runs in a worker process (only staged sources download)."""
+def _parse_stage(cls: type[Source], spec: SourceSpec, download: Download) -> Prepared:
+    """Runs in a worker process (only staged sources download): parse, clean, build the rows."""
     assert issubclass(cls, StagedSource)
     try:
-        return cls.parse(download)
+        result = cls.parse(download)
     except Exception as exc:
-        return FetchResult(error=f"could not parse: {type(exc).__name__}: {exc}")
+        result = FetchResult(error=f"could not parse: {type(exc).__name__}: {exc}")
+    return prepare(spec, result, cleaned=True)
 
 
 def _worker_init() -> None:
@@ -216,6 +247,9 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
+        # What the children inherit leaves the collector's care: a collection in
+        # a child would write to every object's header and unshare its pages.
+        gc.freeze()
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
@@ -263,16 +297,26 @@ class _Refresh:
         self.outcomes: list[SourceOutcome | None] = [None] * len(specs)
         self.done = 0
         self.parse_pool: ProcessPoolExecutor | None = None
+        self.batch: list[tuple[int, Prepared]] = []
+        self.batch_rows = 0
 
-    def finish(self, index: int, result: FetchResult, cleaned: bool) -> None:
-        try:
-            outcome = store_result(self.store, self.specs[index], result, cleaned=cleaned)
-        except Exception as exc:  # a store error ends this source, not the refresh
-            outcome = SourceOutcome(self.specs[index], error=f"could not store: {exc}")
-        self.outcomes[index] = outcome
-        self.done += 1
-        if self.progress:
-            self.progress(outcome, self.done, len(self.specs))
+    def finish(self, index: int, prepared: Prepared) -> None:
+        """Queue a source for the next batch write (written when the batch is full or the pipeline idles)."""
+        self.batch.append((index, prepared))
+        self.batch_rows += len(prepared.rows)
+        if self.batch_rows >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.batch, self.batch_rows = self.batch, [], 0
+        if not batch:
+            return
+        outcomes = _stored(self.store, [(self.specs[index], p) for index, p in batch])
+        for (index, _), outcome in zip(batch, outcomes, strict=True):
+            self.outcomes[index] = outcome
+            self.done += 1
+            if self.progress:
+                self.progress(outcome, self.done, len(self.specs))
 
     def _skip(self, index: int, why: str) -> None:
         self.outcomes[index] = outcome = SourceOutcome(self.specs[index], skipped=why)
@@ -299,7 +343,7 @@ class _Refresh:
             kind = kinds[spec.kind]
             why = None if isinstance(kind, Exception) else not_due(self.store, spec, self.settings.force)
             if isinstance(kind, Exception):
-                self.finish(index, FetchResult(error=str(kind)), True)
+                self.finish(index, prepare(spec, FetchResult(error=str(kind))))
             elif why is not None:
                 self._skip(index, why)
             else:
@@ -319,6 +363,7 @@ class _Refresh:
         fetchers = ThreadPoolExecutor(workers, thread_name_prefix="termnews-fetch")
         try:
             self._loop(jobs, fetchers, http, workers)
+            self.flush()
         finally:
             fetchers.shutdown(wait=True, cancel_futures=True)
             if self.parse_pool is not None:
@@ -349,7 +394,10 @@ class _Refresh:
                 future = fetchers.submit(_fetch_stage, cls, self.specs[index], ctx, http)
                 self.pending[future] = _Job(index, cls)
             parsing = any(job.download is not None for job in self.pending.values())
-            done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
+            done, _ = wait(self.pending, timeout=0, return_when=FIRST_COMPLETED)
+            if not done:  # nothing to take forward now: write what is queued, then wait
+                self.flush()
+                done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
             broken = [job for future in done if (job := self._collect(future)) is not None]
             stuck = parsing and not done and time.monotonic() - self.last_parse > self.settings.parse_timeout
             if broken or stuck:
@@ -366,15 +414,17 @@ class _Refresh:
                 got = FetchResult(error=f"{type(exc).__name__}: {exc}")
             if isinstance(got, Download):
                 self.held += len(got.body)
-                self.pending[self._submit_parse(job.cls, got)] = _Job(job.index, job.cls, got)
+                self.pending[self._submit_parse(job.cls, self.specs[job.index], got)] = _Job(
+                    job.index, job.cls, got
+                )
                 self.last_parse = time.monotonic()
             else:
-                self.finish(job.index, got, cleaned=False)
+                self.finish(job.index, prepare(self.specs[job.index], got))
             return None
         self.last_parse = time.monotonic()
         self.held -= len(job.download.body)
         try:
-            self.finish(job.index, future.result(), cleaned=True)
+            self.finish(job.index, future.result())
         except BrokenProcessPool:
             return job
         return None
@@ -394,15 +444,16 @@ class _Refresh:
             self.parse_pool = None
         for job in stranded:
             assert job.download is not None
-            self.finish(job.index, self._parse_alone(job.cls, job.download), cleaned=True)
+            spec = self.specs[job.index]
+            self.finish(job.index, self._parse_alone(job.cls, spec, job.download))
         self.last_parse = time.monotonic()
 
-    def _submit_parse(self, cls: type[Source], download: Download) -> Future:
+    def _submit_parse(self, cls: type[Source], spec: SourceSpec, download: Download) -> Future:
         if self.settings.parse_workers <= 0:
             future: Future = Future()
-            future.set_result(_parse_stage(cls, download))
+            future.set_result(_parse_stage(cls, spec, download))
             return future
-        return self._pool().submit(_parse_stage, cls, download)
+        return self._pool().submit(_parse_stage, cls, spec, download)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.parse_pool is None:
@@ -411,17 +462,16 @@ class _Refresh:
             )
         return self.parse_pool
 
-    def _parse_alone(self, cls: type[Source], download: Download) -> FetchResult:
+    def _parse_alone(self, cls: type[Source], spec: SourceSpec, download: Download) -> Prepared:
         pool = ProcessPoolExecutor(1, mp_context=_mp_context(), initializer=_worker_init)
         try:
-            future = pool.submit(_parse_stage, cls, download)
+            future = pool.submit(_parse_stage, cls, spec, download)
             done, _ = wait([future], timeout=self.settings.parse_timeout)
             if not done:
-                return FetchResult(
-                    error=f"parsing took longer than {self.settings.parse_timeout:g} s; abandoned"
-                )
+                timeout = self.settings.parse_timeout
+                return prepare(spec, FetchResult(error=f"parsing took longer than {timeout:g} s; abandoned"))
             return future.result()
         except BrokenProcessPool:
-            return FetchResult(error=_CRASHED)
+            return prepare(spec, FetchResult(error=_CRASHED))
         finally:
             _stop(pool)

@@ -293,7 +293,8 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
             query = message.value.strip()
             view, label, _ = self.before_search
             self.headlines.reload(View(query=query) if query else view)
-            self.status.show(view_label=f"Search: {query}" if query else label)
+            incomplete = " (indexing: results may be incomplete)" if self.index_lagging else ""
+            self.status.show(view_label=f"Search: {query}{incomplete}" if query else label)
             self.headlines.focus()
 
     def key_escape(self) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from termnews.models import SourceOutcome
 from termnews.session import Session
-from termnews.update import SourceOutcome
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from textual import work
 from textual.message import Message
+from textual.worker import get_current_worker
 
-from termnews.models import SourceSpec
+from termnews.models import SourceOutcome, SourceSpec
 from termnews.screens.main_base import MainScreenBase
 from termnews.text import plural
-from termnews.update import SourceOutcome
 
 
 class RefreshActions(MainScreenBase):
@@ -31,14 +31,30 @@ class RefreshActions(MainScreenBase):
         outcomes: list[SourceOutcome]
 
     @dataclass
+    class Indexed(Message):
+        """The search index has caught up with the stored articles."""
+
+    @dataclass
     class Failed(Message):
         """The refresh machinery itself failed (not one source): the cache is kept."""
 
         error: str
 
+    #: Stored articles may be missing from the search index (a refresh's are indexed after it).
+    index_lagging = True
+
     @work(thread=True, exclusive=True, group="startup-refresh", exit_on_error=False)
     def refresh_cheap_sources(self) -> None:
-        self.post_message(self.CheapSourcesRefreshed(self.session.refresh_cheap_sources()))
+        self.post_message(self.CheapSourcesRefreshed(self.session.refresh_cheap_sources(index=False)))
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def catch_up_index(self) -> None:
+        """Bring the search index up to date after the articles are shown (searches meanwhile say so)."""
+        self.session.index(stop=lambda: get_current_worker().is_cancelled)
+        self.post_message(self.Indexed())
+
+    def on_refresh_actions_indexed(self, message: Indexed) -> None:
+        self.index_lagging = False
 
     def on_refresh_actions_cheap_sources_refreshed(self, message: CheapSourcesRefreshed) -> None:
         self.status.show(activity="")
@@ -47,6 +63,7 @@ class RefreshActions(MainScreenBase):
             if outcome.error:
                 self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
         self.headlines.reload()
+        self.catch_up_index()
 
     def note_outcome(self, outcome: SourceOutcome) -> None:
         """Keep a source's refresh for the sources pane (its ✗ or ⚠); say what it skipped, once."""
@@ -82,7 +99,7 @@ class RefreshActions(MainScreenBase):
             self.post_message(self.Progress(outcome, done, total))
 
         try:
-            outcomes = self.session.refresh(specs, progress)
+            outcomes = self.session.refresh(specs, progress, index=False)
         except Exception as exc:  # the refresh machinery itself failed: say so, keep the cache
             self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"))
             return
@@ -106,6 +123,9 @@ class RefreshActions(MainScreenBase):
         summary = f"{new} new" + (f", {failed} failed" if failed else "")
         self.status.show(activity=f"refreshed: {summary}")
         self.headlines.reload()
+        if new:
+            self.index_lagging = True
+            self.catch_up_index()
 
     def on_refresh_actions_failed(self, message: Failed) -> None:
         self.notify(f"Refresh failed: {message.error}", severity="error", markup=False)

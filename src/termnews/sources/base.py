@@ -9,7 +9,6 @@ Either way the kind gets the refresh's HTTP limits in its `FetchContext`;
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -101,6 +100,8 @@ class Download:
 
 
 def body_hash(body: bytes) -> str:
+    import hashlib  # here: loading OpenSSL is not on the way to the first paint
+
     return hashlib.sha256(body).hexdigest()
 
 

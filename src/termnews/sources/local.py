@@ -15,7 +15,6 @@ reading never blocks and never leaves the folder.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -124,6 +123,8 @@ def _regular_files(root: Path) -> tuple[list[tuple[Path, os.stat_result]], list[
 
 
 def _fingerprint(root: Path, files: list[tuple[Path, os.stat_result]]) -> str:
+    import hashlib  # here: OpenSSL is not on the way to the first paint
+
     digest = hashlib.sha256(str(root).encode())
     for path, info in files:
         digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())

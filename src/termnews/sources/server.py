@@ -18,18 +18,23 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from termnews.models import ArticleData, FetchContext, FetchResult
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx (through termnews.fetch, which trims its import) is loaded on the first request:
+# a command that never talks to a server does not pay for it.
 from termnews.sources.base import Source, SourceOptions
 from termnews.store.sync_queue import FlagUpdate, ServerFeed
 
 T = TypeVar("T")
 
 #: Seconds for connecting and for each read; a whole sync has no overall deadline.
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+TIMEOUT = 30.0  # seconds per request
+CONNECT_TIMEOUT = 10.0
 #: Entries asked for at once: a page is stored in one go, never the whole server.
 PAGE_SIZE = 250
 #: Ids per write request (mark read, star ...).
@@ -80,7 +85,13 @@ class ServerClient(ABC):
     def __init__(self, base: str, headers: Mapping[str, str], page_size: int = PAGE_SIZE) -> None:
         self.base = base.rstrip("/")
         self.page_size = page_size
-        self.http = httpx.Client(headers=dict(headers), timeout=TIMEOUT, follow_redirects=True)
+        from termnews.fetch import httpx
+
+        self.http = httpx.Client(
+            headers=dict(headers),
+            timeout=httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
+            follow_redirects=True,
+        )
         #: Server clock minus ours, from the last response's `Date` header.
         self.clock_offset: float | None = None
 
@@ -95,6 +106,8 @@ class ServerClient(ABC):
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request; any failure becomes a one-line `ServerError`."""
+        from termnews.fetch import httpx
+
         url = f"{self.base}{path}"
         try:
             response = self.http.request(method, url, **kwargs)

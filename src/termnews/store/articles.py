@@ -6,9 +6,11 @@ live in the state file, keyed by the article's stable id.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from termnews.models import (
     Article,
@@ -22,47 +24,96 @@ from termnews.models import (
 from termnews.store import search_index
 from termnews.store.db import Database
 
+#: Articles indexed per transaction when the index catches up.
+INDEX_BATCH = 500
 
-def _store_one(conn: sqlite3.Connection, spec: SourceSpec, entry: ArticleData, seen: float) -> bool:
-    """Insert or update one entry (inside the caller's transaction); True if it is new.
 
-    An undated entry is placed by `seen` when it is new, and keeps that place.
-    """
-    aid = article_id(spec.source_id, entry)
-    body = search_index.compress_body(entry.body)
-    row = conn.execute("SELECT rowid, title, body, body_format FROM articles WHERE id = ?", (aid,)).fetchone()
-    values = (
-        spec.name,
-        entry.title,
-        body,
-        entry.body_format,
-        entry.link,
-        entry.author,
-        entry.published,
-        encode_media(entry.enclosures, entry.image, entry.comments_page),
-        entry.comments_url,
-        entry.guid,
+class ArticleRow(NamedTuple):
+    """An article ready to store: built where it was parsed (a worker process), so the
+    writing process only writes. The body is compressed already."""
+
+    id: str
+    title: str
+    body: bytes
+    body_format: str
+    link: str | None
+    author: str | None
+    published: float | None
+    media: str
+    comments_url: str | None
+    guid: str | None
+    first_seen: float | None
+
+
+def prepare_rows(source_id: str, entries: Iterable[ArticleData]) -> list[ArticleRow]:
+    """The rows of a source's (cleaned) entries, one per article id (the last entry wins)."""
+    rows: dict[str, ArticleRow] = {}
+    for e in entries:
+        aid = article_id(source_id, e)
+        rows[aid] = ArticleRow(
+            aid,
+            e.title,
+            search_index.compress_body(e.body),
+            e.body_format,
+            e.link,
+            e.author,
+            e.published,
+            encode_media(e.enclosures, e.image, e.comments_page),
+            e.comments_url,
+            e.guid,
+            e.first_seen,
+        )
+    return list(rows.values())
+
+
+_STORED = (
+    "id, source, title, body, body_format, link, author, published, enclosures, comments_url, guid,"
+    " rowid, sort_key, fts_key"
+)
+
+
+def write_rows(conn: sqlite3.Connection, spec: SourceSpec, rows: list[ArticleRow], now: float) -> int:
+    """Insert new rows and update changed ones (inside the caller's transaction); returns
+    how many are new. A row whose text or time changed leaves the search index, to be
+    indexed again; an unchanged row is not written at all."""
+    stored = {
+        r[0]: r
+        for r in conn.execute(
+            f"SELECT {_STORED} FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([row.id for row in rows]),),
+        )
+    }
+    inserts, updates, stale = [], [], []
+    for i, row in enumerate(rows):
+        values = (spec.name, *row[1:10])
+        old = stored.get(row.id)
+        if old is None:
+            # An undated entry is placed when first seen, and keeps that place; undated
+            # entries first seen together keep the source's order (its first is newest).
+            inserts.append(
+                (*values, row.id, spec.source_id, row.published or row.first_seen or now - i * 1e-3)
+            )
+            continue
+        sort_key = old[12] if row.published is None else row.published
+        if values == old[1:11] and sort_key == old[12]:
+            continue
+        reindex = (row.title, row.body, row.body_format) != old[2:5] or sort_key != old[12]
+        if reindex and old[13] is not None:
+            stale.append((old[13], old[2], old[3], old[4]))
+        updates.append((*values, sort_key, 1 if reindex else 0, row.id))
+    search_index.unindex(conn, stale)
+    conn.executemany(
+        "INSERT INTO articles (source, title, body, body_format, link, author, published,"
+        " enclosures, comments_url, guid, id, source_id, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        inserts,
     )
-    if row is None:
-        rowid = conn.execute(
-            "INSERT INTO articles (source, title, body, body_format, link, author,"
-            " published, enclosures, comments_url, guid, id, source_id, sort_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, aid, spec.source_id, entry.published or entry.first_seen or seen),
-        ).lastrowid
-        assert rowid is not None
-        search_index.index(conn, rowid, entry.title, entry.body, entry.body_format)
-        return True
-    conn.execute(
-        "UPDATE articles SET source = ?, title = ?, body = ?, body_format = ?,"
-        " link = ?, author = ?, published = ?, enclosures = ?, comments_url = ?,"
-        " guid = ?, sort_key = COALESCE(?, sort_key) WHERE id = ?",
-        (*values, entry.published, aid),
+    conn.executemany(
+        "UPDATE articles SET source = ?, title = ?, body = ?, body_format = ?, link = ?, author = ?,"
+        " published = ?, enclosures = ?, comments_url = ?, guid = ?, sort_key = ?,"
+        " fts_key = CASE WHEN ? THEN NULL ELSE fts_key END WHERE id = ?",
+        updates,
     )
-    if (row[1], row[2], row[3]) != (entry.title, body, entry.body_format):
-        search_index.unindex(conn, [row])
-        search_index.index(conn, row[0], entry.title, entry.body, entry.body_format)
-    return False
+    return len(inserts)
 
 
 class ArticleCache:
@@ -70,13 +121,22 @@ class ArticleCache:
         self._db = db
 
     def store_articles(self, spec: SourceSpec, entries: list[ArticleData], now: float | None = None) -> int:
-        """Insert or update a source's articles in one transaction; returns how many are new.
-
-        Undated entries first seen together keep the source's order (its first is newest).
-        """
-        now = time.time() if now is None else now
+        """Insert or update a source's articles in one transaction, then index them; returns how many are new."""
+        rows = prepare_rows(spec.source_id, entries)
         with self._db.transaction() as conn:
-            return sum(_store_one(conn, spec, entry, now - i * 1e-3) for i, entry in enumerate(entries))
+            new = write_rows(conn, spec, rows, time.time() if now is None else now)
+        while self.index_pending():
+            pass
+        return new
+
+    def index_pending(self, limit: int = INDEX_BATCH) -> int:
+        """Put up to `limit` stored articles into the search index, in one transaction; returns how many."""
+        with self._db.transaction() as conn:
+            return search_index.index_pending(conn, limit)
+
+    def unindexed(self) -> int:
+        """Articles stored but not searchable yet (the index is being built)."""
+        return search_index.pending(self._db.conn)
 
     def article(self, aid: str) -> Article | None:
         rows = self._db.query(
@@ -113,11 +173,11 @@ class ArticleCache:
         """Delete the articles matching `condition` (SQL over `a`), index entries first."""
         with self._db.transaction() as conn:
             rows = conn.execute(
-                f"SELECT a.rowid, a.title, a.body, a.body_format FROM articles a WHERE {condition}",
+                f"SELECT a.fts_key, a.title, a.body, a.body_format, a.rowid FROM articles a WHERE {condition}",
                 tuple(params),
             ).fetchall()
             search_index.unindex(conn, rows)
-            conn.executemany("DELETE FROM articles WHERE rowid = ?", [(r[0],) for r in rows])
+            conn.executemany("DELETE FROM articles WHERE rowid = ?", [(r[4],) for r in rows])
         return len(rows)
 
     def remove_source_articles(self, source_id: str) -> int:

@@ -6,14 +6,16 @@ name is bound to the one repository method that does it.
 
 from __future__ import annotations
 
+import time
+
 from termnews.models import View
 from termnews.paths import Paths
-from termnews.store.articles import ArticleCache
+from termnews.store.articles import ArticleCache, write_rows
 from termnews.store.cache_space import CacheSpace
 from termnews.store.comment_feeds import CommentFeedCache
 from termnews.store.db import Database
 from termnews.store.drafts import Drafts
-from termnews.store.fetch_state import FetchState
+from termnews.store.fetch_state import FetchState, StoredFetch, record
 from termnews.store.flags import Flags
 from termnews.store.full_text import FullTexts
 from termnews.store.headlines import HeadlineQueries
@@ -42,11 +44,13 @@ class Store:
         self.article_reply_info = articles.article_reply_info
         self.remove_source_articles = articles.remove_source_articles
         self.prune = articles.prune
+        self.index_pending = articles.index_pending
         self.queries = queries = HeadlineQueries(self.db)
         self.headlines = queries.headlines
         self.count = queries.count
         self.position = queries.position
         self.article_counts = queries.article_counts
+        self.unindexed = queries.unindexed
         self.space = space = CacheSpace(self.db)
         self.source_sizes = space.source_sizes
         self.cache_files_size = space.cache_files_size
@@ -95,6 +99,18 @@ class Store:
         self.mark_inbox_read = inbox.mark_inbox_read
         self.thread_visit = inbox.thread_visit
         self.record_thread_visit = inbox.record_thread_visit
+
+    def store_fetches(self, fetches: list[StoredFetch]) -> list[int]:
+        """Store several sources' fetches (their rows, their validators) in one transaction;
+        returns how many articles of each are new. The search index follows (`index_pending`)."""
+        now = time.time()
+        with self.db.transaction() as conn:
+            news = []
+            for f in fetches:
+                news.append(write_rows(conn, f.spec, f.rows, now) if f.rows is not None else 0)
+                if f.note is not None:
+                    record(conn, f.spec.source_id, f.note)
+            return news
 
     def mark_view_read(self, view: View) -> list[str]:
         """Mark every unread article of a view read; returns their ids (to undo it)."""

@@ -15,7 +15,7 @@ from typing import Protocol
 from termnews.models import Headline, View
 from termnews.store.db import Database
 from termnews.store.query_builder import NEWEST_FIRST, Select, view_select
-from termnews.store.search_index import MATCHING_ROWIDS, body_text, fts_query
+from termnews.store.search_index import body_text, fts_query, key_second, pending, second_keys
 from termnews.text import plain_text, snippet
 
 # A search shows at most this many matches, the newest, ranked by relevance.
@@ -51,18 +51,18 @@ class HeadlineQueries:
 
     def headlines(self, view: View = _EVERYTHING, offset: int = 0, limit: int = 100) -> list[Headline]:
         if view.query is not None:
-            rowids = self._search_rowids(view)[offset : offset + limit]
-        else:
-            # Two steps: skipping `offset` rows reads only the index; the columns
-            # (and the flag and draft look-ups) are fetched for the page alone.
-            page = view_select(view).sql(
-                "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?", limit, offset
-            )
-            rowids = [r[0] for r in self._db.query(*page)]
-        return self._rows(rowids, view.query) if rowids else []
+            return self._rows(self._search_rowids(view)[offset : offset + limit], view.query)
+        # Two steps, each on an index: skipping `offset` rows reads only the time
+        # index; the columns (and the flag and draft look-ups) are fetched by
+        # rowid for the page alone. (One statement with the page as a subquery
+        # lets SQLite walk the time index testing each row: slower deep down.)
+        page = view_select(view).sql("a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?", limit, offset)
+        return self._rows([r[0] for r in self._db.query(*page)], None)
 
     def _rows(self, rowids: list[int], query: str | None) -> list[Headline]:
         """The headlines of `rowids`, in that order; with the words around a match for a search."""
+        if not rowids:
+            return []
         body = ", a.body, a.body_format" if query is not None else ""
         rows = self._db.query(
             f"SELECT {_HEADLINE_COLUMNS}{body} FROM articles a"
@@ -70,20 +70,7 @@ class HeadlineQueries:
             f" WHERE a.rowid IN ({','.join('?' * len(rowids))})",
             rowids,
         )
-        by_rowid = {
-            r[0]: Headline(
-                id=r[1],
-                title=r[2],
-                source=r[3],
-                published=r[4],
-                read=bool(r[5]),
-                starred=bool(r[6]),
-                has_draft=bool(r[7]),
-                link=r[8],
-                snippet=snippet(plain_text(body_text(r[9]), r[10]), query) if query is not None else None,
-            )
-            for r in rows
-        }
+        by_rowid = {r[0]: _headline(r, query) for r in rows}
         return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]
 
     def ids(self, view: View) -> list[str]:
@@ -146,28 +133,98 @@ class HeadlineQueries:
         return found
 
     def _ranked_window(self, view: View) -> list[int]:
-        """The newest SEARCH_WINDOW matches of the view, best first by BM25 (newer first on a tie).
-
-        Ranking every match of a common word in a large cache would cost a
-        scan of them all: only the rowid range of the window is ranked (the
-        newest articles are mostly the latest stored, so the range is narrow).
-        """
+        """The newest SEARCH_WINDOW matches of the view, best first by BM25 (newer first on a tie)."""
         words = fts_query(view.query or "")
-        some = self._db.query(f"{MATCHING_ROWIDS} LIMIT ?", (words, words, SEARCH_WINDOW + 1))
-        window = view_select(view, many_matches=len(some) > SEARCH_WINDOW).sql(
-            "a.rowid", f"ORDER BY {NEWEST_FIRST} LIMIT ?", SEARCH_WINDOW
-        )
-        newest = [r[0] for r in self._db.query(*window)]
-        if not newest:
+        window = self._newest_matches(view, words)
+        if not window:
             return []
-        ranks = dict(
-            self._db.query(
-                "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
-                (words, min(newest), max(newest)),
+        keys = [key for _, _, key in window if key is not None]  # a full-text match may wait for the index
+        ranks = (
+            dict(
+                self._db.query(
+                    "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                    (words, min(keys), max(keys)),
+                )
             )
+            if keys
+            else {}
         )
-        order = {rowid: n for n, rowid in enumerate(newest)}
-        return sorted(newest, key=lambda rowid: (ranks.get(rowid, math.inf), order[rowid]))
+        return [rowid for rowid, _, key in sorted(window, key=lambda row: ranks.get(row[2], math.inf))]
+
+    def _newest_matches(self, view: View, words: str) -> list[tuple[int, float, int | None]]:
+        """(rowid, sort_key, index key) of the newest SEARCH_WINDOW matches in the view, newest first.
+
+        The index is walked newest key first, a slice at a time, until the
+        window is full: a common word or a prefix costs a window's worth of
+        reads, not one per match. Keys order by whole seconds, so the matches
+        that share the last second of the window are all read, then sorted
+        exactly.
+        """
+        found: list[tuple[int, float, int]] = []
+        below: int | None = None  # the oldest key read so far
+        step = SEARCH_WINDOW + 1
+        while True:
+            keys = self._match_keys(words, None, below, step)
+            found += self._in_view(view, keys)
+            if len(keys) < step:
+                break  # every match read
+            below, step = keys[-1], min(4 * step, 50_000)
+            if len(found) >= SEARCH_WINDOW:
+                # The rest of the window's last second, if the walk stopped inside it.
+                found.sort(key=lambda row: row[2], reverse=True)
+                first, _ = second_keys(key_second(found[SEARCH_WINDOW - 1][2]))
+                found += self._in_view(view, self._match_keys(words, first, below, None))
+                break
+        # Every match of the extracted pages too (an article may match in both).
+        matches = list({*found, *self._full_text_matches(view, words)})
+        matches.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        return matches[:SEARCH_WINDOW]
+
+    def _full_text_matches(self, view: View, words: str) -> list[tuple[int, float, int | None]]:
+        """(rowid, sort_key, index key) of every article in the view whose extracted page matches.
+
+        Full texts are the few pages a person or a source asked for, keyed by
+        rowid: they are all read, and merged with the walk of the main index."""
+        select = view_select(view).where(
+            "a.rowid IN (SELECT rowid FROM full_text_fts WHERE full_text_fts MATCH ?)", words
+        )
+        return [tuple(r) for r in self._db.query(*select.sql("a.rowid, a.sort_key, a.fts_key"))]
+
+    def _match_keys(self, words: str, lowest: int | None, below: int | None, limit: int | None) -> list[int]:
+        """Index keys matching `words` in [lowest, below), newest first, at most `limit`."""
+        sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+        params: list[object] = [words]
+        if lowest is not None:
+            sql, params = sql + " AND rowid >= ?", [*params, lowest]
+        if below is not None:
+            sql, params = sql + " AND rowid < ?", [*params, below]
+        sql += " ORDER BY rowid DESC" + (" LIMIT ?" if limit is not None else "")
+        return [r[0] for r in self._db.query(sql, [*params, limit] if limit is not None else params)]
+
+    def _in_view(self, view: View, keys: list[int]) -> list[tuple[int, float, int]]:
+        if not keys:
+            return []
+        select = view_select(view).where(f"a.fts_key IN {_JSON_LIST}", json.dumps(keys))
+        return [tuple(r) for r in self._db.query(*select.sql("a.rowid, a.sort_key, a.fts_key"))]
+
+    def unindexed(self) -> int:
+        """Articles stored but not in the search index yet: a search may miss them."""
+        return pending(self._db.conn)
+
+
+def _headline(r: tuple, query: str | None) -> Headline:
+    """A headline from a row of `_HEADLINE_COLUMNS` (then, for a search, the body and its format)."""
+    return Headline(
+        id=r[1],
+        title=r[2],
+        source=r[3],
+        published=r[4],
+        read=bool(r[5]),
+        starred=bool(r[6]),
+        has_draft=bool(r[7]),
+        link=r[8],
+        snippet=snippet(plain_text(body_text(r[9]), r[10]), query) if query is not None else None,
+    )
 
 
 class _Paged(Protocol):

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass, replace
 
 from termnews.models import View
-from termnews.store.search_index import MATCHING_ROWIDS, fts_query
 
 NEWEST_FIRST = "a.sort_key DESC, a.rowid DESC"
 
@@ -36,23 +35,14 @@ class Select:
         return text, [*self.source_params, *self.params, *tail_params]
 
 
-def view_select(view: View, many_matches: bool = False, unread_only: bool = False) -> Select:
-    """The rows of a view, searched or not (a search's window and order are the caller's);
+def view_select(view: View, unread_only: bool = False) -> Select:
+    """The rows of a view's filter and sources (a search's matches and order are the caller's);
     with `unread_only`, its unread rows.
 
     The flags table is joined only when the filter needs it: a join on every
     row would turn index-only counts and skips into table scans.
     """
     select = Select()
-    if view.query is not None:
-        # With many matches, walk the time index newest first keeping the matches
-        # (a search wants the newest few thousand, and a lookup of every match
-        # costs a read of its row: half a second for a common word in 100,000);
-        # with few, look each one up (a walk would read the whole index).
-        index = "articles_by_source" if view.source_id else "articles_by_time"
-        select = Select(f"articles a INDEXED BY {index}" if many_matches else "articles a").where(
-            f"a.rowid IN ({MATCHING_ROWIDS})", fts_query(view.query), fts_query(view.query)
-        )
     unread = unread_only or view.filter == "unread"
     if unread or view.filter == "starred":
         select = select.join("LEFT JOIN state.flags f ON f.article_id = a.id")

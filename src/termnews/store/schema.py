@@ -91,6 +91,17 @@ CACHE_MIGRATIONS: Sequence[str] = (
         DELETE FROM full_text_fts WHERE rowid = old.rowid;
     END;
     """,
+    # 6: the search index keyed by time (`search_index.time_key`), built after
+    # the articles are stored (a NULL `fts_key`: not indexed yet), with a prefix
+    # index for two and three letters. The old index is dropped and rebuilt.
+    # The key's index carries the time too: a search reads a window's times
+    # from it, never from the rows (whose bodies lie before `sort_key`).
+    """
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body, content='', prefix='2 3');
+    ALTER TABLE articles ADD COLUMN fts_key INTEGER;
+    CREATE INDEX articles_by_fts_key ON articles (fts_key, sort_key);
+    """,
 )
 
 _DRAFT_COLUMNS = (

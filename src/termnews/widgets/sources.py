@@ -19,9 +19,8 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from termnews.models import SourceSpec, View
+from termnews.models import SourceOutcome, SourceSpec, View
 from termnews.session import ViewCounts
-from termnews.update import SourceOutcome
 
 #: The built-in views, in the order listed (another view is one more line here).
 VIEWS: tuple[tuple[str, View], ...] = (
