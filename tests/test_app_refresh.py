@@ -52,3 +52,20 @@ async def test_failing_source_keeps_cached_articles_and_says_why(tmp_path: Path)
         assert any(m.startswith("gone: ") and "not a folder" in m for m in messages)
         assert app.screen.query_one(HeadlineList).total == SEED_COUNT
         assert "1 failed" in screen_text(app)
+
+
+async def test_ctrl_r_refreshes_only_the_source_under_the_cursor(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.md").write_text("---\ntitle: Other story\ndate: 2001-01-01\n---\nOld.\n")
+    home = make_home(tmp_path, f'\n[[sources]]\nname = "other"\nkind = "local"\nlocation = "{other}"\n')
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        (tmp_path / "seeds" / "new.md").write_text("---\ntitle: Fresh seed\ndate: 2030-01-01\n---\nNew.\n")
+        (other / "b.md").write_text("---\ntitle: Fresh other\ndate: 2030-01-02\n---\nNew.\n")
+        await pilot.press("ctrl+r")  # the cursor is on the newest seed
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "Fresh seed" in text and "Fresh other" not in text
+        assert "refreshed: 1 new" in text

@@ -130,10 +130,8 @@ def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
 def cmd_cache(session: Session, args: argparse.Namespace) -> int:
     store = session.store
     if args.action == "clean":
-        from termnews.store import clean
-
         before = store.cache_files_size()
-        removed = clean(store, session.specs(), session.config.keep)
+        removed = session.clean_cache()
         store.compact()  # give the room back to the disk
         print(f"removed {plural(removed, 'article')} (starred articles and articles with drafts are kept)")
         print(f"the cache went from {_mib(before)} to {_mib(store.cache_files_size())}")

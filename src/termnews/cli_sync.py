@@ -124,14 +124,34 @@ def server_row(session: Session, spec: SourceSpec) -> dict[str, Any]:
                 "unread": unread,
             }
         )
+    refused = [
+        {
+            "remote_id": r.remote_id,
+            "title": r.title,
+            "flag": r.flag,
+            "value": r.value,
+            "what": r.describe(),
+            "changed": _stamp(r.changed),
+            "refused": _stamp(r.refused),
+            "reason": r.reason,
+        }
+        for r in session.store.sync_queue().refused(spec.source_id)
+    ]
     return {
         "feeds": feeds,
         "queued": status.queued,
-        "last_sync": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(status.last_sync))
-        if status.last_sync
-        else None,
+        "refused": refused,
+        "last_sync": _stamp(status.last_sync) if status.last_sync else None,
         "last_error": status.last_error,
     }
+
+
+def _stamp(when: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(when))
+
+
+#: Refused changes `termnews sources` lists under a server (`--json` has them all).
+REFUSED_SHOWN = 3
 
 
 def print_server(row: dict[str, Any], width: int) -> None:
@@ -146,6 +166,19 @@ def print_server(row: dict[str, Any], width: int) -> None:
     )
     if server["last_error"]:
         print(f"{'':<6} {'':<{width}}  last error: {server['last_error']}")
+    if refused := server["refused"]:
+        print(
+            f"{'':<6} {'':<{width}}  {len(refused)} change{'s' * (len(refused) != 1)} refused by the server"
+            " (not sent; the flags here stay):"
+        )
+        for r in refused[:REFUSED_SHOWN]:
+            print(
+                f"{'':<6} {'':<{width}}    {r['refused'][:16].replace('T', ' ')}  {r['what']}: {r['reason']}"
+            )
+        if len(refused) > REFUSED_SHOWN:
+            print(
+                f"{'':<6} {'':<{width}}    … {len(refused) - REFUSED_SHOWN} more (`termnews sources --json`)"
+            )
     for feed in server["feeds"]:
         tags = f"  [{', '.join(feed['tags'])}]" if feed["tags"] else ""
         print(f"{'':<6}   {feed['name']}  {feed['unread']}/{feed['articles']} unread{tags}")

@@ -253,6 +253,12 @@ class Session:
     def spec_named(self, name: str) -> SourceSpec | None:
         return next((s for s in self.specs() if s.name == name), None)
 
+    def source_of(self, article_id: str, source_name: str) -> SourceSpec | None:
+        """What refreshing an article's source refreshes: the feed server it came from, else its source."""
+        from termnews.sync import server_of_article
+
+        return server_of_article(self.store, self.specs(), article_id) or self.spec_named(source_name)
+
     def refresh(
         self,
         specs: list[SourceSpec],
@@ -286,11 +292,17 @@ class Session:
         ]
         if wanted:
             self.fetch_full_texts(wanted, settings)
-        clean(self.store, self.specs(), self.config.keep)
+        self.clean_cache()
         if index:
             index_all(self.store)
         self.last_watch = self.watch_threads([s.name for s in specs])
         return outcomes
+
+    def clean_cache(self) -> int:
+        """Apply the keep rules now (a feed server's to each of its feeds); how many articles went."""
+        from termnews.sync import and_server_feeds
+
+        return clean(self.store, and_server_feeds(self.store, self.specs()), self.config.keep)
 
     def thread_marks(self, article_id: str, got: CommentsResult) -> ThreadMarks:
         """What is new in a thread being opened and which comments are the person's (remembers the visit)."""

@@ -81,6 +81,19 @@ class RefreshActions(MainScreenBase):
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_sources(self, specs: list[SourceSpec]) -> None:
         """Fetch `specs` in the background; the list updates without moving the cursor."""
+        self._refresh(specs)
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_source_of(self, article_id: str, source_name: str) -> None:
+        """Refresh an article's source in the background (a feed server's article: sync the server)."""
+        spec = self.session.source_of(article_id, source_name)
+        if spec is None:
+            self.notify("No source under the cursor", timeout=2)
+            return
+        self._refresh([spec])
+
+    def _refresh(self, specs: list[SourceSpec]) -> None:
+        """In a worker: fetch `specs`, posting progress and the outcome."""
 
         def progress(outcome: SourceOutcome, done: int, total: int) -> None:
             self.post_message(self.Progress(outcome, done, total))
@@ -123,8 +136,7 @@ class RefreshActions(MainScreenBase):
 
     def action_refresh_current(self) -> None:
         current = self.headlines.current
-        spec = self.session.spec_named(current.source) if current else None
-        if spec is None:
+        if current is None:
             self.notify("No source under the cursor", timeout=2)
             return
-        self.refresh_sources([spec])
+        self.refresh_source_of(current.id, current.source)
