@@ -20,7 +20,8 @@ from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.discover import USUAL_PATHS, FoundFeed
 from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
-from termnews.session import Session, SubscriptionError
+from termnews.session import Session
+from termnews.session_subscriptions import SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
 

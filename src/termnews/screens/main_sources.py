@@ -15,7 +15,7 @@ from termnews.models import SourceSpec
 from termnews.screens.feed_picker import FeedPickerScreen
 from termnews.screens.main_base import MainScreenBase
 from termnews.screens.prompt import PromptScreen
-from termnews.session import SubscriptionError
+from termnews.session_subscriptions import SubscriptionError
 from termnews.text import is_fetchable_url, plural
 
 
