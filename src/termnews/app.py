@@ -1,8 +1,15 @@
-"""The Textual application: one session, one main screen, themes and keymap."""
+"""The Textual application: one session, one main screen, themes and keymap.
+
+The keys in force are resolved against every screen and widget that declares
+bindings, which means importing all of them: that is done before the first
+paint only when the person has a `[keys]` table, otherwise when `?` asks.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import tempfile
 from collections.abc import Iterable
 from functools import partial
@@ -15,42 +22,64 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from termnews.keymap import KeysInForce, Scope, own_bindings, resolve_keymap
-from termnews.screens.drafts import DraftsScreen
-from termnews.screens.help import HelpScreen
 from termnews.screens.main import MainScreen
 from termnews.session import Session
 from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
-from termnews.widgets.comments import CommentsPane
-from termnews.widgets.composer import Composer
-from termnews.widgets.headlines import HeadlineList
-from termnews.widgets.reader import Reader
-from termnews.widgets.sources import SourcesPane
 from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 THEME_SETTING = "theme"
 
-# The main screen's panes, each with the keys in force while it has focus (`?` shows them so).
-MAIN_PANES: tuple[Scope, ...] = (
-    Scope("headline list", (HeadlineList, MainScreen)),
-    Scope("reader", (Reader, MainScreen)),
-    Scope("comments", (CommentsPane, MainScreen)),
-    Scope("sources pane", (SourcesPane, MainScreen)),
-    Scope("composer", (Composer, MainScreen)),
-)
-# `?`: one section per part, the screen's own keys first.
-HELP_SECTIONS: tuple[tuple[str, type[DOMNode]], ...] = (
-    ("Main screen (every pane; not while typing in a field)", MainScreen),
-    ("Headline list", HeadlineList),
-    ("Reader", Reader),
-    ("Comments (c)", CommentsPane),
-    ("Sources pane (1)", SourcesPane),
-    ("Composer (r)", Composer),
-    ("Drafts screen (D)", DraftsScreen),
-)
+
+def main_panes() -> tuple[Scope, ...]:
+    """The main screen's panes, each with the keys in force while it has focus (`?` shows them so)."""
+    from termnews.widgets.comments import CommentsPane
+    from termnews.widgets.composer import Composer
+    from termnews.widgets.headlines import HeadlineList
+    from termnews.widgets.reader import Reader
+    from termnews.widgets.sources import SourcesPane
+
+    return (
+        Scope("headline list", (HeadlineList, MainScreen)),
+        Scope("reader", (Reader, MainScreen)),
+        Scope("comments", (CommentsPane, MainScreen)),
+        Scope("sources pane", (SourcesPane, MainScreen)),
+        Scope("composer", (Composer, MainScreen)),
+    )
+
+
+def help_sections() -> tuple[tuple[str, type[DOMNode]], ...]:
+    """`?`: one section per part, the screen's own keys first."""
+    from termnews.screens.drafts import DraftsScreen
+    from termnews.widgets.comments import CommentsPane
+    from termnews.widgets.composer import Composer
+    from termnews.widgets.headlines import HeadlineList
+    from termnews.widgets.reader import Reader
+    from termnews.widgets.sources import SourcesPane
+
+    return (
+        ("Main screen (every pane; not while typing in a field)", MainScreen),
+        ("Headline list", HeadlineList),
+        ("Reader", Reader),
+        ("Comments (c)", CommentsPane),
+        ("Sources pane (1)", SourcesPane),
+        ("Composer (r)", Composer),
+        ("Drafts screen (D)", DraftsScreen),
+    )
+
+
+def import_ui() -> None:
+    """Import every screen and widget module (most load on first use)."""
+    import termnews.screens
+    import termnews.widgets
+
+    for package in (termnews.screens, termnews.widgets):
+        for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
 
 
 def keymap_classes() -> list[type[DOMNode]]:
     """Every termnews screen and widget that declares bindings: a `[keys]` table may rebind any."""
+    import_ui()
     found: list[type[DOMNode]] = []
     pending: list[type[DOMNode]] = [DOMNode]
     while pending:
@@ -66,7 +95,7 @@ def key_scopes(classes: list[type[DOMNode]]) -> list[Scope]:
     others = [
         Scope(cls.__name__, (cls,)) for cls in classes if issubclass(cls, Screen) and cls is not MainScreen
     ]
-    return [*MAIN_PANES, *others]
+    return [*main_panes(), *others]
 
 
 def keys_in_force(wanted: dict[str, str]) -> KeysInForce:
@@ -99,7 +128,15 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.session = session
         # Themes are chosen before the first style pass: switching later restyles every widget.
         self._theme_problems = self._register_themes()
-        self.keys_in_force = keys_in_force(session.config.keys)
+        # A [keys] table is settled before the first key; without one, the defaults are in force.
+        self._keys = keys_in_force(session.config.keys) if session.config.keys else None
+
+    @property
+    def keys_in_force(self) -> KeysInForce:
+        """Every binding's keys after the person's keymap (resolved when first asked)."""
+        if self._keys is None:
+            self._keys = keys_in_force(self.session.config.keys)
+        return self._keys
 
     async def on_mount(self) -> None:
         for notice in self.session.store.notices:
@@ -107,7 +144,8 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         for problem in self._theme_problems:
             self.notify(str(problem), title="Theme not loaded", severity="error", markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self._apply_keymap()
+        if self._keys is not None:
+            self._apply_keymap(self._keys)
         await self.push_screen(MainScreen(self.session))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -154,8 +192,7 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
     def save_setting(self, key: str, value: str) -> None:
         self.session.store.set_setting(key, value)
 
-    def _apply_keymap(self) -> None:
-        keys = self.keys_in_force
+    def _apply_keymap(self, keys: KeysInForce) -> None:
         if keys.problems:
             self.notify(
                 "\n".join(keys.problems),
@@ -167,6 +204,8 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.set_keymap(keys.keymap)
 
     def action_show_keys(self) -> None:
+        from termnews.screens.help import HelpScreen
+
         # The keys of the screen `?` was pressed on come first (stable sort: the rest keep their order).
-        here = sorted(HELP_SECTIONS, key=lambda section: not isinstance(self.screen, section[1]))
+        here = sorted(help_sections(), key=lambda section: not isinstance(self.screen, section[1]))
         self.push_screen(HelpScreen(self.keys_in_force, here))

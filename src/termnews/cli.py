@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termnews import __version__
 from termnews.cli_drafts import add_drafts_commands
@@ -17,12 +17,14 @@ from termnews.cli_inbox import add_inbox_commands
 from termnews.cli_send import add_send_commands
 from termnews.cli_sync import ServerUsageError, add_sync_commands
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.discover import USUAL_PATHS, FoundFeed
 from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
+
+if TYPE_CHECKING:
+    from termnews.discover import FoundFeed
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: A search that must first index this many articles says so (it waits for them).
@@ -189,6 +191,8 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         if found.is_feed:  # named by the title discovery read, without fetching it again
             return _added([session.subscribe(location, args.name, tags, title=found.feeds[0].title)])
         if not found.feeds:
+            from termnews.discover import USUAL_PATHS
+
             what = (
                 "the page names no feed, and none is"
                 if found.page

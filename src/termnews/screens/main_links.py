@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
-from textual.widgets import Markdown
 
 from termnews.links import LinkRefused, open_link
 from termnews.screens.main_base import MainScreenBase
+
+if TYPE_CHECKING:  # the reader loads Markdown with its first article
+    from textual.widgets import Markdown
 
 
 class LinkActions(MainScreenBase):

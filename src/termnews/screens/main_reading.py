@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 from textual.timer import Timer
 
-from termnews.drafts import ArticleRef
 from termnews.models import Article, Draft, Headline, View
-from termnews.render import article_markdown
-from termnews.screens.drafts import DraftsResult, DraftsScreen
 from termnews.screens.main_base import MainScreenBase
 from termnews.text import plural
+
+if TYPE_CHECKING:
+    from termnews.screens.drafts import DraftsResult
 
 
 class ReadingActions(MainScreenBase):
@@ -43,6 +44,8 @@ class ReadingActions(MainScreenBase):
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, headline: Headline) -> None:
+        from termnews.render import article_markdown
+
         store = self.session.store
         article = store.article(headline.id)
         if article is None:
@@ -55,12 +58,17 @@ class ReadingActions(MainScreenBase):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def show_draft_article(self, draft: Draft) -> None:
         """The article a draft answers, in the reader: from the cache, else the draft's own copy."""
+        from termnews.drafts import ArticleRef
+        from termnews.render import article_markdown
+
         article = self.session.store.article(draft.article_id) or ArticleRef.of_draft(draft).uncached()
         self.post_message(self.ArticleLoaded(article, article_markdown(article)))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def show_article_id(self, article_id: str) -> None:
         """An article by its id, in the reader, if the cache still has it."""
+        from termnews.render import article_markdown
+
         article = self.session.store.article(article_id)
         if article is not None:
             self.post_message(self.ArticleLoaded(article, article_markdown(article)))
@@ -86,6 +94,8 @@ class ReadingActions(MainScreenBase):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_full_text(self, article: Article) -> None:
         """The article with its page's main text as the body; the feed's text stays in the cache."""
+        from termnews.render import article_markdown
+
         state = self.session.full_text(article.id)
         if state is None or state.body is None:
             self.post_message(
@@ -178,28 +188,33 @@ class ReadingActions(MainScreenBase):
             self.headlines.update_current(starred=not current.starred)
             self.save_flag([current.id], "starred", not current.starred)
 
-    def action_reply(self) -> None:
+    async def action_reply(self) -> None:
         article = self.reader.article
         if article is None:
             self.notify("Open an article first (enter), then r to reply", timeout=3)
             return
-        self.composer.reply_to(article)
+        (await self.ensure_composer()).reply_to(article)
 
     def action_drafts(self) -> None:
+        from termnews.screens.drafts import DraftsScreen
+
+        composer = self.composer
+        settle = composer.prepare_flush() if composer is not None else (lambda: None)
         self.app.push_screen(
-            DraftsScreen(self.session.store, settle=self.composer.prepare_flush(), specs=self.session.specs),
-            self._drafts_closed,
+            DraftsScreen(self.session.store, settle=settle, specs=self.session.specs), self._drafts_closed
         )
 
-    def _drafts_closed(self, result: DraftsResult | None) -> None:
+    async def _drafts_closed(self, result: DraftsResult | None) -> None:
         composer = self.composer
-        composer.reread_open_draft()  # the screen may have sent it
+        if composer is not None:
+            composer.reread_open_draft()  # the screen may have sent it
         if result is None:
             return
         if result.deleted:
-            composer.forget(result.deleted)
+            if composer is not None:
+                composer.forget(result.deleted)
             self.headlines.reload()
         if result.open is not None:
-            composer.open_draft_id(result.open.id)
+            (await self.ensure_composer()).open_draft_id(result.open.id)
             if self.reader.article is None or self.reader.article.id != result.open.article_id:
                 self.show_draft_article(result.open)
