@@ -25,7 +25,7 @@ from termnews.models import (
 )
 from termnews.paths import Paths
 from termnews.sanitize import clean_line
-from termnews.sources import load_all_kinds
+from termnews.sources import load_kind
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
 
@@ -96,6 +96,13 @@ def _infer_kind(location: str) -> tuple[str, str]:
             f"{location}: no such file or folder; for a web address, write https://{location}"
         )
     raise SubscriptionError(f"{location}: no such file or folder (and not an http(s) URL)")
+
+
+def _refreshed_on_start(kind: str) -> bool:
+    try:
+        return load_kind(kind).refresh_on_start
+    except Exception:  # a kind that does not load is reported by the refresh that needs it
+        return False
 
 
 def unique_name(base: str, taken: set[str]) -> str:
@@ -314,9 +321,16 @@ class Session:
             start_background(self.store.paths)
 
     def refresh_cheap_sources(self, index: bool = True) -> list[SourceOutcome]:
-        """Refresh the sources cheap enough to read at every start (local folders)."""
-        kinds, _ = load_all_kinds()
-        cheap = [s for s in self.specs() if s.kind in kinds and kinds[s.kind].refresh_on_start]
+        """Refresh the sources cheap enough to read at every start (local folders).
+
+        Only the kinds in use are loaded. With no such source, the keep rules are
+        applied as a refresh would, without loading the refresh machinery."""
+        specs = self.specs()
+        cheap_kinds = {kind for kind in {s.kind for s in specs} if _refreshed_on_start(kind)}
+        cheap = [s for s in specs if s.kind in cheap_kinds]
+        if not cheap:
+            clean(self.store, specs, self.config.keep)
+            return []
         return self.refresh(cheap, index=index)
 
     # -- subscriptions -----------------------------------------------------------------
@@ -390,8 +404,12 @@ class Session:
     # -- reading -----------------------------------------------------------------------
 
     def view_counts(self, view: View, listed: tuple[View, ...] = ()) -> ViewCounts:
-        """Unread and total articles in `view`, in each `listed` view, and per source; the last
-        fetch error of each source (reads SQLite: call off the UI thread)."""
+        """Unread and total articles in `view`; with `listed` views (the sources pane's) theirs too,
+        per source, and the last fetch error of each source (reads SQLite: call off the UI thread).
+        Without, only `view` is counted: the status line shows no more."""
+        if not listed:
+            total, unread = self._count(view, None)
+            return ViewCounts(unread, total, {}, [], self.store.sync_queue().queued_total())
         per_source = self.store.article_counts()
         total, unread = self._count(view, per_source)
         views = {v: self._count(v, per_source) for v in listed}
@@ -405,9 +423,9 @@ class Session:
             unread, total, per_source, sources, sync_waiting, views, errors, self.store.inbox_unread()
         )
 
-    def _count(self, view: View, per_source: dict[str, tuple[int, int]]) -> tuple[int, int]:
-        """(total, unread) of a view."""
-        if view.query is None and view.filter in ("all", "unread"):
+    def _count(self, view: View, per_source: dict[str, tuple[int, int]] | None) -> tuple[int, int]:
+        """(total, unread) of a view; from the per-source counts when they were read."""
+        if per_source is not None and view.query is None and view.filter in ("all", "unread"):
             # From the per-source counts, which read the index and the flags, not every article.
             ids = (view.source_id,) if view.source_id else view.source_ids
             counted = [per_source.get(i, (0, 0)) for i in ids] if ids else list(per_source.values())

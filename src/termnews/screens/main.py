@@ -21,13 +21,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer
 
 from termnews.models import View
 from termnews.screens.main_inbox import InboxActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
 from termnews.screens.main_sources import SourceActions
+from termnews.widgets.footer import KeyFooter
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
 from termnews.widgets.status import StatusLine
@@ -166,7 +166,7 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
                     with Vertical(id="reading"):
                         yield Reader(id="reader")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.headlines.focus()
