@@ -7,13 +7,12 @@ paint only when the person has a `[keys]` table, otherwise when `?` asks.
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import tempfile
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,17 +20,20 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 
-from termnews.keymap import KeysInForce, Scope, own_bindings, resolve_keymap
 from termnews.screens.main import MainScreen
 from termnews.session import Session
 from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
 from termnews.widgets.worker_errors import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from termnews.keymap import KeysInForce, Scope
 
 THEME_SETTING = "theme"
 
 
 def main_panes() -> tuple[Scope, ...]:
     """The main screen's panes, each with the keys in force while it has focus (`?` shows them so)."""
+    from termnews.keymap import Scope
     from termnews.widgets.comments import CommentsPane
     from termnews.widgets.composer import Composer
     from termnews.widgets.headlines import HeadlineList
@@ -69,6 +71,9 @@ def help_sections() -> tuple[tuple[str, type[DOMNode]], ...]:
 
 def import_ui() -> None:
     """Import every screen and widget module (most load on first use)."""
+    import importlib
+    import pkgutil
+
     import termnews.screens
     import termnews.widgets
 
@@ -79,6 +84,8 @@ def import_ui() -> None:
 
 def keymap_classes() -> list[type[DOMNode]]:
     """Every termnews screen and widget that declares bindings: a `[keys]` table may rebind any."""
+    from termnews.keymap import own_bindings
+
     import_ui()
     found: list[type[DOMNode]] = []
     pending: list[type[DOMNode]] = [DOMNode]
@@ -92,6 +99,8 @@ def keymap_classes() -> list[type[DOMNode]]:
 
 def key_scopes(classes: list[type[DOMNode]]) -> list[Scope]:
     """The main screen's panes, and every other screen on its own (a modal screen stops the chain)."""
+    from termnews.keymap import Scope
+
     others = [
         Scope(cls.__name__, (cls,)) for cls in classes if issubclass(cls, Screen) and cls is not MainScreen
     ]
@@ -99,6 +108,8 @@ def key_scopes(classes: list[type[DOMNode]]) -> list[Scope]:
 
 
 def keys_in_force(wanted: dict[str, str]) -> KeysInForce:
+    from termnews.keymap import resolve_keymap
+
     classes = keymap_classes()
     return resolve_keymap(wanted, classes, key_scopes(classes))
 

@@ -52,6 +52,10 @@ class PluginGroup(Generic[T]):
         """Every registered name; imports nothing."""
         return sorted(self._entry_points())
 
+    def knows(self, name: str) -> bool:
+        """Whether `name` is registered; a built-in name is known without reading any metadata."""
+        return name in self.builtin or name in self._entry_points()
+
     def load(self, name: str) -> type[T]:
         """One class by name; raises when it is unknown or does not load."""
         eps = self._entry_points()

@@ -25,7 +25,6 @@ from termnews.models import (
 )
 from termnews.paths import Paths
 from termnews.sanitize import clean_line
-from termnews.sources import load_kind
 from termnews.store import Store, clean
 from termnews.text import is_fetchable_url
 
@@ -99,6 +98,8 @@ def _infer_kind(location: str) -> tuple[str, str]:
 
 
 def _refreshed_on_start(kind: str) -> bool:
+    from termnews.sources import load_kind  # the source kinds load in the refresh, not at start
+
     try:
         return load_kind(kind).refresh_on_start
     except Exception:  # a kind that does not load is reported by the refresh that needs it

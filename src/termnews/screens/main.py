@@ -19,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 
@@ -156,6 +157,8 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     counts: ViewCounts | None = None
 
     def compose(self) -> ComposeResult:
+        # The terminal's size is known: the panes are styled for it once, not again at the first resize.
+        self._fit(self.app.size, update=False)
         # The search bar (#search, docked at the top), the sources pane (#sources, first in #body),
         # the inbox (#inbox, after #headlines), the comments (#comments, under #reader) and the
         # composer (#composer, after #reading) join this layout on first use.
@@ -177,15 +180,20 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
             self.set_interval(self.session.config.refresh_minutes * 60, self.action_refresh_all)
 
     def on_resize(self) -> None:
-        width, height = self.size
-        # In one go: each class changed on its own would restyle the whole screen again.
+        self._fit(self.size)
+
+    def _fit(self, size: Size, update: bool = True) -> None:
+        """The layout's classes for the terminal's size (termnews.tcss), set in one go: each
+        class changed on its own would restyle the whole screen again."""
+        width, height = size
         self.update_classes(
             {
                 "-wide": width >= 160,
                 "-composer-below": width >= 160 or width < 70,
                 "-narrow": width < 70,
                 "-short": height < 40,
-            }
+            },
+            update=update,
         )
 
     # -- counts ------------------------------------------------------------------

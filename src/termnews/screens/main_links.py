@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from textual import events
 
-from termnews.links import LinkRefused, open_link
 from termnews.screens.main_base import MainScreenBase
 
 if TYPE_CHECKING:  # the reader loads Markdown with its first article
@@ -74,6 +73,8 @@ class LinkActions(MainScreenBase):
             self.notify(f"No link {number}", timeout=2)
 
     def _open(self, url: str) -> None:
+        from termnews.links import LinkRefused, open_link
+
         try:
             open_link(url)
         except LinkRefused as exc:
