@@ -190,8 +190,22 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         if wanted not in self.available_themes:
             problems.append(ThemeProblem(Path(wanted), "name", f"no such theme; using {DEFAULT_THEME}"))
             wanted = DEFAULT_THEME
-        self.theme = self._theme_in_force = wanted
+        self._theme_in_force = wanted
+        self._apply_first_theme(wanted)
         return problems
+
+    def _apply_first_theme(self, name: str) -> None:
+        """The theme in force before anything is styled. Setting `theme` would have Textual parse
+        the whole stylesheet again once the app runs, and restyle and lay out every widget: here
+        its variables go into the stylesheet before its first parse. The rest is what Textual's
+        own watcher does when the theme changes (the mode classes, the ANSI colour mapping)."""
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.update_classes(
+            {f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False
+        )
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def _remember_theme(self, theme: Theme) -> None:
         """Persist a choice made in the app (not the theme applied at start)."""
