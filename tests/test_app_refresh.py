@@ -52,3 +52,45 @@ async def test_failing_source_keeps_cached_articles_and_says_why(tmp_path: Path)
         assert any(m.startswith("gone: ") and "not a folder" in m for m in messages)
         assert app.screen.query_one(HeadlineList).total == SEED_COUNT
         assert "1 failed" in screen_text(app)
+
+
+NOTE = "---\ntitle: A note added since\ndate: 2031-01-01\n---\nWords.\n"
+
+
+async def test_a_first_start_reads_the_local_folders_at_once(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.query_one(HeadlineList).total == SEED_COUNT
+
+
+async def test_with_articles_cached_the_local_folders_are_read_a_moment_after_the_first_paint(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The cached list is shown at once; the folders are read when the start has settled."""
+    from termnews.screens.main_refresh import RefreshActions
+
+    home = make_home(tmp_path)
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+    (tmp_path / "seeds" / "note.md").write_text(NOTE)
+
+    monkeypatch.setattr(RefreshActions, "START_REFRESH_DELAY", 60.0)
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.query_one(HeadlineList).total == SEED_COUNT  # not read yet
+        assert "A note added since" not in screen_text(app)
+
+    monkeypatch.setattr(RefreshActions, "START_REFRESH_DELAY", 0.2)
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        for _ in range(100):
+            if app.screen.query_one(HeadlineList).total == SEED_COUNT + 1:
+                break
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert "A note added since" in screen_text(app)

@@ -174,8 +174,9 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     def on_mount(self) -> None:
         self.headlines.focus()
         self.headlines.reload()
-        self.status.show(activity="reading local sources…")  # an empty list at first start is not the end
-        self.call_after_refresh(self.refresh_cheap_sources)
+        if not self.headlines.total:  # an empty list at first start is not the end
+            self.status.show(activity="reading local sources…")
+        self.call_after_refresh(self.refresh_at_start)
         if self.session.config.refresh_minutes:
             self.set_interval(self.session.config.refresh_minutes * 60, self.action_refresh_all)
 

@@ -42,6 +42,21 @@ class RefreshActions(MainScreenBase):
 
     #: Stored articles may be missing from the search index (a refresh's are indexed after it).
     index_lagging = True
+    #: With articles on screen, the start-up read of the local folders waits this long after the
+    #: first paint: the first keys are not slowed by it (it loads the refresh machinery), and
+    #: quitting at once does not wait for it. With none it starts at once: they are all there is.
+    START_REFRESH_DELAY = 1.0
+
+    def refresh_at_start(self) -> None:
+        """After the first paint: read the local folders, now or in a moment."""
+        if self.headlines.total:
+            self.set_timer(self.START_REFRESH_DELAY, self._refresh_local_sources)
+        else:
+            self._refresh_local_sources()
+
+    def _refresh_local_sources(self) -> None:
+        self.status.show(activity="reading local sources…")
+        self.refresh_cheap_sources()
 
     @work(thread=True, exclusive=True, group="startup-refresh", exit_on_error=False)
     def refresh_cheap_sources(self) -> None:
