@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -500,9 +500,6 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
         )
         print(f"termnews: {export.left_out} {what} left out of the OPML", file=sys.stderr)
     return EXIT_OK
-
-
-Command = Callable[[Session, argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,13 +6,15 @@ cli.py calls in here from `add --server`, `remove SERVER/FEED`, `import-opml
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termnews.models import SourceSpec
 from termnews.session import Session
+
+if TYPE_CHECKING:
+    import argparse
 
 # Servers' modules (termnews.sync, sources.server) load only for a command that talks to one:
 # `termnews` with no command opens the app, which needs neither.
