@@ -49,8 +49,12 @@ Floor().run()
 
 
 def in_terminal(command: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run `command` attached to a pseudo-terminal, as a person's shell would."""
-    return measure(["script", "-qec", shlex.join(command), "/dev/null"], env)
+    """Run `command` attached to a pseudo-terminal of 80x24, as a person's shell would.
+
+    A pseudo-terminal made by `script` with no terminal around it has no size: Textual then
+    starts at one fallback size and hears another once it runs, and lays every screen out twice.
+    """
+    return measure(["script", "-qec", f"stty rows 24 cols 80; {shlex.join(command)}", "/dev/null"], env)
 
 
 def in_rounds(

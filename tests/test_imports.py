@@ -66,12 +66,14 @@ from termnews.app import TermnewsApp
 from termnews.session import Session
 
 loaded = []
+footer_keys = []
 paint = Screen._compositor_refresh
 
 def painted(screen):
     paint(screen)
     if type(screen).__name__ == "MainScreen" and not loaded:
         loaded.extend(sorted(sys.modules))
+        footer_keys.append(len(screen.query("FooterKey")))
 
 Screen._compositor_refresh = painted
 
@@ -82,7 +84,7 @@ async def main():
             await pilot.pause()
 
 asyncio.run(main())
-print(json.dumps(loaded))
+print(json.dumps([loaded, footer_keys[0]]))
 """
 
 # What the first screen (headlines, the reader's welcome, status line, footer) does not need.
@@ -111,7 +113,7 @@ NOT_BEFORE_THE_FIRST_PAINT = (
 )
 
 
-def test_the_first_paint_imports_only_what_the_first_screen_shows(
+def test_the_first_paint_shows_the_whole_screen_and_imports_only_what_it_shows(
     tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
     home = tmp_path / "home"
@@ -127,6 +129,8 @@ def test_the_first_paint_imports_only_what_the_first_screen_shows(
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    modules, footer_keys = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = set(modules)
     assert "termnews.screens.main" in loaded and "textual" in loaded  # the probe saw the first paint
     assert sorted(loaded.intersection(NOT_BEFORE_THE_FIRST_PAINT)) == []
+    assert footer_keys > 0  # the first paint is the whole screen, its keys included

@@ -149,7 +149,7 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
             self._keys = keys_in_force(self.session.config.keys)
         return self._keys
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         for notice in self.session.store.notices:
             self.notify(notice, severity="warning", markup=False)
         for problem in self._theme_problems:
@@ -157,7 +157,10 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self._keys is not None:
             self._apply_keymap(self._keys)
-        await self.push_screen(MainScreen(self.session))
+
+    def get_default_screen(self) -> Screen:
+        """The main screen is the first screen (no blank one composed, laid out and painted first)."""
+        return MainScreen(self.session)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         ours = isinstance(screen, MainScreen)

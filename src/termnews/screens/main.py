@@ -202,9 +202,10 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def read_counts(self, view: View, every_view: bool) -> None:
         """Unread and total counts for the status line, and with `every_view` for the sources pane."""
-        from termnews.widgets.sources import LISTED_VIEWS
-
-        self.post_message(self.CountsRead(self.session.view_counts(view, LISTED_VIEWS if every_view else ())))
+        listed: tuple[View, ...] = ()
+        if every_view:
+            from termnews.widgets.sources import LISTED_VIEWS as listed
+        self.post_message(self.CountsRead(self.session.view_counts(view, listed)))
 
     def update_counts(self) -> None:
         # Read after the screen is painted: the first paint never waits for the counts.
