@@ -94,3 +94,34 @@ async def test_with_articles_cached_the_local_folders_are_read_a_moment_after_th
             await app.workers.wait_for_complete()
         await settle(app, pilot)
         assert "A note added since" in screen_text(app)
+
+
+async def test_a_start_up_read_that_finds_every_folder_as_it_was_leaves_the_list_as_it_is(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Re-reading the list would redraw every row (a flash of placeholders under the keys)."""
+    from termnews.screens.main_refresh import RefreshActions
+
+    home = make_home(tmp_path)
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+
+    monkeypatch.setattr(RefreshActions, "START_REFRESH_DELAY", 0.1)
+    messages: list[object] = []  # each once, though the hook sees it at every widget it bubbles to
+
+    def hook(message) -> None:
+        watched = (HeadlineList.Reloaded, RefreshActions.CheapSourcesRefreshed)
+        if isinstance(message, watched) and not any(m is message for m in messages):
+            messages.append(message)
+
+    app = make_app(home)
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            if any(isinstance(m, RefreshActions.CheapSourcesRefreshed) for m in messages):
+                break
+        await settle(app, pilot)
+    seen = [type(m).__name__ for m in messages]
+    assert seen == ["Reloaded", "CheapSourcesRefreshed"]  # the opening read, then none

@@ -77,7 +77,10 @@ class RefreshActions(MainScreenBase):
             self.note_outcome(outcome)
             if outcome.error:
                 self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
-        self.headlines.reload()
+        if any(not (o.not_modified or o.skipped or o.error) for o in message.outcomes):
+            self.headlines.reload()  # a folder changed: its articles were stored again
+        else:  # every folder as it was: the list stays as it is (re-reading it redraws every row)
+            self.update_counts()
         self.catch_up_index()
 
     def note_outcome(self, outcome: SourceOutcome) -> None:
