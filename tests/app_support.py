@@ -68,10 +68,11 @@ async def open_article(pilot, title: str = SEED_TITLE) -> None:
 
 async def choose_view(pilot, label: str) -> None:
     """Pick a line of the sources pane (a view, a source, a #tag) as a person would: 1, then enter."""
-    pane = pilot.app.screen.query_one(SourcesPane)
-    if not pane.is_open:
+    panes = pilot.app.screen.query(SourcesPane)  # composed at its first opening
+    if not panes or not panes.first().is_open:
         await pilot.press("1")
         await settle(pilot.app, pilot)
+    pane = pilot.app.screen.query_one(SourcesPane)
     pane.highlighted = next(i for i, c in enumerate(pane.choices) if c.label == label)
     await pilot.press("enter")
     await settle(pilot.app, pilot)

@@ -278,3 +278,35 @@ def test_an_empty_headline_list_says_so(cli, profile) -> None:
     done = cli("headlines", "--unread")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "termnews: no unread headlines\n")
     assert cli("headlines", "--json").stderr == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--home", "somewhere"], ["--home", "headlines"]],  # the last: a folder named like a command
+)
+def test_the_app_is_recognised_without_the_full_parser_as_the_parser_would(argv: list[str]) -> None:
+    """`termnews [--home DIR]` skips building every command's parser; it means what argparse says."""
+    from termnews.cli import app_arguments, build_parser, cmd_app
+
+    quick, parsed = app_arguments(argv), build_parser().parse_args(argv)
+    assert quick is not None and quick.func is cmd_app and parsed.func is cmd_app
+    assert quick.home == getattr(parsed, "home", None)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--home=somewhere"],
+        ["--home", "-x"],
+        ["--ho", "somewhere"],
+        ["headlines"],
+        ["--home", "somewhere", "sources"],
+        ["sources", "--home", "somewhere"],
+        ["--version"],
+        ["--help"],
+    ],
+)
+def test_anything_else_is_left_to_the_parser(argv: list[str]) -> None:
+    from termnews.cli import app_arguments
+
+    assert app_arguments(argv) is None

@@ -57,12 +57,12 @@ async def test_c_shows_the_thread_nested_and_r_replies_to_a_comment(server, tmp_
     app = make_app(make_threaded_home(tmp_path, server.url("/comments.atom")))
     async with app.run_test(size=(110, 44)) as pilot:
         await open_article(pilot, POST)
-        pane = app.screen.query_one(CommentsPane)
-        assert not pane.is_open
+        assert not app.screen.query(CommentsPane)  # composed when first opened
 
         await pilot.press("c")
         await settle(app, pilot)
 
+        pane = app.screen.query_one(CommentsPane)
         assert pane.is_open
         assert [(d, c.author) for d, c in pane.comments] == [
             (0, "Alice"),

@@ -7,23 +7,22 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termnews import __version__
-from termnews.cli_drafts import add_drafts_commands
-from termnews.cli_inbox import add_inbox_commands
-from termnews.cli_send import add_send_commands
-from termnews.cli_sync import ServerUsageError, add_sync_commands
+from termnews.cli_sync import ServerUsageError
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.discover import USUAL_PATHS, FoundFeed
 from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session
 from termnews.session_subscriptions import SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
+
+if TYPE_CHECKING:
+    from termnews.discover import FoundFeed
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: A search that must first index this many articles says so (it waits for them).
@@ -188,6 +187,8 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         if found.is_feed:  # named by the title discovery read, without fetching it again
             return _added([session.subscribe(location, args.name, tags, title=found.feeds[0].title)])
         if not found.feeds:
+            from termnews.discover import USUAL_PATHS
+
             what = (
                 "the page names no feed, and none is"
                 if found.page
@@ -500,10 +501,12 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-Command = Callable[[Session, argparse.Namespace], int]
-
-
 def build_parser() -> argparse.ArgumentParser:
+    from termnews.cli_drafts import add_drafts_commands
+    from termnews.cli_inbox import add_inbox_commands
+    from termnews.cli_send import add_send_commands
+    from termnews.cli_sync import add_sync_commands
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--home",
@@ -658,8 +661,19 @@ def _unusable_home(home: str | None, exc: OSError) -> str:
     )
 
 
+def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """`termnews` and `termnews --home DIR` open the app: seen without building the parser of
+    every command (a few dozen parsers, each looking for translations on disk). Anything else,
+    `--home=DIR` included, is argparse's to read (None)."""
+    if not argv:
+        return argparse.Namespace(func=cmd_app, home=None)
+    if len(argv) == 2 and argv[0] == "--home" and argv[1] and not argv[1].startswith("-"):
+        return argparse.Namespace(func=cmd_app, home=argv[1])
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = app_arguments(sys.argv[1:] if argv is None else argv) or build_parser().parse_args(argv)
     if not hasattr(args, "home"):
         args.home = None
     if args.func is cmd_config:

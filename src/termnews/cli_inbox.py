@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 
-from termnews.drafts import first_line
 from termnews.models import InboxItem
 from termnews.sanitize import clean_line
 from termnews.session import Session
@@ -53,6 +52,8 @@ def inbox_json(item: InboxItem) -> dict[str, object]:
 
 
 def inbox_line(item: InboxItem) -> str:
+    from termnews.drafts import first_line
+
     mark = " " if item.read else "*"
     when = format_date(item.published if item.published is not None else item.arrived)
     return (

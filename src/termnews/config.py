@@ -243,15 +243,15 @@ def _source_options(path: Path, key: str, kind: str, raw: dict[str, Any]) -> dic
     """
     from termnews.sources import KINDS
 
-    kinds = KINDS.names()
-    if kind not in kinds:
-        raise ConfigError(path, f"{key}.kind", f"unknown kind {kind!r} (known: {', '.join(kinds)})")
+    if not KINDS.knows(kind):
+        known = ", ".join(KINDS.names())
+        raise ConfigError(path, f"{key}.kind", f"unknown kind {kind!r} (known: {known})")
     if not raw:
         return {}  # nothing to check: no kind or sender is imported (start-up time)
     from termnews.senders import DEFAULT_SENDER, SENDERS
 
     sender = raw.get("sender", DEFAULT_SENDER)
-    if not isinstance(sender, str) or sender not in SENDERS.names():
+    if not isinstance(sender, str) or not SENDERS.knows(sender):
         known = ", ".join(SENDERS.names())
         raise ConfigError(path, f"{key}.sender", f"expected a sender (known: {known}), found {sender!r}")
     shapes = [_options_type(KINDS.load, kind), _options_type(SENDERS.load, sender)]

@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Literal
 
 from termnews.config import Identity
-from termnews.models import SENT_STATES, Article, Draft, DraftConflict, InboxItem
+from termnews.models import (
+    EXPORT_FORMATS,
+    SENT_STATES,
+    Article,
+    Draft,
+    DraftConflict,
+    ExportFormat,
+    InboxItem,
+)
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
 from termnews.store import Store
@@ -62,9 +70,6 @@ _LIMITS: Mapping[str, int] = {
 
 # local@domain.tld: no spaces, one @, a dot inside the domain, no empty labels.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-
-ExportFormat = Literal["md", "json"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("md", "json")
 
 
 # -- the form -------------------------------------------------------------------

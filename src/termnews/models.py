@@ -18,6 +18,9 @@ ViewFilter = Literal["all", "unread", "starred", "drafts"]
 DRAFT_STATES = ("draft", "ready", "sending", "sent", "held", "failed")
 #: States only the outbox moves a draft out of: the reply is at the site, or may be.
 SENT_STATES = ("sending", "sent", "held")
+#: What `drafts export` writes (termnews.drafts); here so the command line lists them without loading it.
+ExportFormat = Literal["md", "json"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("md", "json")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from termnews.models import (
     View,
 )
 from termnews.session_subscriptions import SubscriptionActions
-from termnews.sources import load_all_kinds
 from termnews.store import clean
 
 if TYPE_CHECKING:
@@ -45,6 +44,15 @@ class ViewCounts:
     views: dict[View, tuple[int, int]] = field(default_factory=dict)  # listed view: (articles, unread)
     errors: dict[str, str] = field(default_factory=dict)  # source id: its last fetch error
     inbox_unread: int = 0  # answers to the person's replies not yet opened
+
+
+def _refreshed_on_start(kind: str) -> bool:
+    from termnews.sources import load_kind  # the source kinds load in the refresh, not at start
+
+    try:
+        return load_kind(kind).refresh_on_start
+    except Exception:  # a kind that does not load is reported by the refresh that needs it
+        return False
 
 
 @dataclass
@@ -170,16 +178,27 @@ class Session(SubscriptionActions):
             start_background(self.store.paths)
 
     def refresh_cheap_sources(self, index: bool = True) -> list[SourceOutcome]:
-        """Refresh the sources cheap enough to read at every start (local folders)."""
-        kinds, _ = load_all_kinds()
-        cheap = [s for s in self.specs() if s.kind in kinds and kinds[s.kind].refresh_on_start]
+        """Refresh the sources cheap enough to read at every start (local folders).
+
+        Only the kinds in use are loaded. With no such source, the keep rules are
+        applied as a refresh would, without loading the refresh machinery."""
+        specs = self.specs()
+        cheap_kinds = {kind for kind in {s.kind for s in specs} if _refreshed_on_start(kind)}
+        cheap = [s for s in specs if s.kind in cheap_kinds]
+        if not cheap:
+            clean(self.store, specs, self.config.keep)
+            return []
         return self.refresh(cheap, index=index)
 
     # -- reading -----------------------------------------------------------------------
 
     def view_counts(self, view: View, listed: tuple[View, ...] = ()) -> ViewCounts:
-        """Unread and total articles in `view`, in each `listed` view, and per source; the last
-        fetch error of each source (reads SQLite: call off the UI thread)."""
+        """Unread and total articles in `view`; with `listed` views (the sources pane's) theirs too,
+        per source, and the last fetch error of each source (reads SQLite: call off the UI thread).
+        Without, only `view` is counted: the status line shows no more."""
+        if not listed:
+            total, unread = self._count(view, None)
+            return ViewCounts(unread, total, {}, [], self.store.sync_queue().queued_total())
         per_source = self.store.article_counts()
         total, unread = self._count(view, per_source)
         views = {v: self._count(v, per_source) for v in listed}
@@ -193,9 +212,9 @@ class Session(SubscriptionActions):
             unread, total, per_source, sources, sync_waiting, views, errors, self.store.inbox_unread()
         )
 
-    def _count(self, view: View, per_source: dict[str, tuple[int, int]]) -> tuple[int, int]:
-        """(total, unread) of a view."""
-        if view.query is None and view.filter in ("all", "unread"):
+    def _count(self, view: View, per_source: dict[str, tuple[int, int]] | None) -> tuple[int, int]:
+        """(total, unread) of a view; from the per-source counts when they were read."""
+        if per_source is not None and view.query is None and view.filter in ("all", "unread"):
             # From the per-source counts, which read the index and the flags, not every article.
             ids = (view.source_id,) if view.source_id else view.source_ids
             counted = [per_source.get(i, (0, 0)) for i in ids] if ids else list(per_source.values())

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
@@ -32,6 +32,7 @@ from termnews.screens.dialog import Dialog
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Store
 from termnews.text import format_date
+from termnews.widgets.footer import KeyFooter
 from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -243,7 +244,7 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             markup=False,
         )
         yield Static("", id="drafts-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

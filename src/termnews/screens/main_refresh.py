@@ -42,6 +42,21 @@ class RefreshActions(MainScreenBase):
 
     #: Stored articles may be missing from the search index (a refresh's are indexed after it).
     index_lagging = True
+    #: With articles on screen, the start-up read of the local folders waits this long after the
+    #: first paint: the first keys are not slowed by it (it loads the refresh machinery), and
+    #: quitting at once does not wait for it. With none it starts at once: they are all there is.
+    START_REFRESH_DELAY = 1.0
+
+    def refresh_at_start(self) -> None:
+        """After the first paint: read the local folders, now or in a moment."""
+        if self.headlines.total:
+            self.set_timer(self.START_REFRESH_DELAY, self._refresh_local_sources)
+        else:
+            self._refresh_local_sources()
+
+    def _refresh_local_sources(self) -> None:
+        self.status.show(activity="reading local sources…")
+        self.refresh_cheap_sources()
 
     @work(thread=True, exclusive=True, group="startup-refresh", exit_on_error=False)
     def refresh_cheap_sources(self) -> None:
@@ -62,7 +77,10 @@ class RefreshActions(MainScreenBase):
             self.note_outcome(outcome)
             if outcome.error:
                 self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
-        self.headlines.reload()
+        if any(not (o.not_modified or o.skipped or o.error) for o in message.outcomes):
+            self.headlines.reload()  # a folder changed: its articles were stored again
+        else:  # every folder as it was: the list stays as it is (re-reading it redraws every row)
+            self.update_counts()
         self.catch_up_index()
 
     def note_outcome(self, outcome: SourceOutcome) -> None:

@@ -25,7 +25,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
-from termnews.feedparse import FeedParseError, parse_feed
 from termnews.models import ArticleData, FetchContext, FetchResult
 from termnews.paths import resolve_location
 from termnews.sources.base import Source
@@ -252,6 +251,10 @@ def parse_html(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
 
 
 def parse_feed_file(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
+    # The feed parsers (lxml, feedparser) load only for a folder that holds a feed file:
+    # looking this kind up (the app does at start) stays cheap.
+    from termnews.feedparse import FeedParseError, parse_feed
+
     try:
         entries = parse_feed(data)
     except FeedParseError as exc:

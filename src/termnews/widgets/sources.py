@@ -116,7 +116,9 @@ class SourcesPane(OptionList):
             self._add(Choice(f"#{tag}", View(source_ids=ids)), Text(f"#{tag}", style="italic"), unread, total)
         if highlighted is not None and highlighted < self.option_count:
             self.highlighted = highlighted
-        if self.is_open and not self.has_focus:
+        # On the view in force, unless the person is moving through the list (a first filling,
+        # when the pane opened before the counts were read, has nothing to keep).
+        if self.is_open and (highlighted is None or not self.has_focus):
             self._highlight_current()
 
     def _add(self, choice: Choice, name: Text, unread: int, total: int) -> None:
