@@ -6,7 +6,15 @@ what was cached from it before must still be there.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import socket
+import ssl
+import subprocess
+import threading
 import time
+
+import pytest
 
 from feedserver import FeedServer, simple_rss
 from termnews import PROJECT_URL, __version__
@@ -248,3 +256,108 @@ def test_post_that_cannot_connect_never_left():
     got = post(url)
     assert got.failure == "connect" and got.error.startswith("could not connect to 127.0.0.1:")
     assert post("ftp://example.org/comments").failure == "invalid"
+
+
+def test_a_run_of_not_modified_feeds_is_stored_in_a_few_transactions(store, server):
+    """What 304s come to (validators, times) is written together, not a transaction each."""
+    specs = []
+    for n in range(40):
+        server.feed(f"/f{n}.xml", simple_rss(1, prefix=f"F{n}"))
+        specs.append(feed_spec(server, f"/f{n}.xml", f"f{n}"))
+    quick = RefreshSettings(per_host=8, host_spacing=0.0, http=FAST.http)
+    refresh(store, specs, settings=quick)
+    before = store.db.generation  # bumped by every write transaction
+    outcomes = refresh(store, specs, settings=quick, index=False)
+    assert all(o.not_modified and o.error is None for o in outcomes)
+    # Written every 0.2 s at most (and the hosts' waits once): one each would be 40.
+    assert store.db.generation - before <= 6
+    assert all(store.source_status(s.source_id).last_refresh for s in specs)
+
+
+@pytest.fixture
+def tls_contexts_made(monkeypatch) -> list[int]:
+    """Counts the TLS contexts (certificate store loads) the HTTP client makes."""
+    import termnews.fetch as fetch
+
+    made: list[int] = []
+    real = fetch.httpx.create_ssl_context
+
+    def counted(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fetch.httpx, "create_ssl_context", counted)
+    return made
+
+
+def test_http_feeds_never_load_the_certificate_store(store, server, tls_contexts_made):
+    server.feed("/feed.xml", simple_rss(2))
+    assert one(store, feed_spec(server, "/feed.xml")).new == 2
+    assert tls_contexts_made == []
+
+
+def test_https_is_checked_against_the_certificate_store(tmp_path, tls_contexts_made):
+    """A server whose certificate no authority signed is refused (the TLS pool is made on first use)."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def handshake() -> None:
+            conn, _ = listener.accept()
+            with contextlib.suppress(OSError), context.wrap_socket(conn, server_side=True):
+                pass
+
+        threading.Thread(target=handshake, daemon=True).start()
+        with HttpClient() as http:
+            got = http.get(f"https://127.0.0.1:{port}/feed.xml", options=HttpOptions(deadline=10.0))
+    assert got.error is not None and got.error.startswith("could not connect to 127.0.0.1"), got.error
+    assert "TLS certificate not accepted" in got.error
+    assert tls_contexts_made == [1]
+
+
+def test_a_cookie_set_on_a_redirect_goes_with_the_next_hop(store, server):
+    """Some sites set a cookie and redirect to a page that looks for it (a consent wall)."""
+    server.route(
+        "/feed.xml",
+        lambda h: h.reply(302, b"", "text/plain", {"Location": "/real.xml", "Set-Cookie": "ok=yes; Path=/"}),
+    )
+
+    def real(h) -> None:
+        if h.headers.get("Cookie") == "ok=yes":
+            h.reply(200, simple_rss(2), "application/rss+xml")
+        else:
+            h.reply(403, b"no cookie", "text/plain")
+
+    server.route("/real.xml", real)
+    outcome = one(store, feed_spec(server, "/feed.xml"))
+    assert outcome.error is None and outcome.new == 2
+
+
+def test_an_unchanged_compressed_body_without_validators_is_not_parsed_again(store, server):
+    def serve_gzip(body: bytes, mtime: int) -> None:
+        packed = gzip.compress(body, mtime=mtime)  # the gzip header carries a time
+        server.route(
+            "/feed.xml", lambda h: h.reply(200, packed, "application/rss+xml", {"Content-Encoding": "gzip"})
+        )
+
+    spec = feed_spec(server, "/feed.xml")
+    serve_gzip(simple_rss(3), mtime=1)
+    assert one(store, spec).new == 3
+    again = one(store, spec)
+    assert again.not_modified and again.error is None and again.new == 0
+    # The same feed compressed into other bytes is still found unchanged, then by its new bytes.
+    serve_gzip(simple_rss(3), mtime=2)
+    assert one(store, spec).not_modified
+    assert one(store, spec).not_modified
+    serve_gzip(simple_rss(4), mtime=2)
+    changed = one(store, spec)
+    assert not changed.not_modified and changed.error is None and changed.new == 1
+    assert len(articles_of(store, spec)) == 4

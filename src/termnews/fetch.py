@@ -42,7 +42,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.request import getproxies_environment
 
@@ -64,6 +64,13 @@ USER_AGENT = f"termnews/{__version__} (+{PROJECT_URL})"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+#: Sent with every request, in this order (a request's own headers win).
+DEFAULT_HEADERS = (
+    ("Accept", ACCEPT),
+    ("Accept-Encoding", "gzip, deflate"),
+    ("Connection", "keep-alive"),
+    ("User-Agent", USER_AGENT),
 )
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
@@ -97,6 +104,11 @@ class HttpResult:
     fresh_for: float | None = None
     #: The server said 410 Gone.
     gone: bool = False
+    #: SHA-256 (hex) of the body as it was sent, before its Content-Encoding was undone
+    #: (None when it had none).
+    wire_hash: str | None = None
+    #: The body was byte for byte the one `get` was told of (`same_as`): left unread.
+    same_body: bool = False
 
 
 class _Refused(Exception):
@@ -185,19 +197,35 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 class _Transport(httpx.BaseTransport):
-    """httpx over an httpcore pool whose sockets obey the deadline."""
+    """httpx over httpcore pools whose sockets obey the deadline: one for http, one for
+    https, each made on first use, so a refresh of http feeds never loads the
+    certificate store (tens of milliseconds)."""
 
     def __init__(self, max_connections: int, proxy: str | None = None) -> None:
-        common: dict[str, Any] = {
-            "ssl_context": httpx.create_ssl_context(),
-            "max_connections": max_connections,
-            "max_keepalive_connections": max_connections,
-            "keepalive_expiry": 5.0,
-            "network_backend": _DeadlineBackend(),
-        }
-        self._pool: httpcore.ConnectionPool = (
-            httpcore.HTTPProxy(proxy_url=proxy, **common) if proxy else httpcore.ConnectionPool(**common)
-        )
+        self._max_connections = max_connections
+        self._proxy = proxy
+        self._pools: dict[bool, httpcore.ConnectionPool] = {}  # by "is https"
+        self._lock = threading.Lock()
+
+    def _pool(self, tls: bool) -> httpcore.ConnectionPool:
+        pool = self._pools.get(tls)
+        if pool is not None:
+            return pool
+        with self._lock:
+            if tls not in self._pools:
+                common: dict[str, Any] = {
+                    "ssl_context": httpx.create_ssl_context() if tls else None,
+                    "max_connections": self._max_connections,
+                    "max_keepalive_connections": self._max_connections,
+                    "keepalive_expiry": 5.0,
+                    "network_backend": _DeadlineBackend(),
+                }
+                self._pools[tls] = (
+                    httpcore.HTTPProxy(proxy_url=self._proxy, **common)
+                    if self._proxy
+                    else httpcore.ConnectionPool(**common)
+                )
+            return self._pools[tls]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         req = httpcore.Request(
@@ -212,7 +240,7 @@ class _Transport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        resp = self._pool.handle_request(req)
+        resp = self._pool(request.url.raw_scheme == b"https").handle_request(req)
         return httpx.Response(
             status_code=resp.status,
             headers=resp.headers,
@@ -221,7 +249,10 @@ class _Transport(httpx.BaseTransport):
         )
 
     def close(self) -> None:
-        self._pool.close()
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
 
 
 class _Body(httpx.SyncByteStream):
@@ -288,27 +319,28 @@ class HttpClient:
     """One connection pool (one per proxy) shared by the fetching threads of a refresh.
 
     `gate` holds the per-host limits; a client of its own gets a fresh one.
+    Requests go straight to the transport, without an `httpx.Client` around it:
+    redirects, timeouts and proxies are this class's own, and the client's
+    bookkeeping cost more than a 304's own work.
     """
 
     def __init__(self, max_connections: int = 16, gate: HostGate | None = None) -> None:
         self.gate = gate or HostGate()
         self._max_connections = max_connections
-        self._clients: dict[str, httpx.Client] = {}  # by proxy URL ("" = direct)
+        self._transports: dict[str, _Transport] = {}  # by proxy URL ("" = direct)
         self._lock = threading.Lock()
+        # Read once: scanning the environment costs more than a request's own work.
+        self._env_proxies = getproxies_environment()
+        # A cookie a server sets goes back to it for this client's life, as from a browser:
+        # a site may set one on a redirect and look for it on the next hop.
+        self._cookies = httpx.Cookies()
 
-    def _client(self, proxy: str) -> httpx.Client:
+    def _transport(self, proxy: str) -> _Transport:
         with self._lock:
-            client = self._clients.get(proxy)
-            if client is None:
-                client = self._clients[proxy] = httpx.Client(
-                    transport=_Transport(self._max_connections, proxy or None),
-                    follow_redirects=False,
-                    headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
-                    # The deadline bounds each socket operation; these are upper limits.
-                    timeout=httpx.Timeout(None),
-                    trust_env=False,
-                )
-            return client
+            transport = self._transports.get(proxy)
+            if transport is None:
+                transport = self._transports[proxy] = _Transport(self._max_connections, proxy or None)
+            return transport
 
     def __enter__(self) -> HttpClient:
         return self
@@ -318,9 +350,9 @@ class HttpClient:
 
     def close(self) -> None:
         with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            client.close()
+            transports, self._transports = list(self._transports.values()), {}
+        for transport in transports:
+            transport.close()
 
     def get(
         self,
@@ -328,10 +360,15 @@ class HttpClient:
         etag: str | None = None,
         last_modified: str | None = None,
         options: HttpOptions | None = None,
+        same_as: str | None = None,
     ) -> HttpResult:
-        """GET `url`; never raises for anything the network or server does."""
+        """GET `url`; never raises for anything the network or server does.
+
+        `same_as`: the `wire_hash` of the last answer; an encoded body whose bytes hash
+        the same is not decoded (`same_body`).
+        """
         options = options or HttpOptions()
-        return self._guarded(url, options, lambda: self._get(url, etag, last_modified, options))
+        return self._guarded(url, options, lambda: self._get(url, etag, last_modified, options, same_as))
 
     def post(
         self,
@@ -384,15 +421,28 @@ class HttpClient:
                 _local.deadline += time.monotonic() - asked
             yield
 
-    def _send(self, method: str, url: str, options: HttpOptions, **kwargs: Any) -> httpx.Response:
-        client = self._client(_proxy_for(url, options))
-        request = client.build_request(
-            method,
-            url,
-            timeout=httpx.Timeout(None, connect=options.connect_timeout, pool=options.deadline),
-            **kwargs,
-        )
-        return client.send(request, stream=True)
+    def _send(
+        self,
+        method: str,
+        url: str,
+        options: HttpOptions,
+        headers: Mapping[str, str | bytes],
+        data: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request; the response's body is left to read (or close)."""
+        sent = httpx.Headers(DEFAULT_HEADERS)
+        # httpx takes str or bytes for each value (validators go back as the bytes they came as).
+        sent.update(cast("Mapping[str, str]", headers))
+        # The deadline bounds each socket operation; these are upper limits.
+        timeout = {"connect": options.connect_timeout, "read": None, "write": None, "pool": options.deadline}
+        request = httpx.Request(method, url, headers=sent, data=data, extensions={"timeout": timeout})
+        if self._cookies:
+            self._cookies.set_cookie_header(request)
+        response = self._transport(_proxy_for(url, options, self._env_proxies)).handle_request(request)
+        response.request = request
+        if "set-cookie" in response.headers:
+            self._cookies.extract_cookies(response)
+        return response
 
     def _post(
         self, url: str, form: Mapping[str, str], headers: Mapping[str, str], options: HttpOptions
@@ -408,7 +458,7 @@ class HttpClient:
         with self._slot(host):
             response = self._send("POST", url, options, data=dict(form), headers=sent)
             try:
-                body = _read_body(response, options)
+                body, _ = _read_body(response, options)
                 return HttpResult(
                     url,
                     body=body,
@@ -419,7 +469,9 @@ class HttpClient:
             finally:
                 response.close()
 
-    def _get(self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions) -> HttpResult:
+    def _get(
+        self, url: str, etag: str | None, last_modified: str | None, options: HttpOptions, same_as: str | None
+    ) -> HttpResult:
         headers: dict[str, str | bytes] = {"User-Agent": options.user_agent or USER_AGENT}
         if etag:
             headers["If-None-Match"] = _raw_header(etag)
@@ -432,7 +484,7 @@ class HttpClient:
         while True:
             _check_scheme(url, first=hops == 0)
             sent = {**headers, **_authorization(options, first, url)}
-            got = self._hop(url, sent, options, conditional=bool(etag or last_modified))
+            got = self._hop(url, sent, options, bool(etag or last_modified), same_as)
             if isinstance(got, HttpResult):
                 if got.not_modified:
                     got = replace(
@@ -451,7 +503,12 @@ class HttpClient:
             url = target
 
     def _hop(
-        self, url: str, headers: Mapping[str, str | bytes], options: HttpOptions, conditional: bool
+        self,
+        url: str,
+        headers: Mapping[str, str | bytes],
+        options: HttpOptions,
+        conditional: bool,
+        same_as: str | None,
     ) -> HttpResult | tuple[int, str]:
         """One request: its result, or (status, Location) of a redirect to follow."""
         host = host_key(url)
@@ -494,7 +551,7 @@ class HttpClient:
                     )
                 if status != 200:
                     raise _Refused(_status_text(status))
-                body = _read_body(response, options)
+                body, wire = _read_body(response, options, same_as)
                 return HttpResult(
                     url,
                     body=body,
@@ -503,6 +560,8 @@ class HttpClient:
                     content_type=response.headers.get("content-type", ""),
                     fresh_for=fresh,
                     status=status,
+                    wire_hash=wire,
+                    same_body=body is None,
                 )
             finally:
                 response.close()
@@ -574,11 +633,11 @@ def _origin(url: str) -> tuple[str, str]:
     return url_scheme(url), host_key(url)
 
 
-def _proxy_for(url: str, options: HttpOptions) -> str:
-    """The proxy for `url`: the `proxy` option ("" = none), else the environment's; "" for direct."""
+def _proxy_for(url: str, options: HttpOptions, proxies: Mapping[str, str]) -> str:
+    """The proxy for `url`: the `proxy` option ("" = none), else the environment's
+    (`proxies`, as `getproxies_environment` reads them); "" for direct."""
     if options.proxy is not None:
         return options.proxy
-    proxies = getproxies_environment()
     scheme = url_scheme(url)
     proxy = proxies.get(scheme) or proxies.get("all") or ""
     if proxy and _bypassed(url, proxies.get("no", "")):
@@ -607,7 +666,11 @@ def _check_scheme(url: str, first: bool) -> None:
     raise _Refused(f"redirect to a {scheme or 'scheme-less'}: URL refused")
 
 
-def _read_body(response: httpx.Response, options: HttpOptions) -> bytes:
+def _read_body(
+    response: httpx.Response, options: HttpOptions, same_as: str | None = None
+) -> tuple[bytes | None, str | None]:
+    """The body, decoded, and the SHA-256 of its bytes as sent when a Content-Encoding applied;
+    (None, that hash) when it equals `same_as`: an unchanged body is not decoded at all."""
     limit = options.max_bytes
     too_large = _Refused(f"too large (over {format_size(limit)} decoded)")
     codings = [
@@ -621,28 +684,44 @@ def _read_body(response: httpx.Response, options: HttpOptions) -> bytes:
     length = response.headers.get("content-length", "")
     if not codings and length.isdigit() and int(length) > limit:
         raise too_large
-    decoders = [_Decoder(c) for c in reversed(codings)]
     parts: list[bytes] = []
-    size = raw_size = 0
+    size = 0
     for raw in response.iter_raw(_CHUNK):
         left = _remaining()
         if left is not None and left <= 0:
             raise httpcore.ReadTimeout("deadline passed")
-        raw_size += len(raw)
-        if raw_size > limit:  # compressed bodies are smaller than decoded ones
+        size += len(raw)
+        if size > limit:  # compressed bodies are smaller than decoded ones
             raise too_large
-        pieces = [raw]
-        try:
-            for decoder in decoders:
-                pieces = [out for p in pieces for out in decoder.decode(p, limit - size)]
-        except zlib.error as exc:
-            raise _Refused(f"the server sent corrupt {codings[0]} data ({exc})") from exc
-        for piece in pieces:
-            size += len(piece)
-            if size > limit:
-                raise too_large
-            parts.append(piece)
-    return b"".join(parts)
+        parts.append(raw)
+    sent = b"".join(parts)
+    if not codings:
+        return sent, None
+    import hashlib
+
+    wire = hashlib.sha256(sent).hexdigest()
+    if wire == same_as:
+        return None, wire
+    return _decoded(sent, codings, limit, too_large), wire
+
+
+def _decoded(sent: bytes, codings: list[str], limit: int, too_large: _Refused) -> bytes:
+    """`sent` with its Content-Encodings undone, never more than `limit` bytes (a bomb stops there)."""
+    pieces = [sent]
+    try:
+        for decoder in (_Decoder(c) for c in reversed(codings)):
+            out: list[bytes] = []
+            size = 0
+            for piece in pieces:
+                for part in decoder.decode(piece, limit - size):
+                    size += len(part)
+                    if size > limit:
+                        raise too_large
+                    out.append(part)
+            pieces = out
+    except zlib.error as exc:
+        raise _Refused(f"the server sent corrupt {codings[0]} data ({exc})") from exc
+    return b"".join(pieces)
 
 
 def _status_text(status: int) -> str:

@@ -10,6 +10,7 @@ widget never imports a storage module for a type.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 BodyFormat = Literal["text", "markdown", "html"]
@@ -33,7 +34,7 @@ class SourceSpec:
     options: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # a hash: asked for once per article when a source's articles are stored
     def source_id(self) -> str:
         """Stable identity of the source, independent of its display name."""
         return stable_hash(f"{self.kind}\0{self.location}")

@@ -39,7 +39,13 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
 
 def clean_line(text: str | None, limit: int | None = None) -> str:
     """As `clean_text`, for one-line fields: runs of white space become one space."""
-    return clean_text(" ".join((text or "").split()), limit)
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    # Every character `_UNSAFE` matches is unprintable: most lines need no search.
+    if text.isprintable() and (limit is None or len(text) <= limit):
+        return text
+    return clean_text(text, limit)
 
 
 def clean_article(entry: ArticleData) -> ArticleData:

@@ -12,13 +12,9 @@ the server called gone (410) is not fetched again, forced or not.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
-from termnews.models import FetchResult, SourceSpec
+from termnews.models import FetchResult, SourceSpec, SourceStatus
 from termnews.text import MINUTE, format_date
-
-if TYPE_CHECKING:
-    from termnews.store import Store
 
 #: The longest interval a feed or server can impose.
 MAX_INTERVAL = 24 * 3600.0
@@ -37,9 +33,8 @@ def interval(spec: SourceSpec, result: FetchResult) -> float | None:
     return longest if longest > 0 else None
 
 
-def not_due(store: Store, spec: SourceSpec, force: bool) -> str | None:
-    """Why `spec` is not fetched in this refresh, or None when it is."""
-    status = store.source_status(spec.source_id)
+def not_due(status: SourceStatus | None, force: bool) -> str | None:
+    """Why a source whose last fetch came to `status` is not fetched in this refresh, or None when it is."""
     if status is None:
         return None
     if status.gone is not None:

@@ -42,7 +42,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from termnews.models import FetchContext, FetchResult, HttpOptions, SourceOutcome, SourceSpec
+from termnews.models import (
+    FetchContext,
+    FetchResult,
+    HttpOptions,
+    SourceOutcome,
+    SourceSpec,
+    SourceStatus,
+)
 from termnews.sanitize import LIMITS, clean_article, clean_line
 from termnews.schedule import interval, not_due
 from termnews.sources import load_kind
@@ -62,6 +69,11 @@ Progress = Callable[[SourceOutcome, int, int], None]
 
 #: Articles written per transaction (a batch of whole sources, written when it reaches this).
 BATCH_ROWS = 1000
+#: While the pipeline waits, a batch is written once it holds this many articles, or once
+#: its first source has waited FLUSH_WAIT seconds: a run of "not modified" answers, or of
+#: small feeds, is one transaction, not one each.
+IDLE_ROWS = BATCH_ROWS // 4
+FLUSH_WAIT = 0.2
 
 
 def _cpus() -> int:
@@ -82,8 +94,9 @@ class RefreshSettings:
     #: Parser processes: one per core. 0 parses in the refresh's own process.
     parse_workers: int = field(default_factory=_cpus)
     #: Bytes of downloaded documents waiting to be parsed and stored; fetching
-    #: pauses above it, so memory stays flat when the store is the slow stage.
-    held_bytes: int = 4 * 1024 * 1024
+    #: pauses above it, so memory stays flat when parsing or the store is the
+    #: slow stage (a few documents a parser process are enough to keep it busy).
+    held_bytes: int = 2 * 1024 * 1024
     #: A document whose parse takes longer is abandoned with an error.
     parse_timeout: float = 120.0
     #: Defaults for every HTTP request (a source's options may override them).
@@ -149,8 +162,7 @@ def _stored(store: Store, batch: list[tuple[SourceSpec, Prepared]]) -> list[Sour
     ]
 
 
-def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
-    status = store.source_status(spec.source_id)
+def _context(status: SourceStatus | None, http: HttpOptions) -> FetchContext:
     if status is None:
         return FetchContext(http=http)
     return FetchContext(status.etag, status.last_modified, status.body_hash, http, status.location)
@@ -297,11 +309,15 @@ class _Refresh:
         self.outcomes: list[SourceOutcome | None] = [None] * len(specs)
         self.done = 0
         self.parse_pool: ProcessPoolExecutor | None = None
+        self.statuses: dict[str, SourceStatus] = {}
         self.batch: list[tuple[int, Prepared]] = []
         self.batch_rows = 0
+        self.queued = 0.0  # when the batch's first source was queued
 
     def finish(self, index: int, prepared: Prepared) -> None:
         """Queue a source for the next batch write (written when the batch is full or the pipeline idles)."""
+        if not self.batch:
+            self.queued = time.monotonic()
         self.batch.append((index, prepared))
         self.batch_rows += len(prepared.rows)
         if self.batch_rows >= BATCH_ROWS:
@@ -332,34 +348,25 @@ class _Refresh:
         return gate
 
     def run(self) -> list[SourceOutcome]:
-        jobs: deque[tuple[int, type[Source]]] = deque()
-        kinds: dict[str, type[Source] | Exception] = {}  # entry points are read once
-        for index, spec in enumerate(self.specs):
-            if spec.kind not in kinds:
-                try:
-                    kinds[spec.kind] = load_kind(spec.kind)
-                except Exception as exc:
-                    kinds[spec.kind] = exc
-            kind = kinds[spec.kind]
-            why = None if isinstance(kind, Exception) else not_due(self.store, spec, self.settings.force)
-            if isinstance(kind, Exception):
-                self.finish(index, prepare(spec, FetchResult(error=str(kind))))
-            elif why is not None:
-                self._skip(index, why)
-            else:
-                jobs.append((index, kind))
-        staged = any(issubclass(cls, StagedSource) for _, cls in jobs)
-        if staged and self.settings.parse_workers > 0:
-            # Start the parser processes now, before any fetching thread
-            # exists (see `_mp_context`). Forked children share the parent's
-            # pages, so the parsers are imported first, once for all.
+        # Every source's last fetch in one read: when each is due, and its validators.
+        self.statuses = self.store.source_statuses([spec.source_id for spec in self.specs])
+        jobs = self._jobs()
+        staged = [index for index, cls in jobs if issubclass(cls, StagedSource)]
+        if self.settings.parse_workers > 0 and any(self._never_parsed(index) for index in staged):
+            # Documents will need parsing: start the parser processes now, before
+            # any fetching thread exists (see `_mp_context`). Forked children share
+            # the parent's pages, so the parsers are imported first, once for all.
+            # When every source may well answer "not modified", they start only
+            # once a document needs them.
             import termnews.feedparse  # noqa: F401
 
             self._pool().submit(_ready)
         workers = max(1, self.settings.fetch_workers)
-        from termnews.fetch import HttpClient
+        http: HttpClient | None = None
+        if staged:  # httpx is loaded only for a download (not for local folders)
+            from termnews.fetch import HttpClient
 
-        http = HttpClient(max_connections=workers, gate=self._gate()) if staged else None
+            http = HttpClient(max_connections=workers, gate=self._gate())
         fetchers = ThreadPoolExecutor(workers, thread_name_prefix="termnews-fetch")
         try:
             self._loop(jobs, fetchers, http, workers)
@@ -372,6 +379,30 @@ class _Refresh:
                 http.close()
                 self.store.save_host_waits(http.gate.waits())
         return [o for o in self.outcomes if o is not None]
+
+    def _jobs(self) -> deque[tuple[int, type[Source]]]:
+        """The sources to fetch, with their kinds; the others are done (not due, or of an unknown kind)."""
+        jobs: deque[tuple[int, type[Source]]] = deque()
+        kinds: dict[str, type[Source] | Exception] = {}  # entry points are read once
+        for index, spec in enumerate(self.specs):
+            if spec.kind not in kinds:
+                try:
+                    kinds[spec.kind] = load_kind(spec.kind)
+                except Exception as exc:
+                    kinds[spec.kind] = exc
+            kind = kinds[spec.kind]
+            if isinstance(kind, Exception):
+                self.finish(index, prepare(spec, FetchResult(error=str(kind))))
+            elif (why := not_due(self.statuses.get(spec.source_id), self.settings.force)) is not None:
+                self._skip(index, why)
+            else:
+                jobs.append((index, kind))
+        return jobs
+
+    def _never_parsed(self, index: int) -> bool:
+        """No document of this source was stored yet: its fetch will need a parser."""
+        status = self.statuses.get(self.specs[index].source_id)
+        return status is None or status.body_hash is None
 
     def _loop(
         self,
@@ -390,18 +421,30 @@ class _Refresh:
             while jobs and self.fetching < workers and self.held < self.settings.held_bytes:
                 self.fetching += 1
                 index, cls = jobs.popleft()
-                ctx = _context(self.store, self.specs[index], self.settings.http)
+                ctx = _context(self.statuses.get(self.specs[index].source_id), self.settings.http)
                 future = fetchers.submit(_fetch_stage, cls, self.specs[index], ctx, http)
                 self.pending[future] = _Job(index, cls)
             parsing = any(job.download is not None for job in self.pending.values())
             done, _ = wait(self.pending, timeout=0, return_when=FIRST_COMPLETED)
             if not done:  # nothing to take forward now: write what is queued, then wait
-                self.flush()
-                done, _ = wait(self.pending, timeout=1.0 if parsing else None, return_when=FIRST_COMPLETED)
+                done, _ = wait(self.pending, timeout=self._idle(parsing), return_when=FIRST_COMPLETED)
             broken = [job for future in done if (job := self._collect(future)) is not None]
             stuck = parsing and not done and time.monotonic() - self.last_parse > self.settings.parse_timeout
             if broken or stuck:
                 self._recover(broken)
+
+    def _idle(self, parsing: bool) -> float | None:
+        """Nothing to take forward: write the queued batch if it is big or old enough (IDLE_ROWS,
+        FLUSH_WAIT); returns how long to wait for the pipeline before looking again (None: until
+        it moves)."""
+        longest = 1.0 if parsing else None  # a parse that never ends is watched for
+        if not self.batch:
+            return longest
+        left = self.queued + FLUSH_WAIT - time.monotonic()
+        if self.batch_rows >= IDLE_ROWS or left <= 0:
+            self.flush()
+            return longest
+        return left if longest is None else min(longest, left)
 
     def _collect(self, future: Future) -> _Job | None:
         """Take a finished stage forward; a parse whose pool broke is returned to retry."""

@@ -47,13 +47,16 @@ class FeedSource(StagedSource):
             options = self.http_options(ctx)
         except ValueError as exc:  # a password command that failed
             return FetchResult(error=str(exc))
-        moved, fresh = None, None
+        # The body hash kept is the decoded body's, then (when the server compressed it) that
+        # of the bytes as sent: those compared equal, the body is not even decompressed.
+        known, _, known_sent = (ctx.body_hash or "").partition(" ")
+        moved, fresh, sent_hash = None, None, None
         if is_fetchable_url(location):
-            got = http.get(location, ctx.etag, ctx.last_modified, options)
+            got = http.get(location, ctx.etag, ctx.last_modified, options, same_as=known_sent or None)
             if got.error:
                 return FetchResult(error=got.error, gone=got.gone)
             moved, fresh = got.moved_to, got.fresh_for
-            if got.not_modified:
+            if got.not_modified or got.same_body:
                 return FetchResult(
                     not_modified=True,
                     etag=got.etag,
@@ -64,6 +67,7 @@ class FeedSource(StagedSource):
                 )
             assert got.body is not None
             body, url, etag, modified = got.body, got.url, got.etag, got.last_modified
+            sent_hash = got.wire_hash
         elif _SCHEME.match(location) and not location.startswith(BUNDLED_PREFIX):
             scheme = location.split(":", 1)[0]
             return FetchResult(
@@ -76,17 +80,18 @@ class FeedSource(StagedSource):
                 return FetchResult(error=_file_error(location, exc))
             url, etag, modified = "", None, None
         digest = body_hash(body)
-        if ctx.body_hash == digest:
+        kept = f"{digest} {sent_hash}" if sent_hash else digest
+        if known == digest:
             # The same bytes as last time: nothing to parse (servers without validators).
             return FetchResult(
                 not_modified=True,
                 etag=etag,
                 last_modified=modified,
-                body_hash=digest,
+                body_hash=kept,
                 moved_to=moved,
                 fresh_for=fresh,
             )
-        return Download(body, url, etag, modified, digest, moved, fresh)
+        return Download(body, url, etag, modified, kept, moved, fresh)
 
     @staticmethod
     def parse(download: Download) -> FetchResult:

@@ -15,15 +15,21 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from termnews.models import ArticleData
-from termnews.sources.server import Page, RemoteEntry, ServerClient, ServerSource
+import msgspec
+
+from termnews.models import ArticleData, Enclosure
+from termnews.sources.server import Page, RemoteEntry, ServerClient, ServerError, ServerSource
 from termnews.store.sync_queue import ServerFeed
 
 #: Seconds of changes looked at again after the newest one seen: Miniflux
 #: compares whole seconds, and a change committed late may carry an earlier time.
 OVERLAP = 2
-#: Pages asked for at once: the server renders entries on every core it has.
-PARALLEL_PAGES = 3
+#: Pages asked for at once: the server renders entries on every core it has. With the
+#: page being stored, at most three pages of entries are held.
+PARALLEL_PAGES = 2
+#: Entries a page. Each request costs Miniflux a count of every entry the query matches
+#: (about 45 ms for 10,000), so a first sync in fewer, larger pages costs it less.
+PAGE_SIZE = 500
 
 
 def _time(text: str | None) -> float | None:
@@ -42,27 +48,70 @@ def _feed(raw: dict[str, Any]) -> ServerFeed:
     )
 
 
-def entry_from_json(raw: dict[str, Any]) -> RemoteEntry:
-    url = raw.get("url") or None
+# What is read of a page of entries. Decoded straight into these shapes, the fields left
+# out (each entry repeats its whole feed, with its category and icon) are skipped
+# unbuilt: a page costs a fraction of the time and memory of building it as dicts.
+
+
+class _Enclosure(msgspec.Struct):
+    url: str | None = None
+
+
+class _Entry(msgspec.Struct):
+    id: int
+    feed_id: int
+    title: str | None = None
+    url: str | None = None
+    content: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    changed_at: str | None = None
+    comments_url: str | None = None
+    status: str | None = None
+    starred: bool = False
+    enclosures: list[_Enclosure] | None = None
+
+
+class _EntryPage(msgspec.Struct):
+    total: int = 0
+    entries: list[_Entry] | None = None
+
+
+_PAGE_DECODER = msgspec.json.Decoder(_EntryPage, strict=False)
+
+
+def remote_entry(raw: _Entry) -> RemoteEntry:
+    url = raw.url or None
     article = ArticleData(
-        title=raw.get("title") or "",
-        body=raw.get("content") or "",
+        title=raw.title or "",
+        body=raw.content or "",
         body_format="html",
         guid=url,
         link=url,
-        author=raw.get("author") or None,
-        published=_time(raw.get("published_at")),
-        enclosures=tuple(e["url"] for e in raw.get("enclosures") or () if e.get("url")),
-        comments_url=raw.get("comments_url") or None,
+        author=raw.author or None,
+        published=_time(raw.published_at),
+        enclosures=tuple(Enclosure(e.url) for e in raw.enclosures or () if e.url),
+        comments_url=raw.comments_url or None,
     )
     return RemoteEntry(
-        remote_id=str(raw["id"]),
-        feed_id=str(raw["feed_id"]),
+        remote_id=str(raw.id),
+        feed_id=str(raw.feed_id),
         article=article,
-        read=raw.get("status") == "read",
-        starred=bool(raw.get("starred")),
-        changed=_time(raw.get("changed_at")),
+        read=raw.status == "read",
+        starred=raw.starred,
+        changed=_time(raw.changed_at),
     )
+
+
+def _entry_page(content: bytes, what: str) -> tuple[list[RemoteEntry], int]:
+    """A page of `GET /v1/entries`: its entries and the query's total."""
+    try:
+        page = _PAGE_DECODER.decode(content)
+    except msgspec.ValidationError:
+        raise  # JSON, but not shaped as documented: said as such by the sync
+    except msgspec.DecodeError:
+        raise ServerError(f"{what}: the server's answer is not JSON") from None
+    return [remote_entry(e) for e in page.entries or ()], page.total
 
 
 class MinifluxClient(ServerClient):
@@ -80,11 +129,15 @@ class MinifluxClient(ServerClient):
             params["after_entry_id"] = after
         if since:
             params["changed_after"] = since
-        for raw in self._pages(params):
-            page = Page(entries=[entry_from_json(e) for e in raw])
+        for entries in self._pages(params):
+            page = Page(entries=entries)
             newest = max([newest, *(e.changed or 0 for e in page.entries)])
-            if len(raw) == self.page_size:
-                page.cursor = {"changed_after": since, "after_id": int(raw[-1]["id"]), "newest": newest}
+            if len(entries) == self.page_size:
+                page.cursor = {
+                    "changed_after": since,
+                    "after_id": int(entries[-1].remote_id),
+                    "newest": newest,
+                }
             else:  # the last page: next time, only what changed after the newest change seen
                 page.cursor = {"changed_after": max(int(newest) - OVERLAP, 1) if newest else since}
                 page.cursor["newest"] = newest
@@ -96,21 +149,24 @@ class MinifluxClient(ServerClient):
         top = self.json("GET", "/v1/entries", params=params).get("entries") or []
         return bool(top) and (_time(top[0].get("changed_at")) or 0) > newest
 
-    def _pages(self, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-        """Every page of a query, in order; later pages are fetched a few at a time
-        while the caller stores the earlier ones (the query's order is by id and its
-        filter fixed, so offsets stay put while the server adds entries)."""
-        first = self.json("GET", "/v1/entries", params=params)
-        yield first.get("entries") or []
-        offsets = range(self.page_size, int(first.get("total") or 0), self.page_size)
+    def _page(self, params: dict[str, Any]) -> tuple[list[RemoteEntry], int]:
+        return _entry_page(self.request("GET", "/v1/entries", params=params).content, "GET /v1/entries")
+
+    def _pages(self, params: dict[str, Any]) -> Iterator[list[RemoteEntry]]:
+        """Every page of a query, in order; later pages are fetched (and decoded) a few at
+        a time while the caller stores the earlier ones (the query's order is by id and
+        its filter fixed, so offsets stay put while the server adds entries)."""
+        first, total = self._page(params)
+        yield first
+        offsets = range(self.page_size, total, self.page_size)
         if not offsets:
             return
 
-        def fetch(offset: int) -> list[dict[str, Any]]:
-            return self.json("GET", "/v1/entries", params={**params, "offset": offset}).get("entries") or []
+        def fetch(offset: int) -> list[RemoteEntry]:
+            return self._page({**params, "offset": offset})[0]
 
         with ThreadPoolExecutor(PARALLEL_PAGES) as pool:
-            ahead: deque[Future[list[dict[str, Any]]]] = deque()
+            ahead: deque[Future[list[RemoteEntry]]] = deque()
             for offset in offsets:
                 ahead.append(pool.submit(fetch, offset))
                 if len(ahead) > PARALLEL_PAGES:
@@ -156,6 +212,7 @@ class MinifluxClient(ServerClient):
 
 class MinifluxSource(ServerSource):
     kind = "miniflux"
+    default_page_size = PAGE_SIZE
 
     def connect(self) -> MinifluxClient:
         # A wrong token or URL is one clear error at the first request (the feed list).

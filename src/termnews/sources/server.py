@@ -176,7 +176,7 @@ class ServerSourceOptions(SourceOptions):
     password_command: str | None = None  # Google Reader API: prints the password
     app_id: str | None = None  # Inoreader: the application's id
     app_key_command: str | None = None  # Inoreader: prints the application's key
-    page_size: int | None = None  # entries a request (default 250)
+    page_size: int | None = None  # entries a request (default: the kind's, 250 or 500)
 
 
 class ServerSource(Source):
@@ -184,6 +184,8 @@ class ServerSource(Source):
 
     is_server: ClassVar[bool] = True
     options_type: ClassVar[type[SourceOptions] | None] = ServerSourceOptions
+    #: Entries asked for at once unless the source's `page_size` says otherwise.
+    default_page_size: ClassVar[int] = PAGE_SIZE
 
     def fetch(self, ctx: FetchContext) -> FetchResult:
         return FetchResult(error="a feed server is synced, not fetched (termnews refresh does both)")
@@ -194,8 +196,9 @@ class ServerSource(Source):
 
     @property
     def page_size(self) -> int:
-        size = self.spec.options.get("page_size", PAGE_SIZE)
-        return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else PAGE_SIZE
+        size = self.spec.options.get("page_size", self.default_page_size)
+        valid = isinstance(size, int) and not isinstance(size, bool) and size > 0
+        return size if valid else self.default_page_size
 
     @abstractmethod
     def connect(self) -> ServerClient:

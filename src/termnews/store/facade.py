@@ -57,6 +57,7 @@ class Store:
         self.compact = space.compact
         fetch_state = FetchState(self.db)
         self.source_status = fetch_state.source_status
+        self.source_statuses = fetch_state.source_statuses
         self.record_fetch = fetch_state.record_fetch
         self.forget_source = fetch_state.forget_source
         self.host_waits = fetch_state.host_waits

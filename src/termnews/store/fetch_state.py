@@ -3,6 +3,7 @@ when it is next due, whether it is gone or moved; and the hosts that asked to wa
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -52,54 +53,58 @@ def record(conn: sqlite3.Connection, source_id: str, note: FetchNote) -> None:
     is next due and a redirect being watched only change on success; not modified, the
     interval known before still holds."""
     now = time.time()
-    conn.execute(
-        "INSERT INTO source_state (source_id, last_refresh, last_error, warnings) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (source_id) DO UPDATE SET last_refresh = excluded.last_refresh,"
-        " last_error = excluded.last_error, warnings = excluded.warnings",
-        (source_id, now, note.error, "\n".join(" ".join(w.split()) for w in note.warnings)),
-    )
+    values: dict[str, object] = {
+        "last_refresh": now,
+        "last_error": note.error,
+        "warnings": "\n".join(" ".join(w.split()) for w in note.warnings),
+    }
     if note.gone:
-        conn.execute("UPDATE source_state SET gone = ? WHERE source_id = ?", (now, source_id))
-    if note.error is not None:
-        return
-    seen_row = conn.execute(
-        "SELECT moved_to, moved_seen, interval FROM source_state WHERE source_id = ?", (source_id,)
-    ).fetchone()
-    interval = note.interval
-    if note.not_modified:
-        interval = max(interval or 0.0, seen_row[2] or 0.0) or None
+        values["gone"] = now
+    if note.error is None:
+        before = conn.execute(
+            "SELECT moved_to, moved_seen, interval FROM source_state WHERE source_id = ?", (source_id,)
+        ).fetchone() or (None, 0, None)
+        interval = note.interval
+        if note.not_modified:
+            interval = max(interval or 0.0, before[2] or 0.0) or None
+        values.update(
+            etag=note.etag,
+            last_modified=note.last_modified,
+            body_hash=note.body_hash,
+            interval=interval,
+            next_due=now + interval if interval else None,
+        )
+        values.update(_watch_move(note.moved_to, before))
+    names = ", ".join(values)
     conn.execute(
-        "UPDATE source_state SET etag = ?, last_modified = ?, body_hash = ?, interval = ?,"
-        " next_due = ? WHERE source_id = ?",
-        (
-            note.etag,
-            note.last_modified,
-            note.body_hash,
-            interval,
-            now + interval if interval else None,
-            source_id,
-        ),
+        f"INSERT INTO source_state (source_id, {names}) VALUES (?{', ?' * len(values)})"
+        f" ON CONFLICT (source_id) DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in values)}",
+        (source_id, *values.values()),
     )
-    _watch_move(conn, source_id, note.moved_to, seen_row)
 
 
-def _watch_move(conn: sqlite3.Connection, source_id: str, moved_to: str | None, seen_row: tuple) -> None:
+def _watch_move(moved_to: str | None, before: tuple) -> dict[str, object]:
     """Count refreshes in a row redirected to `moved_to`; after MOVE_AFTER the source moves there."""
-    seen = seen_row[1] + 1 if moved_to is not None and seen_row[0] == moved_to else 1
+    seen = before[1] + 1 if moved_to is not None and before[0] == moved_to else 1
     if moved_to is None:
-        conn.execute(
-            "UPDATE source_state SET moved_to = NULL, moved_seen = 0 WHERE source_id = ?", (source_id,)
-        )
-    elif seen >= MOVE_AFTER:
-        conn.execute(
-            "UPDATE source_state SET location = ?, moved_to = NULL, moved_seen = 0 WHERE source_id = ?",
-            (moved_to, source_id),
-        )
-    else:
-        conn.execute(
-            "UPDATE source_state SET moved_to = ?, moved_seen = ? WHERE source_id = ?",
-            (moved_to, seen, source_id),
-        )
+        return {"moved_to": None, "moved_seen": 0}
+    if seen >= MOVE_AFTER:
+        return {"location": moved_to, "moved_to": None, "moved_seen": 0}
+    return {"moved_to": moved_to, "moved_seen": seen}
+
+
+_STATUS = (
+    "source_id, etag, last_modified, body_hash, last_refresh, last_error,"
+    " next_due, gone, location, moved_to, moved_seen, warnings"
+)
+
+
+def _status(row: tuple) -> SourceStatus:
+    source, etag, modified, digest, when, error, due, gone, location, moved_to, seen, warnings = row
+    skipped = tuple(filter(None, warnings.split("\n")))
+    return SourceStatus(
+        source, etag, modified, digest, when, error, due, gone, location, moved_to, seen, skipped
+    )
 
 
 class FetchState:
@@ -107,18 +112,16 @@ class FetchState:
         self._db = db
 
     def source_status(self, source_id: str) -> SourceStatus | None:
+        rows = self._db.query(f"SELECT {_STATUS} FROM source_state WHERE source_id = ?", (source_id,))
+        return _status(rows[0]) if rows else None
+
+    def source_statuses(self, source_ids: list[str]) -> dict[str, SourceStatus]:
+        """The last fetch of each of `source_ids` that has one, in one query (a refresh's start)."""
         rows = self._db.query(
-            "SELECT source_id, etag, last_modified, body_hash, last_refresh, last_error,"
-            " next_due, gone, location, moved_to, moved_seen, warnings FROM source_state WHERE source_id = ?",
-            (source_id,),
+            f"SELECT {_STATUS} FROM source_state WHERE source_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(source_ids),),
         )
-        if not rows:
-            return None
-        source, etag, modified, digest, when, error, due, gone, location, moved_to, seen, warnings = rows[0]
-        skipped = tuple(filter(None, warnings.split("\n")))
-        return SourceStatus(
-            source, etag, modified, digest, when, error, due, gone, location, moved_to, seen, skipped
-        )
+        return {row[0]: _status(row) for row in rows}
 
     def record_fetch(self, source_id: str, note: FetchNote) -> None:
         """Remember what a fetch of a source came to (see `record`)."""
