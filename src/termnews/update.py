@@ -153,7 +153,9 @@ def _context(store: Store, spec: SourceSpec, http: HttpOptions) -> FetchContext:
     status = store.source_status(spec.source_id)
     if status is None:
         return FetchContext(http=http)
-    return FetchContext(status.etag, status.last_modified, status.body_hash, http, status.location)
+    return FetchContext(
+        status.etag, status.last_modified, status.body_hash, http, status.location, status.warnings
+    )
 
 
 def refresh(
