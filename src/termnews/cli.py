@@ -21,7 +21,7 @@ from termnews.discover import USUAL_PATHS, FoundFeed
 from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session
-from termnews.session_subscriptions import SubscriptionError
+from termnews.session_subscriptions import AddressRefused, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
 
@@ -202,6 +202,9 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         if chosen is None:
             return EXIT_USAGE
         return _added(session.subscribe_found(chosen, args.name, tags)) if chosen else EXIT_OK
+    except AddressRefused as exc:  # like "no feed found": the address holds nothing to subscribe to
+        print(f"termnews: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
 

@@ -41,6 +41,10 @@ class SubscriptionError(ValueError):
     """What is wrong with a source someone asked to add, in one sentence."""
 
 
+class AddressRefused(SubscriptionError):
+    """The address answered a definite "no" (404, 410, a redirect loop): nothing to subscribe to."""
+
+
 def _infer_kind(location: str) -> tuple[str, str]:
     """(kind, location as stored) for what someone typed: a URL, a feed file or a folder."""
     if is_fetchable_url(location):
@@ -114,11 +118,18 @@ class SubscriptionActions(SessionBase):
         return spec
 
     def find_feeds(self, url: str) -> Discovery:
-        """What `url` is: a feed, or a page and the feeds it names (fetches: call off the UI thread)."""
+        """What `url` is: a feed, or a page and the feeds it names (fetches: call off the UI thread).
+
+        Raises AddressRefused when the address says a definite "no"; one that cannot be
+        reached now is a Discovery with its `error` (it may be subscribed as given).
+        """
         from termnews.discover import discover
 
         with self._http() as http:  # a site that asked to wait is not asked now either
-            return discover(url, http, HttpOptions(proxy=self.config.proxy))
+            found = discover(url, http, HttpOptions(proxy=self.config.proxy))
+        if found.refused:
+            raise AddressRefused(f"{url} cannot be subscribed to: {found.error}")
+        return found
 
     def subscribe_found(
         self, feeds: list[FoundFeed], name: str | None = None, tags: tuple[str, ...] = ()
