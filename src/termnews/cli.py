@@ -71,6 +71,9 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_search(session: Session, args: argparse.Namespace) -> int:
+    query = " ".join(args.words)
+    if not any(char.isalnum() for char in query):  # nothing the index holds a word of
+        raise UsageError("the search has no words to look for (letters or digits)")
     session.refresh_cheap_sources(index=False)
     if lagging := session.store.unindexed():
         # A refresh's articles are indexed after it: a script's search waits for them
@@ -78,7 +81,7 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
         if lagging >= INDEXING_SAID:
             print(f"termnews: indexing {plural(lagging, 'new article')} for search first", file=sys.stderr)
         session.index()
-    rows = session.store.headlines(View(query=" ".join(args.words)), 0, args.limit)
+    rows = session.store.headlines(View(query=query), 0, args.limit)
     if not rows:
         print("termnews: no matches", file=sys.stderr)
         return EXIT_FAILED
@@ -87,11 +90,12 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_show(session: Session, args: argparse.Namespace) -> int:
-    """An article as Markdown: title, source, date, link, body (the page's full text with
-    --full-text), numbered links."""
+    """An article as readable text: title, source, date, link, body (the page's full text with
+    --full-text), numbered links; wrapped to the terminal (80 columns for a script), at most 100."""
+    import shutil
     from dataclasses import replace
 
-    from termnews.render import article_markdown
+    from termnews.render import article_text
 
     article = session.store.article(args.id)
     if article is None:
@@ -103,7 +107,8 @@ def cmd_show(session: Session, args: argparse.Namespace) -> int:
             article = replace(article, body=state.body, body_format="html")
         else:
             failed = state.error if state is not None else "not extracted"
-    sys.stdout.write(article_markdown(article, with_link=True) + "\n")
+    width = max(20, min(shutil.get_terminal_size((80, 24)).columns, 100))
+    sys.stdout.write(article_text(article, width) + "\n")
     if failed:
         print(f"termnews: no full text ({failed}); the feed's text is shown", file=sys.stderr)
         return EXIT_FAILED
@@ -443,11 +448,14 @@ def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool
             for warning in o.warnings:
                 print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
-        skipped = sum(1 for o in outcomes if o.skipped)
-        ok = len(outcomes) - len(failed) - skipped
+        skipped = [o.spec for o in outcomes if o.skipped]
+        gone = sum(1 for spec in skipped if (status := session.source_status(spec)) and status.gone)
+        not_due = len(skipped) - gone
+        ok = len(outcomes) - len(failed) - len(skipped)
         print(
             f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
-            + (f", {skipped} not due (see `termnews sources`; --force fetches them)" if skipped else "")
+            + (f", {not_due} not due (see `termnews sources`; --force fetches them)" if not_due else "")
+            + (f", {gone} gone (HTTP 410; see `termnews sources`)" if gone else "")
         )
         answers = len(session.last_watch.new) if session.last_watch else 0
         if answers:

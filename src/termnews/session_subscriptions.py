@@ -11,7 +11,7 @@ from termnews.config import seeds_source
 from termnews.models import FetchContext, HttpOptions, SourceSpec
 from termnews.sanitize import clean_line
 from termnews.session_base import SessionBase
-from termnews.text import is_fetchable_url
+from termnews.text import FETCHABLE_SCHEMES, is_fetchable_url, url_scheme
 
 if TYPE_CHECKING:
     from termnews.discover import Discovery, FoundFeed
@@ -50,6 +50,8 @@ def _infer_kind(location: str) -> tuple[str, str]:
     if is_fetchable_url(location):
         return "feed", location
     if "://" in location:
+        if url_scheme(location) in FETCHABLE_SCHEMES or location.lower().startswith(("http://", "https://")):
+            raise SubscriptionError(f"{location}: a malformed address ({_malformed(location)})")
         raise SubscriptionError(f"{location}: only http and https URLs can be subscribed to")
     path = Path(location).expanduser()
     if path.is_dir():
@@ -62,6 +64,19 @@ def _infer_kind(location: str) -> tuple[str, str]:
             f"{location}: no such file or folder; for a web address, write https://{location}"
         )
     raise SubscriptionError(f"{location}: no such file or folder (and not an http(s) URL)")
+
+
+def _malformed(url: str) -> str:
+    """What is wrong with an http(s) address that `is_fetchable_url` refused."""
+    from urllib.parse import urlsplit
+
+    if any(char.isspace() for char in url):
+        return "it holds white space"
+    try:
+        urlsplit(url).port  # noqa: B018 - reading it checks it
+    except ValueError as exc:
+        return str(exc)
+    return "no host"
 
 
 def unique_name(base: str, taken: set[str]) -> str:
