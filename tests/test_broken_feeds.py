@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from app_support import make_app, make_home, screen_text, settle
 
+from app_support import make_app, make_home, screen_text, settle
 from feedserver import simple_rss
 from termnews.feedparse import FeedParseError, read_feed
 

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from app_support import Notices, make_app, make_home, settle
 
+from app_support import Notices, make_app, make_home, settle
 from feedserver import simple_rss
 from termnews.discover import alternates, sniff_feed
 from termnews.session import Session
