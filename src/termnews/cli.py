@@ -17,7 +17,7 @@ from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session
-from termnews.session_subscriptions import SubscriptionError
+from termnews.session_subscriptions import AddressRefused, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
 
@@ -70,6 +70,9 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_search(session: Session, args: argparse.Namespace) -> int:
+    query = " ".join(args.words)
+    if not any(char.isalnum() for char in query):  # nothing the index holds a word of
+        raise UsageError("the search has no words to look for (letters or digits)")
     session.refresh_cheap_sources(index=False)
     if lagging := session.store.unindexed():
         # A refresh's articles are indexed after it: a script's search waits for them
@@ -77,7 +80,7 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
         if lagging >= INDEXING_SAID:
             print(f"termnews: indexing {plural(lagging, 'new article')} for search first", file=sys.stderr)
         session.index()
-    rows = session.store.headlines(View(query=" ".join(args.words)), 0, args.limit)
+    rows = session.store.headlines(View(query=query), 0, args.limit)
     if not rows:
         print("termnews: no matches", file=sys.stderr)
         return EXIT_FAILED
@@ -86,11 +89,12 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_show(session: Session, args: argparse.Namespace) -> int:
-    """An article as Markdown: title, source, date, link, body (the page's full text with
-    --full-text), numbered links."""
+    """An article as readable text: title, source, date, link, body (the page's full text with
+    --full-text), numbered links; wrapped to the terminal (80 columns for a script), at most 100."""
+    import shutil
     from dataclasses import replace
 
-    from termnews.render import article_markdown
+    from termnews.render import article_text
 
     article = session.store.article(args.id)
     if article is None:
@@ -102,7 +106,8 @@ def cmd_show(session: Session, args: argparse.Namespace) -> int:
             article = replace(article, body=state.body, body_format="html")
         else:
             failed = state.error if state is not None else "not extracted"
-    sys.stdout.write(article_markdown(article, with_link=True) + "\n")
+    width = max(20, min(shutil.get_terminal_size((80, 24)).columns, 100))
+    sys.stdout.write(article_text(article, width) + "\n")
     if failed:
         print(f"termnews: no full text ({failed}); the feed's text is shown", file=sys.stderr)
         return EXIT_FAILED
@@ -203,6 +208,9 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         if chosen is None:
             return EXIT_USAGE
         return _added(session.subscribe_found(chosen, args.name, tags)) if chosen else EXIT_OK
+    except AddressRefused as exc:  # like "no feed found": the address holds nothing to subscribe to
+        print(f"termnews: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
 
@@ -445,11 +453,14 @@ def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool
             for warning in o.warnings:
                 print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
-        skipped = sum(1 for o in outcomes if o.skipped)
-        ok = len(outcomes) - len(failed) - skipped
+        skipped = [o.spec for o in outcomes if o.skipped]
+        gone = sum(1 for spec in skipped if (status := session.source_status(spec)) and status.gone)
+        not_due = len(skipped) - gone
+        ok = len(outcomes) - len(failed) - len(skipped)
         print(
             f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
-            + (f", {skipped} not due (see `termnews sources`; --force fetches them)" if skipped else "")
+            + (f", {not_due} not due (see `termnews sources`; --force fetches them)" if not_due else "")
+            + (f", {gone} gone (HTTP 410; see `termnews sources`)" if gone else "")
         )
         answers = len(session.last_watch.new) if session.last_watch else 0
         if answers:

@@ -64,6 +64,9 @@ def inbox_line(item: InboxItem) -> str:
 
 def cmd_inbox(session: Session, args: argparse.Namespace) -> int:
     items = session.store.inbox(unread_only=args.unread)
+    if not items and not args.json:  # said on stderr: standard output stays a list
+        what = "unread answers to your replies" if args.unread else "answers to your replies yet"
+        print(f"termnews: no {what}", file=sys.stderr)
     for item in items:
         print(json.dumps(inbox_json(item), ensure_ascii=False) if args.json else inbox_line(item))
     return EXIT_OK

@@ -45,6 +45,7 @@ class Discovery:
     feeds: list[FoundFeed] = field(default_factory=list)
     is_feed: bool = False
     error: str | None = None  # the address could not be fetched
+    refused: bool = False  # and that is a definite "no" (404, 410, a redirect loop), not "not now"
     page: bool = False  # it is a web page (with or without feeds)
 
 
@@ -103,9 +104,11 @@ def alternates(body: bytes, page_url: str) -> list[FoundFeed]:
 
 def discover(url: str, http: HttpClient, options: HttpOptions | None = None) -> Discovery:
     """The feeds at `url`: itself when it is one, else those its page names, else the first usual place that holds one."""
+    from termnews.fetch import refused_for_good
+
     got = http.get(url, options=options)
     if got.error or got.body is None:
-        return Discovery(error=got.error or "no answer")
+        return Discovery(error=got.error or "no answer", refused=refused_for_good(got))
     kind = sniff_feed(got.body, got.content_type)
     if kind:
         return Discovery([FoundFeed(url, feed_name(got.body, got.url), kind)], is_feed=True)

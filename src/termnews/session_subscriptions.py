@@ -11,7 +11,7 @@ from termnews.config import seeds_source
 from termnews.models import FetchContext, HttpOptions, SourceSpec
 from termnews.sanitize import clean_line
 from termnews.session_base import SessionBase
-from termnews.text import is_fetchable_url
+from termnews.text import FETCHABLE_SCHEMES, is_fetchable_url, url_scheme
 
 if TYPE_CHECKING:
     from termnews.discover import Discovery, FoundFeed
@@ -41,11 +41,17 @@ class SubscriptionError(ValueError):
     """What is wrong with a source someone asked to add, in one sentence."""
 
 
+class AddressRefused(SubscriptionError):
+    """The address answered a definite "no" (404, 410, a redirect loop): nothing to subscribe to."""
+
+
 def _infer_kind(location: str) -> tuple[str, str]:
     """(kind, location as stored) for what someone typed: a URL, a feed file or a folder."""
     if is_fetchable_url(location):
         return "feed", location
     if "://" in location:
+        if url_scheme(location) in FETCHABLE_SCHEMES or location.lower().startswith(("http://", "https://")):
+            raise SubscriptionError(f"{location}: a malformed address ({_malformed(location)})")
         raise SubscriptionError(f"{location}: only http and https URLs can be subscribed to")
     path = Path(location).expanduser()
     if path.is_dir():
@@ -58,6 +64,19 @@ def _infer_kind(location: str) -> tuple[str, str]:
             f"{location}: no such file or folder; for a web address, write https://{location}"
         )
     raise SubscriptionError(f"{location}: no such file or folder (and not an http(s) URL)")
+
+
+def _malformed(url: str) -> str:
+    """What is wrong with an http(s) address that `is_fetchable_url` refused."""
+    from urllib.parse import urlsplit
+
+    if any(char.isspace() for char in url):
+        return "it holds white space"
+    try:
+        urlsplit(url).port  # noqa: B018 - reading it checks it
+    except ValueError as exc:
+        return str(exc)
+    return "no host"
 
 
 def unique_name(base: str, taken: set[str]) -> str:
@@ -114,11 +133,18 @@ class SubscriptionActions(SessionBase):
         return spec
 
     def find_feeds(self, url: str) -> Discovery:
-        """What `url` is: a feed, or a page and the feeds it names (fetches: call off the UI thread)."""
+        """What `url` is: a feed, or a page and the feeds it names (fetches: call off the UI thread).
+
+        Raises AddressRefused when the address says a definite "no"; one that cannot be
+        reached now is a Discovery with its `error` (it may be subscribed as given).
+        """
         from termnews.discover import discover
 
         with self._http() as http:  # a site that asked to wait is not asked now either
-            return discover(url, http, HttpOptions(proxy=self.config.proxy))
+            found = discover(url, http, HttpOptions(proxy=self.config.proxy))
+        if found.refused:
+            raise AddressRefused(f"{url} cannot be subscribed to: {found.error}")
+        return found
 
     def subscribe_found(
         self, feeds: list[FoundFeed], name: str | None = None, tags: tuple[str, ...] = ()
