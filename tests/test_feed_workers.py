@@ -14,7 +14,7 @@ import time
 import pytest
 
 import termnews.sources as sources
-from feedserver import simple_rss
+from feedserver import FeedServer, simple_rss
 from termnews.models import FetchResult, SourceSpec
 from termnews.sources.base import Download
 from termnews.sources.feed import FeedSource
