@@ -18,6 +18,7 @@ import pytest
 
 from feedserver import FeedServer, simple_rss
 from miniflux_server import CuttingProxy, Miniflux, User
+from termnews import hosts
 from termnews.session import Session
 from termnews.store import View
 
@@ -462,9 +463,8 @@ def test_a_wordpress_post_read_through_miniflux_can_be_answered(tmp_path, user, 
     assert [c["content"] for c in site.comments(post)] == [text]
 
 
-@pytest.mark.parametrize("body", [b'{"not": "a list"}', b"[1, 2]", b"<html>a login page</html>"])
-def test_an_answer_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) -> None:
-    feeds.feed("/v1/feeds", body, "application/json")
+def fake_miniflux_home(tmp_path: Path, feeds: FeedServer) -> Path:
+    """A home syncing with `feeds` as if it were a Miniflux (its answers set per test)."""
     home = tmp_path / "a"
     (home / "config").mkdir(parents=True)
     (tmp_path / "token").write_text("t")
@@ -472,7 +472,13 @@ def test_an_answer_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) 
         '[general]\nseeds = false\n[[sources]]\nname = "home"\nkind = "miniflux"\n'
         f'url = "{feeds.url("")}"\ntoken_command = "cat {tmp_path / "token"}"\n'
     )
-    [outcome] = sync(home)
+    return home
+
+
+@pytest.mark.parametrize("body", [b'{"not": "a list"}', b"[1, 2]", b"<html>a login page</html>"])
+def test_an_answer_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) -> None:
+    feeds.feed("/v1/feeds", body, "application/json")
+    [outcome] = sync(fake_miniflux_home(tmp_path, feeds))
     assert outcome.error and "\n" not in outcome.error
     assert "not understood" in outcome.error or "not JSON" in outcome.error
 
@@ -570,13 +576,19 @@ def test_only_a_lasting_refusal_drops_a_change_credentials_waits_and_server_erro
 def test_a_page_of_entries_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) -> None:
     feeds.feed("/v1/feeds", b'[{"id": 1, "title": "A feed", "feed_url": "http://x/f"}]', "application/json")
     feeds.feed("/v1/entries", body, "application/json")
-    home = tmp_path / "a"
-    (home / "config").mkdir(parents=True)
-    (tmp_path / "token").write_text("t")
-    (home / "config" / "config.toml").write_text(
-        '[general]\nseeds = false\n[[sources]]\nname = "home"\nkind = "miniflux"\n'
-        f'url = "{feeds.url("")}"\ntoken_command = "cat {tmp_path / "token"}"\n'
-    )
-    [outcome] = sync(home)
+    [outcome] = sync(fake_miniflux_home(tmp_path, feeds))
     assert outcome.error and "\n" not in outcome.error
     assert "not understood" in outcome.error or "not JSON" in outcome.error, outcome.error
+
+
+def test_a_server_on_this_machine_is_asked_for_answers_uncompressed(tmp_path, feeds, monkeypatch) -> None:
+    """Over loopback compressing buys nothing and costs both ends; elsewhere gzip is asked for."""
+    feeds.feed("/v1/feeds", b"[]", "application/json")
+    feeds.feed("/v1/entries", b'{"total": 0, "entries": []}', "application/json")
+    home = fake_miniflux_home(tmp_path, feeds)
+    [outcome] = sync(home)
+    assert outcome.error is None
+    assert feeds.requests("/v1/feeds")[-1].headers["accept-encoding"] == "identity"
+    monkeypatch.setattr(hosts, "TEST_PUBLIC_ADDRESSES", {"127.0.0.1"})  # as if it were elsewhere
+    sync(home)
+    assert "gzip" in feeds.requests("/v1/feeds")[-1].headers["accept-encoding"]

@@ -182,6 +182,11 @@ def address_class(address: str) -> str:
     return "public" if ip.is_global else "private"
 
 
+def on_this_machine(url: str) -> bool:
+    """Whether `url`'s host is this machine: every address it resolves to is loopback."""
+    return _classes(url) == {"loopback"}
+
+
 def _classes(url: str) -> set[str] | None:
     """The classes of the addresses `url`'s host resolves to; None when it does not resolve."""
     try:
