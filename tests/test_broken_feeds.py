@@ -126,3 +126,12 @@ async def test_the_sources_pane_marks_a_cut_feed_failed(server, tmp_path: Path) 
         await pilot.press("1")
         await settle(app, pilot)
         assert re.search(r"✗ cut +0/0", screen_text(app))
+
+
+def test_breaks_a_lenient_reading_loses_nothing_to_carry_no_warning() -> None:
+    """An HTML entity (its DTD removed, or never there), a character reference XML forbids
+    (sanitized away), an undeclared prefix: every reader reads these feeds whole."""
+    for oddity in ("&nbsp;", "&#27;", "<media:title>t</media:title>"):
+        broken = RSS.replace(b"<title>Story 1</title>", f"<title>Story 1{oddity}</title>".encode())
+        read = read_feed(broken, "http://x.test/feed")
+        assert len(read.articles) == 3 and read.warnings == (), oddity

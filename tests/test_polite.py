@@ -255,8 +255,9 @@ def test_a_temporary_redirect_or_a_broken_run_does_not_move(store, server):
 
 
 def test_gone_stops_fetching_even_forced(run, server):
-    server.status("/feed.xml", 410, b"gone")
+    server.feed("/feed.xml", simple_rss(1))
     run("add", server.url("/feed.xml"), "--name", "old")  # `add` asks once: is it a feed?
+    server.status("/feed.xml", 410, b"gone")
     assert "410 Gone" in run("refresh", check=1).stderr
     run("refresh", "--force")
     assert len(server.requests("/feed.xml")) == 2

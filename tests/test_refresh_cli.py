@@ -54,12 +54,13 @@ def test_refresh_exit_status_and_errors_on_stderr(run, server):
 
 def test_sources_lists_kind_name_location_counts_refresh_and_error(run, server, tmp_path):
     server.feed("/good.xml", simple_rss(3))
-    server.status("/bad.xml", 404)
+    server.feed("/bad.xml", simple_rss(1))
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "hello.txt").write_text("Hello\nworld\n")
     run("add", server.url("/good.xml"), "--name", "good", "--tag", "news")
     run("add", server.url("/bad.xml"), "--name", "bad")
+    server.status("/bad.xml", 404)  # since it was added
     run("add", str(folder))
     run("refresh", check=1)
 
@@ -79,6 +80,8 @@ def test_sources_lists_kind_name_location_counts_refresh_and_error(run, server, 
 
 def test_add_refuses_duplicates_and_nonsense(run, server, tmp_path):
     url = server.url("/feed.xml")
+    server.feed("/feed.xml", simple_rss(1))
+    server.feed("/other.xml", simple_rss(1))
     run("add", url, "--name", "one")
     assert "exists already" in run("add", server.url("/other.xml"), "--name", "one", check=2).stderr
     assert "subscribed already, as 'one'" in run("add", url, "--name", "two", check=2).stderr

@@ -50,8 +50,15 @@ _PROLOG_DOCTYPE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # Breaks in the XML that a lenient reading loses nothing to: an entity whose DTD was
-# removed above (or an HTML entity, read by its name) and a prefix never declared.
-_HARMLESS_BREAKS = frozenset({expat_errors.XML_ERROR_UNDEFINED_ENTITY, expat_errors.XML_ERROR_UNBOUND_PREFIX})
+# removed above (or an HTML entity, read by its name), a prefix never declared, a
+# reference to a character XML forbids (a control character: sanitizing removes it).
+_HARMLESS_BREAKS = frozenset(
+    {
+        expat_errors.XML_ERROR_UNDEFINED_ENTITY,
+        expat_errors.XML_ERROR_UNBOUND_PREFIX,
+        expat_errors.XML_ERROR_BAD_CHAR_REF,
+    }
+)
 # Breaks that mean the document stops before its end (cut off in transfer or on disk).
 _EARLY_ENDS = frozenset(
     {

@@ -121,7 +121,10 @@ def body_markdown(body: str, body_format: BodyFormat, *, plain: bool = False, wi
     if body_format == "html":
         text = html_to_markdown(clean_text(body), plain=plain, width=width)
     elif body_format == "markdown":
-        text = _MD_IMAGE.sub(lambda m: _image(m.group(1), plain), _drop_unsafe_refs(body))
+        text = _MD_IMAGE.sub(
+            lambda m: _image(m.group(1), True) if plain else f"\\[image: {escape_markdown(m.group(1))}\\]",
+            _drop_unsafe_refs(body),
+        )
     elif plain:
         text = _wrapped(body, width)
     else:
