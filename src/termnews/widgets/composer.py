@@ -34,7 +34,7 @@ from termnews.drafts import (
 from termnews.models import Article, Draft
 from termnews.store import Store
 from termnews.widgets.composer_editor import ExternalEditor
-from termnews.widgets.composer_state import TOO_SMALL, ComposerState, is_read_only, refusal
+from termnews.widgets.composer_state import ComposerState, is_read_only, refusal
 from termnews.widgets.composer_storage import DraftStorage, NowhereCheck
 
 NOTE = "Your email address will not be published. Required fields are marked *"
@@ -143,7 +143,7 @@ class Composer(ComposerState, DraftStorage, ExternalEditor, Vertical):
         self.answered_comment: Comment | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(TOO_SMALL, id="composer-too-small", markup=False)
+        yield Static("", id="composer-too-small", markup=False)
         with VerticalScroll(id="composer-form", can_focus=False):
             yield Static("Leave a Reply", id="composer-heading", markup=False)
             yield Static("", id="composer-article", markup=False)
