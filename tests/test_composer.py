@@ -18,7 +18,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerCancelled
 
-from app_support import Notices, make_app
+from app_support import Notices, make_app, screen_text
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ReplyChoiceScreen
 from termnews.screens.prompt import PromptScreen
@@ -292,6 +292,8 @@ async def test_a_new_reply_beside_the_last_draft(identity_home: Path) -> None:
         assert isinstance(dialog, ReplyChoiceScreen)
         text = " ".join(str(s.render()) for s in dialog.query(Static))
         assert "This article has 1 draft" in text and "“one”" in text
+        footer = screen_text(app).splitlines()[-1]  # the dialog's keys, not the main screen's
+        assert "c Continue" in footer and "esc Cancel" in footer and "Quit" not in footer
         await pilot.press("n")
         await settle(app, pilot)
         composer = app.screen.query_one(Composer)
