@@ -230,3 +230,14 @@ async def test_add_source_on_a_key(tmp_path: Path) -> None:
         await press(pilot, "a")
         assert isinstance(app.screen, PromptScreen)
         assert "Add a source" in screen_text(app)
+
+
+async def test_help_and_quit_stay_in_the_footer_at_80_columns(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for keys in ((), ("enter",), ("tab",), ("1",)):  # the list, an article open, the reader, sources
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            footer = screen_text(app).splitlines()[-1]
+            assert "? Help" in footer and "q Quit" in footer, (keys, footer)

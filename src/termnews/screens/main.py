@@ -37,7 +37,8 @@ from termnews.widgets.status import StatusLine
 
 class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     BINDINGS = [
-        Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
+        # The footer fits 80 columns with ? Help and q Quit in it: short labels, the rest in ? help.
+        Binding("n", "next_unread(1)", "Unread", id="next_unread", tooltip="Next unread article"),
         Binding(
             "N",
             "next_unread(-1)",
@@ -74,7 +75,9 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
             id="full_screen",
             tooltip="Read the article full screen (z or escape returns)",
         ),
-        Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
+        Binding(
+            "D", "drafts", "Drafts", show=False, id="drafts", tooltip="Every draft: open, delete, export"
+        ),
         Binding(
             "F",
             "full_text",
