@@ -15,6 +15,7 @@ from typing import TextIO
 
 from termnews.drafts import (
     EXPORT_FORMATS,
+    cannot_write,
     draft_markdown,
     draft_to_dict,
     export_text,
@@ -142,7 +143,7 @@ def cmd_drafts_export(session: Session, args: argparse.Namespace) -> int:
     try:
         written = write_export(args.file, text)
     except OSError as exc:
-        print(f"termnews: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"termnews: {cannot_write(args.file, exc)}", file=sys.stderr)
         return EXIT_FAILED
     _say(sys.stderr, f"exported {plural(len(drafts), 'draft')} to {written}")
     return EXIT_OK

@@ -10,7 +10,7 @@ from textual import work
 from textual.message import Message
 
 from termnews.discover import FoundFeed
-from termnews.drafts import write_export
+from termnews.drafts import cannot_write, write_export
 from termnews.models import SourceSpec
 from termnews.screens.feed_picker import FeedPickerScreen
 from termnews.screens.main_base import MainScreenBase
@@ -110,6 +110,6 @@ class SourceActions(MainScreenBase):
         try:
             write_export(path, export.text)
         except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error", markup=False)
+            self.notify(cannot_write(path, exc), title="Export failed", severity="error", markup=False)
             return
         self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}", markup=False)
