@@ -280,7 +280,9 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
                 current.id if current else None,
             )
         self.searching = True
-        self.query_one("#search", Input).focus()
+        field = self.query_one("#search", Input)
+        field.can_focus = True
+        field.focus()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "search":
@@ -289,6 +291,7 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
             self.headlines.reload(View(query=query) if query else view)
             incomplete = " (indexing: results may be incomplete)" if self.index_lagging else ""
             self.status.show(view_label=f"Search: {query}{incomplete}" if query else label)
+            message.input.can_focus = False  # done: tab moves between the panes, / edits the query
             self.headlines.focus()
 
     def key_escape(self) -> None:

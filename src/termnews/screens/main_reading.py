@@ -148,6 +148,9 @@ class ReadingActions(MainScreenBase):
         if self.maximized is not None:
             self.minimize()
             return
+        if self.reader.article is None:
+            self.notify("Open an article first (enter), then z to read it full screen", timeout=3)
+            return
         self.reader.focus()
         self.maximize(self.reader)
 
