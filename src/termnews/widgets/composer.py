@@ -344,14 +344,4 @@ class Composer(ComposerState, DraftStorage, ExternalEditor, Vertical):
             self.notify(message, severity="warning", timeout=4)
             self.save_now()  # the words are kept all the same
             return
-        if self.nowhere:
-            self.notify(
-                f"Not ready: nowhere to send this reply ({self.nowhere}); kept as a draft",
-                severity="warning",
-                timeout=6,
-                markup=False,
-            )
-            self.save_now()
-            return
-        self.save_now("ready")
-        self.notify("Marked ready: waiting in the outbox (ctrl+s again to edit)", timeout=4)
+        self.mark_ready()

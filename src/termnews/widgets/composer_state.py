@@ -10,6 +10,7 @@ says so and holds the keys that would go into fields no one can see.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.events import DescendantFocus, Key
@@ -95,6 +96,10 @@ class ComposerState(Widget):
     _told_read_only: bool = False  # typing into a read-only reply is explained once
     _touched: set[str]  # fields whose problems are shown (changed or left)
 
+    if TYPE_CHECKING:
+
+        def save_now(self, state: str | None = None) -> None: ...
+
     @property
     def is_open(self) -> bool:
         raise NotImplementedError
@@ -164,6 +169,17 @@ class ComposerState(Widget):
         if nowhere and self.article_id == article_id:
             self.nowhere = nowhere
             self.show_status()
+
+    def mark_ready(self) -> None:
+        """Valid words go to the outbox as ready, unless the reply could never be sent: then it
+        stays a draft (saved) and ctrl+s says why."""
+        if self.nowhere:
+            message = f"Not ready: nowhere to send this reply ({self.nowhere}); kept as a draft"
+            self.notify(message, severity="warning", timeout=6, markup=False)
+            self.save_now()
+            return
+        self.save_now("ready")
+        self.notify("Marked ready: waiting in the outbox (ctrl+s again to edit)", timeout=4)
 
     def show_status(self) -> None:
         editor = self.editor
