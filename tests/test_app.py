@@ -105,6 +105,21 @@ async def test_n_opens_next_unread_and_skips_read(tmp_path: Path) -> None:
         assert headlines.cursor == 0
 
 
+async def test_n_at_the_bottom_wraps_to_the_first_unread_and_says_so(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        await pilot.press("G", "m")  # the last row read: every unread article is above the cursor
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert headlines.cursor == 0
+        assert app.screen.query_one(Reader).article.id == headlines.current.id
+        assert notices.messages[-1] == "Wrapped to the first unread article"
+
+
 async def test_r_opens_composer_and_escape_closes_it(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from app_support import SEED_COUNT, Notices, make_app, make_home, screen_text, settle
@@ -145,3 +146,32 @@ async def test_a_start_up_read_that_finds_every_folder_as_it_was_leaves_the_list
         )
     seen = [type(m).__name__ for m in messages]
     assert seen == ["Reloaded", "CheapSourcesRefreshed"]  # the opening read, then none
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (connecting is refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_refreshing_offline_says_so_once_not_once_per_source(tmp_path: Path) -> None:
+    port = closed_port()
+    feeds = "".join(
+        f'\n[[sources]]\nname = "feed-{n:02d}"\nkind = "feed"\nlocation = "http://127.0.0.1:{port}/{n}.xml"\n'
+        for n in range(12)
+    )
+    app = make_app(make_home(tmp_path, feeds))
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        failures = [n for n in notices if n.severity == "error"]
+        assert len(failures) == 1, [n.message for n in failures]
+        assert failures[0].message.startswith("12 sources failed: could not connect")
+        assert "feed-00, feed-01, feed-02 and 9 more" in failures[0].message
+        assert "12 failed" in screen_text(app)
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert screen_text(app).count("✗") == 12

@@ -18,7 +18,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerCancelled
 
-from app_support import Notices, make_app
+from app_support import Notices, make_app, screen_text
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ReplyChoiceScreen
 from termnews.screens.prompt import PromptScreen
@@ -28,6 +28,7 @@ from termnews.widgets.composer import Composer
 from termnews.widgets.composer_storage import AUTOSAVE_DELAY
 
 PUTIN = "Russia’s Putin won’t congratulate Biden until Trump concede"
+SENDABLE = "Riverside Library reopens after a two-year renovation"  # a seed with a link: may be sent
 SIZE = (100, 30)
 WIDE = (140, 30)  # the drafts table's columns at their widest: titles clipped at 40
 
@@ -222,7 +223,7 @@ async def test_validation_messages_sit_next_to_their_fields(identity_home: Path)
 async def test_ctrl_s_marks_ready_only_when_valid_and_back_to_draft(identity_home: Path) -> None:
     app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
-        await open_article(app, pilot)
+        await open_article(app, pilot, SENDABLE)
         composer = await reply(app, pilot)
         await pilot.press("ctrl+s")  # empty comment: not ready
         await settle(app, pilot)
@@ -291,6 +292,8 @@ async def test_a_new_reply_beside_the_last_draft(identity_home: Path) -> None:
         assert isinstance(dialog, ReplyChoiceScreen)
         text = " ".join(str(s.render()) for s in dialog.query(Static))
         assert "This article has 1 draft" in text and "“one”" in text
+        footer = screen_text(app).splitlines()[-1]  # the dialog's keys, not the main screen's
+        assert "c Continue" in footer and "esc Cancel" in footer and "Quit" not in footer
         await pilot.press("n")
         await settle(app, pilot)
         composer = app.screen.query_one(Composer)

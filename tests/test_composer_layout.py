@@ -13,9 +13,10 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from app_support import make_app
+from app_support import Notices, make_app, screen_text
 from termnews.app import TermnewsApp
 from termnews.widgets.composer import Composer
+from termnews.widgets.composer_state import MIN_SIZE
 from test_composer import open_article, reply, settle
 
 
@@ -113,3 +114,22 @@ async def test_a_terminal_too_small_to_compose_says_so_and_takes_no_keys(identit
         await pilot.press(*"kept")
         await settle(app, pilot)
         assert composer.query_one("#comment", TextArea).text == "kept"
+
+
+async def test_too_small_states_the_real_need_and_ctrl_s_does_nothing(identity_home: Path) -> None:
+    app = make_app(identity_home)
+    notices = Notices()
+    async with app.run_test(size=(40, 12), message_hook=notices.hook) as pilot:
+        await open_article(app, pilot)
+        composer = await reply(app, pilot)
+        await settle(app, pilot)
+        said = str(composer.query_one("#composer-too-small").render())
+        width, height = composer.size
+        assert f"needs {MIN_SIZE[0]}x{MIN_SIZE[1]} and has {width}x{height} here" in said
+        assert width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        before = len(notices)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert notices.messages[before:] == []
+        assert app.session.store.drafts() == []
+        assert "Ready" not in screen_text(app).splitlines()[-1]

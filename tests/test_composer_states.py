@@ -126,7 +126,7 @@ async def test_typing_into_a_ready_reply_says_it_is_a_draft_again(identity_home:
     app = make_app(identity_home)
     notices = Notices()
     async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
-        await open_article(app, pilot)
+        await open_article(app, pilot, OTHER)
         composer = await reply(app, pilot)
         await type_text(pilot, "Ready.")
         await pilot.press("ctrl+s")
@@ -157,6 +157,22 @@ async def test_a_reply_to_an_article_with_nowhere_to_send_to_says_so_and_is_kept
         await pilot.press("escape")
         await settle(app, pilot)
         assert [d.comment for d in app.session.store.drafts()] == ["kept all the same"]
+
+
+async def test_a_reply_with_nowhere_to_send_to_cannot_be_marked_ready(identity_home: Path) -> None:
+    app = make_app(identity_home)
+    notices = Notices()
+    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
+        await open_article(app, pilot)  # a bundled seed: no link, no site
+        composer = await reply(app, pilot)
+        await settle(app, pilot)
+        await type_text(pilot, "a valid reply, with nowhere to go")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        [draft] = app.session.store.drafts()
+        assert (draft.state, draft.comment) == ("draft", "a valid reply, with nowhere to go")
+        assert " · draft · saved" in text_of(composer, "#composer-status")
+        assert notices.messages[-1].startswith("Not ready: nowhere to send this reply (the article has no")
 
 
 async def test_a_failed_reply_says_why_in_the_drafts_screen_and_the_composer(identity_home: Path) -> None:

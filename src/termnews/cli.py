@@ -497,12 +497,14 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
+    from termnews.drafts import cannot_write
+
     export = session.export_opml()
     if args.file and args.file != "-":
         try:
             Path(args.file).expanduser().write_text(export.text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
+            raise UsageError(cannot_write(args.file, exc)) from None
         print(f"wrote {plural(export.feeds, 'feed')} to {args.file}")
     else:
         sys.stdout.write(export.text)

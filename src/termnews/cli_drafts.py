@@ -130,7 +130,7 @@ def cmd_drafts_show(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_drafts_export(session: Session, args: argparse.Namespace) -> int:
-    from termnews.drafts import export_text, format_for_path, write_export
+    from termnews.drafts import cannot_write, export_text, format_for_path, write_export
 
     to_stdout = args.file in (None, "-")
     fmt = format_for_path(None if to_stdout else args.file, args.format)
@@ -142,7 +142,7 @@ def cmd_drafts_export(session: Session, args: argparse.Namespace) -> int:
     try:
         written = write_export(args.file, text)
     except OSError as exc:
-        print(f"termnews: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"termnews: {cannot_write(args.file, exc)}", file=sys.stderr)
         return EXIT_FAILED
     _say(sys.stderr, f"exported {plural(len(drafts), 'draft')} to {written}")
     return EXIT_OK

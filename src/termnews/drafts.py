@@ -392,6 +392,11 @@ def write_export(path: str | os.PathLike[str], text: str) -> Path:
     return target
 
 
+def cannot_write(path: str | os.PathLike[str], exc: OSError) -> str:
+    """One line for an export that could not be written, the same in the app and the CLI."""
+    return f"cannot write {path}: {(exc.strerror or str(exc)).lower()}"
+
+
 # -- $VISUAL / $EDITOR ----------------------------------------------------------
 
 

@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 
 class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     BINDINGS = [
-        Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
+        # The footer fits 80 columns with ? Help and q Quit in it: short labels, the rest in ? help.
+        Binding("n", "next_unread(1)", "Unread", id="next_unread", tooltip="Next unread article"),
         Binding(
             "N",
             "next_unread(-1)",
@@ -84,7 +85,9 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
             id="full_screen",
             tooltip="Read the article full screen (z or escape returns)",
         ),
-        Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
+        Binding(
+            "D", "drafts", "Drafts", show=False, id="drafts", tooltip="Every draft: open, delete, export"
+        ),
         Binding(
             "F",
             "full_text",
@@ -342,6 +345,7 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
                 current.id if current else None,
             )
         self.searching = True
+        search.can_focus = True  # a submitted search leaves the tab order
         search.focus()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
@@ -351,6 +355,7 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
             self.headlines.reload(View(query=query) if query else view)
             incomplete = " (indexing: results may be incomplete)" if self.index_lagging else ""
             self.status.show(view_label=f"Search: {query}{incomplete}" if query else label)
+            message.input.can_focus = False  # done: tab moves between the panes, / edits the query
             self.headlines.focus()
 
     def key_escape(self) -> None:

@@ -156,14 +156,21 @@ class ReadingActions(MainScreenBase):
         if self.maximized is not None:
             self.minimize()
             return
+        if self.reader.article is None:
+            self.notify("Open an article first (enter), then z to read it full screen", timeout=3)
+            return
         self.reader.focus()
         self.maximize(self.reader)
 
     def action_next_unread(self, step: int) -> None:
-        found = self.headlines.find(self.headlines.cursor + step, step, lambda h: not h.read)
-        if found is None:
-            self.notify("No more unread articles", timeout=2)
-            return
+        unread = lambda h: not h.read  # noqa: E731
+        found = self.headlines.find(self.headlines.cursor + step, step, unread)
+        if found is None:  # wrap around: unread articles above (or below) the cursor count too
+            found = self.headlines.find(0 if step > 0 else self.headlines.total - 1, step, unread)
+            if found is None:
+                self.notify("No unread articles", timeout=2)
+                return
+            self.notify(f"Wrapped to the {'first' if step > 0 else 'last'} unread article", timeout=2)
         self.headlines.move_to(found)
         self.headlines.action_open()
 

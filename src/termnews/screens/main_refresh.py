@@ -13,6 +13,22 @@ from termnews.screens.main_base import MainScreenBase
 from termnews.text import plural
 
 
+def failure_notice(outcomes: list[SourceOutcome]) -> str | None:
+    """One notice for a refresh's failed sources (offline, every one fails): the reason and a few names."""
+    failed = [o for o in outcomes if o.error]
+    if not failed:
+        return None
+    first = failed[0]
+    if len(failed) == 1:
+        return f"{first.spec.name}: {first.error}"
+    same = all(o.error == first.error for o in failed)
+    reason = first.error if same else f"{first.error} ({first.spec.name}), and other errors"
+    names = ", ".join(o.spec.name for o in failed[:3])
+    if len(failed) > 3:
+        names += f" and {len(failed) - 3} more"
+    return f"{len(failed)} sources failed: {reason}\n{names} (✗ in the sources pane)"
+
+
 class RefreshActions(MainScreenBase):
     @dataclass
     class CheapSourcesRefreshed(Message):
@@ -75,8 +91,7 @@ class RefreshActions(MainScreenBase):
         self.status.show(activity="")
         for outcome in message.outcomes:
             self.note_outcome(outcome)
-            if outcome.error:
-                self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
+        self.tell_failures(message.outcomes)
         if any(not (o.not_modified or o.skipped or o.error) for o in message.outcomes):
             self.headlines.reload()  # a folder changed: its articles were stored again
         else:  # every folder as it was: the list stays as it is (re-reading it redraws every row)
@@ -126,13 +141,11 @@ class RefreshActions(MainScreenBase):
     def on_refresh_actions_progress(self, message: Progress) -> None:
         self.status.show(activity=f"refreshing {message.done}/{message.total}")
         self.note_outcome(message.outcome)
-        if message.outcome.error:
-            self.notify(
-                f"{message.outcome.spec.name}: {message.outcome.error}",
-                title="Refresh failed",
-                severity="error",
-                markup=False,
-            )
+
+    def tell_failures(self, outcomes: list[SourceOutcome]) -> None:
+        notice = failure_notice(outcomes)
+        if notice is not None:
+            self.notify(notice, title="Refresh failed", severity="error", markup=False)
 
     def on_refresh_actions_done(self, message: Done) -> None:
         outcomes = message.outcomes
@@ -140,6 +153,7 @@ class RefreshActions(MainScreenBase):
         new = sum(o.new for o in outcomes)
         summary = f"{new} new" + (f", {failed} failed" if failed else "")
         self.status.show(activity=f"refreshed: {summary}")
+        self.tell_failures(outcomes)
         self.headlines.reload()
         if new:
             self.index_lagging = True

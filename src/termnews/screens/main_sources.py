@@ -111,12 +111,12 @@ class SourceActions(MainScreenBase):
 
     @work(thread=True, group="sources-write", exit_on_error=False)
     def export_opml(self, path: Path) -> None:
-        from termnews.drafts import write_export
+        from termnews.drafts import cannot_write, write_export
 
         export = self.session.export_opml()
         try:
             write_export(path, export.text)
         except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error", markup=False)
+            self.notify(cannot_write(path, exc), title="Export failed", severity="error", markup=False)
             return
         self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}", markup=False)

@@ -34,7 +34,7 @@ from termnews.drafts import (
 from termnews.models import Article, Draft
 from termnews.store import Store
 from termnews.widgets.composer_editor import ExternalEditor
-from termnews.widgets.composer_state import TOO_SMALL, ComposerState, is_read_only, refusal
+from termnews.widgets.composer_state import ComposerState, is_read_only, refusal
 from termnews.widgets.composer_storage import DraftStorage, NowhereCheck
 
 NOTE = "Your email address will not be published. Required fields are marked *"
@@ -143,7 +143,7 @@ class Composer(ComposerState, DraftStorage, ExternalEditor, Vertical):
         self.answered_comment: Comment | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(TOO_SMALL, id="composer-too-small", markup=False)
+        yield Static("", id="composer-too-small", markup=False)
         with VerticalScroll(id="composer-form", can_focus=False):
             yield Static("Leave a Reply", id="composer-heading", markup=False)
             yield Static("", id="composer-article", markup=False)
@@ -344,5 +344,4 @@ class Composer(ComposerState, DraftStorage, ExternalEditor, Vertical):
             self.notify(message, severity="warning", timeout=4)
             self.save_now()  # the words are kept all the same
             return
-        self.save_now("ready")
-        self.notify("Marked ready: waiting in the outbox (ctrl+s again to edit)", timeout=4)
+        self.mark_ready()
