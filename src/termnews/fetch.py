@@ -523,15 +523,7 @@ class HttpClient:
             response = self._send("GET", url, options, headers=headers)
             try:
                 status = response.status_code
-                retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
-                # 429 always speaks for the whole host; 503 only with a Retry-After (else
-                # it is this feed's trouble, and the host's other feeds are still asked).
-                if status == 429 or (status == 503 and retry_after is not None):
-                    wait = self.gate.refused(host, status, retry_after)
-                    raise _Refused(
-                        f"{_status_text(status)}: {host} asked to wait until {_clock(wait.until)}", "deferred"
-                    )
-                self.gate.answered(host)
+                self._heed_waits(host, response)
                 if status in REDIRECTS and "location" in response.headers:
                     return status, response.headers["location"].strip()
                 if status == 410:
@@ -571,6 +563,20 @@ class HttpClient:
                 )
             finally:
                 response.close()
+
+    def _heed_waits(self, host: str, response: httpx.Response) -> None:
+        """A host that asks to wait is left alone until then (raises); any other answer clears its wait.
+
+        429 always speaks for the whole host; 503 only with a Retry-After (else
+        it is this feed's trouble, and the host's other feeds are still asked)."""
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
+        if status == 429 or (status == 503 and retry_after is not None):
+            wait = self.gate.refused(host, status, retry_after)
+            raise _Refused(
+                f"{_status_text(status)}: {host} asked to wait until {_clock(wait.until)}", "deferred"
+            )
+        self.gate.answered(host)
 
 
 def refused_for_good(got: HttpResult) -> bool:

@@ -24,9 +24,9 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from termnews.models import View
-from termnews.screens.main_inbox import InboxActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
+from termnews.screens.main_replies import ReplyActions
 from termnews.screens.main_sources import SourceActions
 from termnews.widgets.footer import KeyFooter
 from termnews.widgets.headlines import HeadlineList
@@ -36,16 +36,12 @@ from termnews.widgets.status import StatusLine
 if TYPE_CHECKING:
     from textual.widgets import Input
 
-    from termnews.comments import Comment
-    from termnews.drafts import ArticleRef
     from termnews.session import ViewCounts
-    from termnews.widgets.comments import CommentsPane
     from termnews.widgets.composer import Composer
-    from termnews.widgets.inbox import InboxList
     from termnews.widgets.sources import SourcesPane
 
 
-class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
+class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions):
     BINDINGS = [
         # The footer fits 80 columns with ? Help and q Quit in it: short labels, the rest in ? help.
         Binding("n", "next_unread(1)", "Unread", id="next_unread", tooltip="Next unread article"),
@@ -150,12 +146,6 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
     class CountsRead(Message):
         counts: ViewCounts
 
-    @dataclass
-    class OpenReplyFound(Message):
-        article: ArticleRef
-        comment: Comment
-        draft_id: int | None
-
     #: The last counts read (the sources pane is filled from them when it first opens).
     counts: ViewCounts | None = None
 
@@ -221,50 +211,6 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------
-
-    def on_comments_pane_reply_requested(self, message: CommentsPane.ReplyRequested) -> None:
-        from termnews.drafts import ArticleRef
-
-        article = self.reader.article
-        if article is None:
-            return
-        self.reply_to_comment(ArticleRef.of_article(article), message.comment)
-
-    @work(thread=True, exclusive=True, group="comment-reply", exit_on_error=False)
-    def reply_to_comment(self, article: ArticleRef, comment: Comment) -> None:
-        """Continue the unsent reply to this comment, or start one that records it as parent."""
-        draft = self.session.open_reply(article.id, comment.id)
-        self.post_message(self.OpenReplyFound(article, comment, draft.id if draft else None))
-
-    def on_inbox_list_reply_requested(self, message: InboxList.ReplyRequested) -> None:
-        from termnews.drafts import ArticleRef
-        from termnews.widgets.inbox import as_comment
-
-        item = message.item
-        self.mark_answer_read(item)
-        self.reply_to_comment(ArticleRef.of_inbox_item(item), as_comment(item))
-
-    async def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
-        composer = await self.ensure_composer()
-        composer.reply_to_comment(message.article, message.comment, message.draft_id)
-
-    def on_composer_choose_draft(self, message: Composer.ChooseDraft) -> None:
-        """The article has drafts: ask whether to continue the last one or start a new reply."""
-        from termnews.screens.drafts import ReplyChoiceScreen
-
-        composer = self.composer
-        if composer is None:  # it asked: it is there
-            return
-
-        def chosen(choice: str | None) -> None:
-            if choice == "continue":
-                composer.open_draft(message.article, message.drafts[0])
-            elif choice == "copy":
-                composer.open_draft(message.article, None, copy_of=message.drafts[0])
-            elif choice == "new":
-                composer.open_draft(message.article, None)
-
-        self.app.push_screen(ReplyChoiceScreen(message.article, message.drafts), chosen)
 
     # -- messages --------------------------------------------------------------
 
