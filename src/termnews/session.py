@@ -46,13 +46,19 @@ class ViewCounts:
     inbox_unread: int = 0  # answers to the person's replies not yet opened
 
 
-def _refreshed_on_start(kind: str) -> bool:
+def read_at_start(specs: list[SourceSpec]) -> list[SourceSpec]:
+    """The sources cheap enough to read at every start (local folders); each kind in use is
+    looked up once, and one that does not load is left to the refresh that needs it."""
     from termnews.sources import load_kind  # the source kinds load in the refresh, not at start
 
-    try:
-        return load_kind(kind).refresh_on_start
-    except Exception:  # a kind that does not load is reported by the refresh that needs it
-        return False
+    def cheap(kind: str) -> bool:
+        try:
+            return load_kind(kind).refresh_on_start
+        except Exception:
+            return False
+
+    kinds = {kind for kind in {s.kind for s in specs} if cheap(kind)}
+    return [s for s in specs if s.kind in kinds]
 
 
 @dataclass
@@ -178,14 +184,10 @@ class Session(SubscriptionActions):
             start_background(self.store.paths)
 
     def refresh_cheap_sources(self, index: bool = True) -> list[SourceOutcome]:
-        """Refresh the sources cheap enough to read at every start (local folders).
-
-        Only the kinds in use are loaded. With no such source, the keep rules are
-        applied as a refresh would, without loading the refresh machinery."""
+        """Refresh the sources read at every start; with none, apply the keep rules as a refresh would."""
         specs = self.specs()
-        cheap_kinds = {kind for kind in {s.kind for s in specs} if _refreshed_on_start(kind)}
-        cheap = [s for s in specs if s.kind in cheap_kinds]
-        if not cheap:
+        cheap = read_at_start(specs)
+        if not cheap:  # and the refresh machinery is not loaded
             clean(self.store, specs, self.config.keep)
             return []
         return self.refresh(cheap, index=index)
@@ -194,9 +196,8 @@ class Session(SubscriptionActions):
 
     def view_counts(self, view: View, listed: tuple[View, ...] = ()) -> ViewCounts:
         """Unread and total articles in `view`; with `listed` views (the sources pane's) theirs too,
-        per source, and the last fetch error of each source (reads SQLite: call off the UI thread).
-        Without, only `view` is counted: the status line shows no more."""
-        if not listed:
+        per source, and each source's last fetch error (reads SQLite: call off the UI thread)."""
+        if not listed:  # the status line's counts alone
             total, unread = self._count(view, None)
             return ViewCounts(unread, total, {}, [], self.store.sync_queue().queued_total())
         per_source = self.store.article_counts()

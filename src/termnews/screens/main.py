@@ -1,7 +1,8 @@
 """The main screen: headlines, reader and composer, and the keys that act on them.
 
 Its parts live beside it, one topic each: refreshing (main_refresh), reading and
-flags (main_reading), comments (main_comments) and links (main_links). Workers
+flags (main_reading), comments (main_comments), links (main_links), sources
+(main_sources), the inbox (main_inbox) and the search bar (main_search). Workers
 post typed messages back; a worker that raises is reported (widgets/worker_errors).
 
 The first paint shows the headlines, the reader's welcome, the status line and
@@ -21,12 +22,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 
 from termnews.models import View
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
 from termnews.screens.main_replies import ReplyActions
+from termnews.screens.main_search import SearchActions
 from termnews.screens.main_sources import SourceActions
 from termnews.widgets.footer import KeyFooter
 from termnews.widgets.headlines import HeadlineList
@@ -34,14 +35,12 @@ from termnews.widgets.reader import Reader
 from termnews.widgets.status import StatusLine
 
 if TYPE_CHECKING:
-    from textual.widgets import Input
-
     from termnews.session import ViewCounts
     from termnews.widgets.composer import Composer
     from termnews.widgets.sources import SourcesPane
 
 
-class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions):
+class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions, SearchActions):
     BINDINGS = [
         # The footer fits 80 columns with ? Help and q Quit in it: short labels, the rest in ? help.
         Binding("n", "next_unread(1)", "Unread", id="next_unread", tooltip="Next unread article"),
@@ -137,10 +136,6 @@ class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions):
         Binding("question_mark", "help", "Help", id="help", tooltip="Show all keys"),
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit termnews"),
     ]
-
-    searching: reactive[bool] = reactive(False)
-    # The view, its label and the article under the cursor a search returns to.
-    before_search: tuple[View, str, str | None] = (View(), "All", None)
 
     @dataclass
     class CountsRead(Message):
@@ -270,52 +265,6 @@ class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions):
         else:
             self.update_counts()
         return pane
-
-    # -- search ----------------------------------------------------------------------
-
-    def watch_searching(self, searching: bool) -> None:
-        if "search" in self._mounting:
-            self.query_one("#search").set_class(searching, "-open")
-
-    async def action_search(self) -> None:
-        from textual.widgets import Input
-
-        search = await self.ensure_pane(
-            "search", lambda: Input(placeholder="Search (escape to leave)", id="search"), None, before="#body"
-        )
-        if not self.searching:
-            current = self.headlines.current
-            self.before_search = (
-                self.headlines.view,
-                self.status.view_label,
-                current.id if current else None,
-            )
-        self.searching = True
-        search.can_focus = True  # a submitted search leaves the tab order
-        search.focus()
-
-    def on_input_submitted(self, message: Input.Submitted) -> None:
-        if message.input.id == "search":
-            query = message.value.strip()
-            view, label, _ = self.before_search
-            self.headlines.reload(View(query=query) if query else view)
-            incomplete = " (indexing: results may be incomplete)" if self.index_lagging else ""
-            self.status.show(view_label=f"Search: {query}{incomplete}" if query else label)
-            message.input.can_focus = False  # done: tab moves between the panes, / edits the query
-            self.headlines.focus()
-
-    def key_escape(self) -> None:
-        """Leave the search: back to the view before it, on the article read from the results."""
-        if self.searching:
-            from textual.widgets import Input
-
-            self.searching = False
-            self.query_one("#search", Input).value = ""
-            view, label, before = self.before_search
-            self.status.show(view_label=label)
-            article = self.reader.article
-            self.headlines.reload(view, at=article.id if article is not None else before)
-            self.headlines.focus()
 
     async def action_help(self) -> None:
         await self.app.run_action("show_keys")  # the app holds the keymap in force
