@@ -2,7 +2,9 @@
 
     PYTHONPATH=src python bench/startup.py [--runs 5]
 
-In one run, as whole processes in a pseudo-terminal (`script`), median of --runs:
+In one run, as whole processes in a pseudo-terminal (`script`), median of --runs
+(taken in rounds, one of each program per round, so a machine whose load changes
+during the run weighs on every program alike):
 
   floor        a bare Textual app that exits after its first paint;
   termnews     `termnews` through bench/first_paint.py (exits as soon as the
@@ -47,16 +49,27 @@ Floor().run()
 
 
 def in_terminal(command: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run `command` attached to a pseudo-terminal, as a person's shell would."""
-    return measure(["script", "-qec", shlex.join(command), "/dev/null"], env)
+    """Run `command` attached to a pseudo-terminal of 80x24, as a person's shell would.
+
+    A pseudo-terminal made by `script` with no terminal around it has no size: Textual then
+    starts at one fallback size and hears another once it runs, and lays every screen out twice.
+    """
+    return measure(["script", "-qec", f"stty rows 24 cols 80; {shlex.join(command)}", "/dev/null"], env)
 
 
-def median_runs(label: str, runs: int, command: list[str], env: dict[str, str] | None = None) -> list[Run]:
-    results = [in_terminal(command, env) for _ in range(runs)]
-    print(
-        f"  {label:<28} median {statistics.median(r.seconds for r in results):6.3f} s"
-        f"   peak {max(r.peak_rss_mib for r in results):5.0f} MiB"
-    )
+def in_rounds(
+    runs: int, programs: dict[str, tuple[list[str], dict[str, str] | None]]
+) -> dict[str, list[Run]]:
+    """Each program `runs` times, one of each per round; prints each one's median and peak."""
+    results: dict[str, list[Run]] = {label: [] for label in programs}
+    for _ in range(runs):
+        for label, (command, env) in programs.items():
+            results[label].append(in_terminal(command, env))
+    for label, done in results.items():
+        print(
+            f"  {label:<28} median {statistics.median(r.seconds for r in done):6.3f} s"
+            f"   peak {max(r.peak_rss_mib for r in done):5.0f} MiB"
+        )
     return results
 
 
@@ -97,29 +110,20 @@ def main() -> int:
         floor_script.write_text(FLOOR_APP)
         env = termnews10k.env
         first_paint = str(Path(__file__).resolve().parent / "first_paint.py")
-        print(f"wall time to first paint (median of {args.runs}):")
-        floor = median_runs("bare Textual app", args.runs, [python, str(floor_script)])
-        t10k = median_runs(
-            "termnews, 10,000", args.runs, [python, first_paint, "--home", str(termnews10k.home)], env
-        )
-        t100k = median_runs(
-            "termnews, 100,000", args.runs, [python, first_paint, "--home", str(home100k)], env
-        )
-        nb = median_runs(
-            "newsboat -x print-unread, 10,000",
+        print(f"wall time to first paint (median of {args.runs}, in rounds):")
+        print_unread = ["newsboat", "-x", "print-unread", "-u", str(newsboat.urls)]
+        print_unread += ["-c", str(newsboat.cache), "-C", str(newsboat.config)]
+        done = in_rounds(
             args.runs,
-            [
-                "newsboat",
-                "-x",
-                "print-unread",
-                "-u",
-                str(newsboat.urls),
-                "-c",
-                str(newsboat.cache),
-                "-C",
-                str(newsboat.config),
-            ],
+            {
+                "bare Textual app": ([python, str(floor_script)], None),
+                "termnews, 10,000": ([python, first_paint, "--home", str(termnews10k.home)], env),
+                "termnews, 100,000": ([python, first_paint, "--home", str(home100k)], env),
+                "newsboat -x print-unread, 10,000": (print_unread, None),
+            },
         )
+        floor, t10k = done["bare Textual app"], done["termnews, 10,000"]
+        t100k, nb = done["termnews, 100,000"], done["newsboat -x print-unread, 10,000"]
         print("ratios (targets in parentheses):")
         print(f"  termnews 100,000 / bare Textual     {median(t100k) / median(floor):5.2f}  (<= 1.5)")
         print(f"  termnews 10,000 / newsboat 10,000   {median(t10k) / median(nb):5.2f}  (<= 0.3)")

@@ -15,6 +15,7 @@ from textual.notifications import Notification, Notify
 
 from termnews.app import TermnewsApp
 from termnews.session import Session
+from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.sources import SourcesPane
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +55,24 @@ async def settle(app: TermnewsApp, pilot) -> None:
     await pilot.pause()
 
 
+async def open_article(pilot, title: str = SEED_TITLE) -> None:
+    """Open the article `title` as a person would: the cursor to its headline, then enter."""
+    await settle(pilot.app, pilot)
+    headlines = pilot.app.screen.query_one(HeadlineList)
+    index = headlines.find(0, 1, lambda h: h.title == title)
+    assert index is not None, f"{title!r} not listed"
+    headlines.move_to(index)
+    await pilot.press("enter")
+    await settle(pilot.app, pilot)
+
+
 async def choose_view(pilot, label: str) -> None:
     """Pick a line of the sources pane (a view, a source, a #tag) as a person would: 1, then enter."""
-    pane = pilot.app.screen.query_one(SourcesPane)
-    if not pane.is_open:
+    panes = pilot.app.screen.query(SourcesPane)  # composed at its first opening
+    if not panes or not panes.first().is_open:
         await pilot.press("1")
         await settle(pilot.app, pilot)
+    pane = pilot.app.screen.query_one(SourcesPane)
     pane.highlighted = next(i for i, c in enumerate(pane.choices) if c.label == label)
     await pilot.press("enter")
     await settle(pilot.app, pilot)

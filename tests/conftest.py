@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import subprocess
 import sys
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from feedserver import FeedServer
+from feedserver import FeedServer, rss
 from termnews.paths import HOME_ENV, Paths
 from termnews.store import Store
 
@@ -62,25 +64,51 @@ def subprocess_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    """A profile folder whose config turns the bundled seeds off."""
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n")
-    return root
+def profile(tmp_path: Path):
+    """`profile(TOML)`: a profile folder under the test's temporary folder, its config.toml written.
+
+    The config turns the bundled seeds off (`seeds=True` keeps them) and goes on with TOML,
+    so TOML's first lines may add to `[general]`. Called again, it writes the config anew.
+    `name` is the folder's name ("home": the `home` fixture's folder).
+    """
+
+    def write(toml: str = "", *, seeds: bool = False, name: str = "home") -> Path:
+        root = tmp_path / name
+        config = Paths.resolve(root).config_file
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(("" if seeds else "[general]\nseeds = false\n") + toml, encoding="utf-8")
+        return root
+
+    return write
 
 
 @pytest.fixture
-def run(home: Path, subprocess_env):
-    """`termnews --home HOME ARGS` as a subprocess; `check` is the exit status expected (None: any)."""
+def home(profile) -> Path:
+    """A profile folder whose config turns the bundled seeds off."""
+    return profile()
 
-    def run(*args: str, check: int | None = 0, env: dict[str, str] | None = None):
+
+@pytest.fixture
+def identity_home(profile) -> Path:
+    """A profile on the bundled seeds whose [identity] fills a reply's name and email."""
+    return profile('[identity]\nname = "Ann Reader"\nemail = "ann@example.org"\nwebsite = ""\n', seeds=True)
+
+
+@pytest.fixture
+def termnews(subprocess_env):
+    """`termnews(HOME, ARGS)`: `termnews --home HOME ARGS` as a subprocess, never with a traceback.
+
+    `check` is the exit status expected (None: any); `env` adds to the environment.
+    """
+
+    def run(home: Path, *args: str, check: int | None = 0, env: dict[str, str] | None = None, timeout=120):
         done = subprocess.run(
             [sys.executable, "-m", "termnews", "--home", str(home), *args],
             env={**subprocess_env, **(env or {})},
             capture_output=True,
             text=True,
-            timeout=120,
+            encoding="utf-8",
+            timeout=timeout,
         )
         assert "Traceback" not in done.stderr, done.stderr
         if check is not None:
@@ -88,6 +116,12 @@ def run(home: Path, subprocess_env):
         return done
 
     return run
+
+
+@pytest.fixture
+def run(home: Path, termnews):
+    """`termnews --home HOME ARGS` on the `home` profile (see `termnews`)."""
+    return functools.partial(termnews, home)
 
 
 @pytest.fixture
@@ -105,6 +139,32 @@ def server():
 
 
 @pytest.fixture
+def news_site(server: FeedServer) -> FeedServer:
+    """A site on the feed server: /feed.xml lists a news story (/tram.html, a page with
+    furniture around its text) and a gallery (/gallery.html, a page with no text at all)."""
+    pages = REPO_ROOT / "tests" / "data" / "pages"
+    for path, name in (("/tram.html", "news.html"), ("/gallery.html", "thin.html")):
+        page = (pages / name).read_bytes()
+        server.route(path, lambda h, page=page: h.reply(200, page, "text/html; charset=utf-8"))
+    items = [
+        {
+            "title": "Council approves new tram line",
+            "link": server.url("/tram.html"),
+            "guid": "tram",
+            "description": "The council voted for a tram line.",
+        },
+        {
+            "title": "Photos",
+            "link": server.url("/gallery.html"),
+            "guid": "gallery",
+            "description": "Pictures.",
+        },
+    ]
+    server.feed("/feed.xml", rss(items))
+    return server
+
+
+@pytest.fixture
 def recording_browser(tmp_path: Path, monkeypatch) -> Path:
     """`$BROWSER` = a script writing its argv (JSON) to a file, one file per call
     (read them with `app_support.browser_calls`)."""
@@ -117,6 +177,23 @@ def recording_browser(tmp_path: Path, monkeypatch) -> Path:
     )
     monkeypatch.setenv("BROWSER", f"{sys.executable} {script}")
     return log
+
+
+@pytest.fixture
+def suspend_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The headless test driver cannot hand the terminal over; stand in for `App.suspend`."""
+    from termnews.app import TermnewsApp
+
+    calls: list[str] = []
+
+    @contextlib.contextmanager
+    def suspend(self):
+        calls.append("suspend")
+        yield
+        calls.append("resume")
+
+    monkeypatch.setattr(TermnewsApp, "suspend", suspend)
+    return calls
 
 
 @pytest.fixture(scope="session")

@@ -383,8 +383,10 @@ class CuttingProxy:
 
     Every request goes on to `target`; `cut_after(pattern, n)` lets `n` more
     requests whose path contains `pattern` through, then answers every request
-    by closing the connection, as a server that died would. `seen` lists the
-    paths, `sizes` the number of entries or items in each forwarded JSON answer.
+    by closing the connection, as a server that died would; `answer(method,
+    path, status)` answers those requests with that HTTP status instead of
+    forwarding them. `seen` lists the paths, `sizes` the number of entries or
+    items in each forwarded JSON answer.
     """
 
     def __init__(self, target: str) -> None:
@@ -397,6 +399,7 @@ class CuttingProxy:
         self._pattern: str | None = None
         self._left = 0
         self.dead = False
+        self._answers: dict[tuple[str, str], int] = {}
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -415,6 +418,15 @@ class CuttingProxy:
                 if owner.dead:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                status = owner._answers.get((self.command, self.path.partition("?")[0]))
+                if status is not None:
+                    refusal = b'{"error_message": "answered by the test proxy"}'
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(refusal)))
+                    self.end_headers()
+                    self.wfile.write(refusal)
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 answer = httpx.request(
@@ -455,8 +467,12 @@ class CuttingProxy:
     def cut_after(self, pattern: str, allowed: int) -> None:
         self._pattern, self._left, self.dead = pattern, allowed, False
 
+    def answer(self, method: str, path: str, status: int) -> None:
+        self._answers[(method, path)] = status
+
     def heal(self) -> None:
         self._pattern, self.dead = None, False
+        self._answers.clear()
 
     def close(self) -> None:
         self._server.shutdown()

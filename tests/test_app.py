@@ -11,20 +11,22 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from app_support import SEED_COUNT, SEED_TITLE, Notices, make_app, make_home, screen_text, settle
+from app_support import (
+    SEED_COUNT,
+    SEED_TITLE,
+    Notices,
+    make_app,
+    make_home,
+    open_article,
+    palette,
+    screen_text,
+    settle,
+)
 from termnews.screens.help import HelpScreen
 from termnews.store import View
 from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
-
-
-async def goto(app, pilot, title: str) -> None:
-    headlines = app.screen.query_one(HeadlineList)
-    index = headlines.find(0, 1, lambda h: h.title == title)
-    assert index is not None, f"{title!r} not listed"
-    headlines.move_to(index)
-    await pilot.pause()
 
 
 async def test_opens_on_seeds_with_three_panes(tmp_path: Path) -> None:
@@ -37,16 +39,13 @@ async def test_opens_on_seeds_with_three_panes(tmp_path: Path) -> None:
         assert SEED_TITLE in titles
         assert headlines.has_focus
         assert app.screen.query_one(Reader).display
-        assert not app.screen.query_one(Composer).is_open
+        assert not app.screen.query(Composer)  # composed when a reply is first begun
 
 
 async def test_enter_shows_caption_literally_and_marks_read(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await goto(app, pilot, SEED_TITLE)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await open_article(pilot, SEED_TITLE)
         reader = app.screen.query_one(Reader)
         assert reader.article is not None and reader.article.title == SEED_TITLE
         shown = screen_text(app)
@@ -106,17 +105,32 @@ async def test_n_opens_next_unread_and_skips_read(tmp_path: Path) -> None:
         assert headlines.cursor == 0
 
 
+async def test_n_at_the_bottom_wraps_to_the_first_unread_and_says_so(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        headlines = app.screen.query_one(HeadlineList)
+        await pilot.press("G", "m")  # the last row read: every unread article is above the cursor
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert headlines.cursor == 0
+        assert app.screen.query_one(Reader).article.id == headlines.current.id
+        assert notices.messages[-1] == "Wrapped to the first unread article"
+
+
 async def test_r_opens_composer_and_escape_closes_it(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        composer = app.screen.query_one(Composer)
         await pilot.press("r")  # nothing open yet: only a hint
-        assert not composer.is_open
+        assert not app.screen.query(Composer)
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("r")
         await pilot.pause()
+        composer = app.screen.query_one(Composer)
         assert composer.is_open
         assert "Leave a Reply" in screen_text(app)
         await pilot.press("escape")
@@ -138,10 +152,7 @@ async def test_tab_moves_between_panes(tmp_path: Path) -> None:
 async def test_space_scrolls_the_article(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await goto(app, pilot, SEED_TITLE)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await open_article(pilot, SEED_TITLE)
         reader = app.screen.query_one(Reader)
         await pilot.press("tab", "space")
         await pilot.pause(0.3)
@@ -198,10 +209,7 @@ async def test_o_opens_link_with_argument_list(tmp_path: Path, monkeypatch) -> N
     monkeypatch.setenv("BROWSER", str(browser))
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await goto(app, pilot, "Riverside Library reopens after a two-year renovation")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await open_article(pilot, "Riverside Library reopens after a two-year renovation")
         link = app.screen.query_one(Reader).article.link
         assert link and link.startswith("https://")
         await pilot.press("o")
@@ -218,10 +226,7 @@ async def test_markup_in_a_title_is_shown_as_text(tmp_path: Path) -> None:
     (seeds / "zz_markup.txt").write_text("[bold]Not bold[/] [@click=app.quit]x[/]\n\nbody [/] text\n")
     app = make_app(home)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await goto(app, pilot, "[bold]Not bold[/] [@click=app.quit]x[/]")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await open_article(pilot, "[bold]Not bold[/] [@click=app.quit]x[/]")
         assert app.is_running
         assert "[bold]Not bold[/]" in screen_text(app)
 
@@ -230,12 +235,7 @@ async def test_palette_marks_all_read_in_view(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Mark all read")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Mark all read")
         assert app.session.store.count(View(filter="unread")) == 0
         assert app.screen.query_one(HeadlineList).current.read
 
@@ -251,10 +251,7 @@ async def test_f_and_a_number_opens_that_link(tmp_path: Path, monkeypatch) -> No
     (tmp_path / "seeds" / "links.md").write_text(f"---\ntitle: Many links\ndate: 2031-01-01\n---\n{links}\n")
     app = make_app(home)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await goto(app, pilot, "Many links")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await open_article(pilot, "Many links")
         assert len(app.screen.query_one(Reader).links) == 12
         await pilot.press("f", "1", "1")  # 11: two digits, since there are 12 links
         for _ in range(50):
@@ -275,11 +272,7 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Add source")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Add source")
         field = app.screen.query_one(Input)
         field.value = str(feed)
         await pilot.press("enter")
@@ -296,11 +289,7 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         assert headlines.find(0, 1, lambda h: h.title == "From the added feed") is not None
 
         out = tmp_path / "feeds.opml"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Export OPML")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Export OPML")
         app.screen.query_one(Input).value = str(out)
         await pilot.press("enter")
         await settle(app, pilot)

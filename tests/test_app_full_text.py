@@ -8,51 +8,23 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList
 
-from app_support import Notices, make_app, screen_text, settle
-from feedserver import FeedServer, rss
+from app_support import Notices, make_app, palette, screen_text, settle
+from feedserver import FeedServer
 from termnews.screens.feed_picker import FeedPickerScreen
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
 
-PAGES = Path(__file__).parent / "data" / "pages"
-
 
 @pytest.fixture
-def site():
-    with FeedServer() as server:
-        server.route("/tram.html", lambda h: h.reply(200, (PAGES / "news.html").read_bytes(), "text/html"))
-        server.route("/gallery.html", lambda h: h.reply(200, (PAGES / "thin.html").read_bytes(), "text/html"))
-        items = [
-            {
-                "title": "Tram line",
-                "link": server.url("/tram.html"),
-                "guid": "t",
-                "description": "A summary.",
-            },
-            {
-                "title": "Gallery",
-                "link": server.url("/gallery.html"),
-                "guid": "g",
-                "description": "Pictures.",
-            },
-        ]
-        server.feed("/feed.xml", rss(items))
-        links = "".join(
-            f'<link rel="alternate" type="application/rss+xml" title="{t}" href="{h}">'
-            for t, h in (("Posts", "/feed.xml"), ("Comments", "/comments.xml"))
-        )
-        server.route(
-            "/",
-            lambda h: h.reply(200, f"<html><head>{links}</head><body>x</body></html>".encode(), "text/html"),
-        )
-        yield server
-
-
-def home_with(tmp_path: Path, extra: str = "") -> Path:
-    home = tmp_path / "home"
-    (home / "config").mkdir(parents=True)
-    (home / "config" / "config.toml").write_text("[general]\nseeds = false\n" + extra)
-    return home
+def site(news_site: FeedServer) -> FeedServer:
+    """The news site, its front page naming two feeds."""
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" title="{t}" href="{h}">'
+        for t, h in (("Posts", "/feed.xml"), ("Comments", "/comments.xml"))
+    )
+    front = f"<html><head>{links}</head><body>x</body></html>".encode()
+    news_site.route("/", lambda h: h.reply(200, front, "text/html"))
+    return news_site
 
 
 async def open_article(app, pilot, title: str, total: int = 2) -> None:
@@ -66,16 +38,15 @@ async def open_article(app, pilot, title: str, total: int = 2) -> None:
     await settle(app, pilot)
 
 
-async def test_F_shows_the_page_s_text_in_the_reader(tmp_path: Path, site) -> None:
-    home = home_with(
-        tmp_path, f'[[sources]]\nname = "gazette"\nkind = "feed"\nlocation = "{site.url("/feed.xml")}"\n'
+async def test_F_shows_the_page_s_text_in_the_reader(profile, site) -> None:
+    app = make_app(
+        profile(f'[[sources]]\nname = "gazette"\nkind = "feed"\nlocation = "{site.url("/feed.xml")}"\n')
     )
-    app = make_app(home)
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=(110, 100)) as pilot:
         await pilot.press("R")
-        await open_article(app, pilot, "Tram line")
-        assert "A summary." in screen_text(app)
+        await open_article(app, pilot, "Council approves new tram line")
+        assert "The council voted for a tram line." in screen_text(app)
         await pilot.press("F")
         for _ in range(50):
             await settle(app, pilot)
@@ -88,11 +59,8 @@ async def test_F_shows_the_page_s_text_in_the_reader(tmp_path: Path, site) -> No
         assert reader.links[0] == site.url("/tram.html")
 
         # A page without an article: said, and the feed's text stays.
-        await open_article(app, pilot, "Gallery")
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Full text")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await open_article(app, pilot, "Photos")
+        await palette(pilot, "Full text")
         for _ in range(50):
             await settle(app, pilot)
             if any("no article text found" in m for m in notices.messages):
@@ -101,16 +69,12 @@ async def test_F_shows_the_page_s_text_in_the_reader(tmp_path: Path, site) -> No
         assert "Pictures." in screen_text(app)
 
 
-async def test_adding_a_site_offers_its_feeds_in_a_picker(tmp_path: Path, site) -> None:
-    app = make_app(home_with(tmp_path))
+async def test_adding_a_site_offers_its_feeds_in_a_picker(home: Path, site) -> None:
+    app = make_app(home)
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=(110, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Add source")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await palette(pilot, "Add source")
         app.screen.query_one(Input).value = site.url("/")
         await pilot.press("enter")
         for _ in range(50):

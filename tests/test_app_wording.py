@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input
+
 from app_support import Notices, choose_view, make_app, make_home, palette, screen_text, settle
 from termnews.screens.help import HelpScreen
 
@@ -50,3 +52,32 @@ async def test_marking_one_article_read_says_article(tmp_path: Path) -> None:
         await palette(pilot, "Mark all read")
         assert any(m.startswith("Marked 1 article read") for m in notices.messages), notices.messages
         assert "1 articles" not in screen_text(app)
+
+
+async def export_to(app, pilot, command: str, path: Path) -> None:
+    await palette(pilot, command)
+    app.screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_export_errors_read_the_same_in_the_app_and_the_cli(tmp_path: Path, termnews) -> None:
+    home = make_home(tmp_path)
+    app = make_app(home)
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter", "r")
+        await settle(app, pilot)
+        await pilot.press(*"one draft", "escape")
+        await settle(app, pilot)
+        await export_to(app, pilot, "Export drafts", tmp_path / "drafts.md")
+        assert notices.messages[-1] == f"Exported 1 draft to {tmp_path / 'drafts.md'}"
+        await export_to(app, pilot, "Export drafts", tmp_path)
+        assert notices.messages[-1] == f"cannot write {tmp_path}: is a directory"
+        await export_to(app, pilot, "Export OPML", tmp_path)
+        assert notices.messages[-1] == f"cannot write {tmp_path}: is a directory"
+    done = termnews(home, "export-opml", str(tmp_path), check=None)
+    assert done.stderr.strip() == f"termnews: cannot write {tmp_path}: is a directory"
+    done = termnews(home, "drafts", "export", str(tmp_path), check=None)
+    assert done.stderr.strip() == f"termnews: cannot write {tmp_path}: is a directory"

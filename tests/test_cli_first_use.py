@@ -36,12 +36,6 @@ def cli(subprocess_env: dict[str, str], home: Path):
     return run
 
 
-def feeds_only(home: Path) -> None:
-    config = Paths.resolve(home).config_file
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[general]\nseeds = false\n", encoding="utf-8")
-
-
 # -- search ---------------------------------------------------------------------------
 
 
@@ -102,8 +96,8 @@ def test_removing_the_seeds_points_to_the_setting(cli, home: Path) -> None:
     assert "remove it there" not in done.stderr
 
 
-def test_wording_of_one_article_and_a_failed_source(cli, home: Path, tmp_path: Path, server) -> None:
-    feeds_only(home)
+def test_wording_of_one_article_and_a_failed_source(cli, profile, tmp_path: Path, server) -> None:
+    profile()  # the seeds off
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "one.txt").write_text("One note\n\nIts words.\n")
@@ -126,8 +120,8 @@ def test_wording_of_one_article_and_a_failed_source(cli, home: Path, tmp_path: P
     assert exported.stderr == "termnews: 1 source that is not a feed (a local folder) left out of the OPML\n"
 
 
-def test_a_feed_file_that_is_a_web_page_does_not_blame_a_server(cli, home: Path, tmp_path: Path) -> None:
-    feeds_only(home)
+def test_a_feed_file_that_is_a_web_page_does_not_blame_a_server(cli, profile, tmp_path: Path) -> None:
+    profile()  # the seeds off
     page = tmp_path / "page.html"
     page.write_text("<!DOCTYPE html><html><head><title>Hi</title></head><body>Hello</body></html>")
     assert cli("add", str(page)).returncode == 0
@@ -140,15 +134,13 @@ def test_a_feed_file_that_is_a_web_page_does_not_blame_a_server(cli, home: Path,
 # -- what earlier work fixed, held through the CLI ---------------------------------------------
 
 
-def test_config_mistakes_are_found_at_load_through_the_cli(cli, home: Path) -> None:
-    config = Paths.resolve(home).config_file
-    config.parent.mkdir(parents=True)
-    config.write_text('[[sources]]\nname = "x"\nkind = "rss"\nlocation = "https://example.org/"\n')
+def test_config_mistakes_are_found_at_load_through_the_cli(cli, profile) -> None:
+    profile('[[sources]]\nname = "x"\nkind = "rss"\nlocation = "https://example.org/"\n', seeds=True)
     done = cli("sources")
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
     assert "rss" in done.stderr and "feed" in done.stderr and "local" in done.stderr
 
-    config.write_text('[identity\nname = "Ann"\n')
+    profile('[identity\nname = "Ann"\n', seeds=True)
     done = cli("headlines")
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
     assert "syntax error" in done.stderr and "line 1" in done.stderr
@@ -185,8 +177,8 @@ def test_every_command_has_help(cli) -> None:
         assert done.returncode == 0 and done.stdout.startswith("usage: termnews"), command
 
 
-def test_local_folder_warnings_are_shown_and_kept(cli, home: Path, tmp_path: Path) -> None:
-    feeds_only(home)
+def test_local_folder_warnings_are_shown_and_kept(cli, home: Path, profile, tmp_path: Path) -> None:
+    profile()  # the seeds off
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "kept.txt").write_text("Kept\n\nwords\n")
@@ -223,8 +215,8 @@ def test_local_folder_warnings_are_shown_and_kept(cli, home: Path, tmp_path: Pat
 # -- dates ------------------------------------------------------------------------------------
 
 
-def test_undated_local_files_show_no_date(cli, home: Path, tmp_path: Path) -> None:
-    feeds_only(home)
+def test_undated_local_files_show_no_date(cli, profile, tmp_path: Path) -> None:
+    profile()  # the seeds off
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "old.txt").write_text("An article from 2020\n\nCloned today.\n")
@@ -247,8 +239,8 @@ def test_undated_local_files_show_no_date(cli, home: Path, tmp_path: Path) -> No
     assert plain[0].startswith("N  ----------  notes")
 
 
-def test_undated_feed_items_keep_the_order_they_were_first_seen_in(cli, home: Path, server) -> None:
-    feeds_only(home)
+def test_undated_feed_items_keep_the_order_they_were_first_seen_in(cli, profile, server) -> None:
+    profile()  # the seeds off
 
     def feed(*titles: str) -> bytes:
         return rss([{"title": t, "guid": f"urn:{t}", "description": f"About {t}"} for t in titles])
@@ -281,8 +273,40 @@ def test_sources_in_a_fresh_home_counts_the_seeds(cli) -> None:
     assert line.startswith("local  seeds  ") and " 7 articles  refreshed 20" in line
 
 
-def test_an_empty_headline_list_says_so(cli, home: Path) -> None:
-    feeds_only(home)
+def test_an_empty_headline_list_says_so(cli, profile) -> None:
+    profile()  # the seeds off
     done = cli("headlines", "--unread")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "termnews: no unread headlines\n")
     assert cli("headlines", "--json").stderr == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--home", "somewhere"], ["--home", "headlines"]],  # the last: a folder named like a command
+)
+def test_the_app_is_recognised_without_the_full_parser_as_the_parser_would(argv: list[str]) -> None:
+    """`termnews [--home DIR]` skips building every command's parser; it means what argparse says."""
+    from termnews.cli import app_arguments, build_parser, cmd_app
+
+    quick, parsed = app_arguments(argv), build_parser().parse_args(argv)
+    assert quick is not None and quick.func is cmd_app and parsed.func is cmd_app
+    assert quick.home == getattr(parsed, "home", None)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--home=somewhere"],
+        ["--home", "-x"],
+        ["--ho", "somewhere"],
+        ["headlines"],
+        ["--home", "somewhere", "sources"],
+        ["sources", "--home", "somewhere"],
+        ["--version"],
+        ["--help"],
+    ],
+)
+def test_anything_else_is_left_to_the_parser(argv: list[str]) -> None:
+    from termnews.cli import app_arguments
+
+    assert app_arguments(argv) is None

@@ -173,29 +173,11 @@ def test_home_from_the_environment(subprocess_env: dict[str, str], tmp_path: Pat
     assert not (tmp_path / "xdg").exists()  # nothing fell back to the platform folders
 
 
-def test_home_before_the_command(subprocess_env: dict[str, str], home: Path, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "termnews", "--home", str(home), "headlines", "--json"],
-        env=subprocess_env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
-    assert len(json_lines(done)) == len(seed_entries())
+def test_home_before_the_command(termnews, home: Path, tmp_path: Path) -> None:
+    assert len(json_lines(termnews(home, "headlines", "--json"))) == len(seed_entries())
     assert not (tmp_path / "xdg").exists()  # the platform folders were not used instead
     assert Paths.resolve(home).cache_db.exists()
-
-    done = subprocess.run(
-        [sys.executable, "-m", "termnews", "--home", str(home), "config", "path"],
-        env=subprocess_env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str(Paths.resolve(home).config_file)
+    assert termnews(home, "config", "path").stdout.strip() == str(Paths.resolve(home).config_file)
 
 
 def test_broken_config_is_reported_without_traceback(cli, home: Path) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from feedserver import FeedServer
 from termnews.comments import (
     Comment,
     comment_feed_urls,
@@ -16,17 +15,10 @@ from termnews.comments import (
     nest,
     parse_comments,
 )
-from termnews.paths import Paths
 from termnews.store import Store
 
 DATA = Path(__file__).parent / "data" / "comments"
 P4 = "http://example.org/?p=4"
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store(Paths.resolve(tmp_path / "home")) as s:
-        yield s
 
 
 def test_atom_comment_feed_nests_by_in_reply_to() -> None:
@@ -91,30 +83,28 @@ def test_nest_survives_loops_and_missing_parents() -> None:
     assert (0, "c") in thread
 
 
-def test_fetch_uses_the_atom_feed_then_answers_from_the_cache(store: Store) -> None:
-    with FeedServer() as server:
-        server.feed("/blog/", (DATA / "wordpress-atom.xml").read_bytes(), "application/atom+xml")
-        url = server.url("/blog/?feed=rss2&p=4")
+def test_fetch_uses_the_atom_feed_then_answers_from_the_cache(server, store: Store) -> None:
+    server.feed("/blog/", (DATA / "wordpress-atom.xml").read_bytes(), "application/atom+xml")
+    url = server.url("/blog/?feed=rss2&p=4")
 
-        first = fetch_comments(store, url)
-        assert first.error is None and first.threaded and len(first.comments) == 4
-        assert first.url == server.url("/blog/?feed=atom&p=4")
+    first = fetch_comments(store, url)
+    assert first.error is None and first.threaded and len(first.comments) == 4
+    assert first.url == server.url("/blog/?feed=atom&p=4")
 
-        second = fetch_comments(store, url)  # a conditional GET: 304
-        assert second.error is None and [c.id for c in second.comments] == [c.id for c in first.comments]
-        assert second.threaded
-        seen = server.requests("/blog/")
-        assert [s.headers.get("if-none-match") is not None for s in seen] == [False, True]
+    second = fetch_comments(store, url)  # a conditional GET: 304
+    assert second.error is None and [c.id for c in second.comments] == [c.id for c in first.comments]
+    assert second.threaded
+    seen = server.requests("/blog/")
+    assert [s.headers.get("if-none-match") is not None for s in seen] == [False, True]
 
-        server.status("/blog/", 500)
-        third = fetch_comments(store, url)
+    server.status("/blog/", 500)
+    third = fetch_comments(store, url)
     assert third.error and third.stale and len(third.comments) == 4  # the last copy, said so
 
 
-def test_fetch_error_without_a_copy(store: Store) -> None:
-    with FeedServer() as server:
-        server.status("/c", 404)
-        got = fetch_comments(store, server.url("/c"))
+def test_fetch_error_without_a_copy(server, store: Store) -> None:
+    server.status("/c", 404)
+    got = fetch_comments(store, server.url("/c"))
     assert got.comments == () and got.error == "HTTP 404 Not Found" and not got.stale
 
 

@@ -7,7 +7,6 @@ bundled seeds as the only source) and checks what was stored on disk.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import shutil
 import subprocess
@@ -16,11 +15,10 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerCancelled
 
-from app_support import Notices
+from app_support import Notices, make_app, screen_text
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import ConfirmDeleteScreen, DraftsScreen, ReplyChoiceScreen
 from termnews.screens.prompt import PromptScreen
@@ -30,20 +28,9 @@ from termnews.widgets.composer import Composer
 from termnews.widgets.composer_storage import AUTOSAVE_DELAY
 
 PUTIN = "Russia’s Putin won’t congratulate Biden until Trump concede"
-IDENTITY = '[identity]\nname = "Ann Reader"\nemail = "ann@example.org"\nwebsite = ""\n'
+SENDABLE = "Riverside Library reopens after a two-year renovation"  # a seed with a link: may be sent
 SIZE = (100, 30)
 WIDE = (140, 30)  # the drafts table's columns at their widest: titles clipped at 40
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "config.toml").write_text(IDENTITY, encoding="utf-8")
-    return tmp_path
-
-
-def make_app(home: Path) -> TermnewsApp:
-    return TermnewsApp(Session.open(str(home)))
 
 
 def stored(home: Path) -> list[Draft]:
@@ -105,8 +92,8 @@ def error_text(composer: Composer, field: str) -> str:
 # -- typing and autosave ------------------------------------------------------------
 
 
-async def test_typing_is_saved_about_a_second_after_the_last_key(home: Path) -> None:
-    app = make_app(home)
+async def test_typing_is_saved_about_a_second_after_the_last_key(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -131,7 +118,7 @@ async def test_typing_is_saved_about_a_second_after_the_last_key(home: Path) -> 
         # Not before the pause; after it, soon, with room for a loaded two-core machine.
         assert AUTOSAVE_DELAY <= saved_after <= AUTOSAVE_DELAY + 4, saved_after
         await settle(app, pilot)
-        [draft] = stored(home)
+        [draft] = stored(identity_home)
         assert (draft.comment, draft.name, draft.email, draft.state) == (
             "Hello there",
             "Ann Reader",
@@ -150,29 +137,29 @@ async def test_typing_is_saved_about_a_second_after_the_last_key(home: Path) -> 
         )
 
 
-async def test_opening_and_closing_without_typing_leaves_no_draft(home: Path) -> None:
-    app = make_app(home)
+async def test_opening_and_closing_without_typing_leaves_no_draft(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
         await pilot.press("escape")
         await settle(app, pilot)
         assert not composer.is_open
-    assert stored(home) == []
+    assert stored(identity_home) == []
 
 
-async def test_quitting_right_after_typing_saves(home: Path) -> None:
-    app = make_app(home)
+async def test_quitting_right_after_typing_saves(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         await reply(app, pilot)
         await type_text(pilot, "typed then quit at once")
         await pilot.press("ctrl+q")  # well inside the autosave delay
-    assert [d.comment for d in stored(home)] == ["typed then quit at once"]
+    assert [d.comment for d in stored(identity_home)] == ["typed then quit at once"]
 
 
-async def test_closing_the_pane_saves(home: Path) -> None:
-    app = make_app(home)
+async def test_closing_the_pane_saves(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -183,8 +170,8 @@ async def test_closing_the_pane_saves(home: Path) -> None:
         assert [d.comment for d in app.session.store.drafts()] == ["closing"]
 
 
-async def test_switching_article_saves_and_puts_the_reply_away(home: Path) -> None:
-    app = make_app(home)
+async def test_switching_article_saves_and_puts_the_reply_away(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -201,8 +188,8 @@ async def test_switching_article_saves_and_puts_the_reply_away(home: Path) -> No
 # -- validation and states -------------------------------------------------------------
 
 
-async def test_validation_messages_sit_next_to_their_fields(home: Path) -> None:
-    app = make_app(home)
+async def test_validation_messages_sit_next_to_their_fields(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -233,10 +220,10 @@ async def test_validation_messages_sit_next_to_their_fields(home: Path) -> None:
         )
 
 
-async def test_ctrl_s_marks_ready_only_when_valid_and_back_to_draft(home: Path) -> None:
-    app = make_app(home)
+async def test_ctrl_s_marks_ready_only_when_valid_and_back_to_draft(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
-        await open_article(app, pilot)
+        await open_article(app, pilot, SENDABLE)
         composer = await reply(app, pilot)
         await pilot.press("ctrl+s")  # empty comment: not ready
         await settle(app, pilot)
@@ -265,15 +252,15 @@ async def test_ctrl_s_marks_ready_only_when_valid_and_back_to_draft(home: Path) 
 # -- reopening -------------------------------------------------------------------------
 
 
-async def test_reopening_restores_the_draft_with_the_cursor_at_the_end(home: Path) -> None:
-    app = make_app(home)
+async def test_reopening_restores_the_draft_with_the_cursor_at_the_end(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
         await type_text(pilot, "First line\nSecond line")
         composer.query_one("#website", Input).value = "https://ann.example.org"
         await pilot.press("ctrl+q")
-    app = make_app(home)  # the program again
+    app = make_app(identity_home)  # the program again
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         headline = app.screen.headlines.current
@@ -290,8 +277,8 @@ async def test_reopening_restores_the_draft_with_the_cursor_at_the_end(home: Pat
         assert [d.comment for d in app.session.store.drafts()] == ["First line\nSecond line!"]
 
 
-async def test_a_new_reply_beside_the_last_draft(home: Path) -> None:
-    app = make_app(home)
+async def test_a_new_reply_beside_the_last_draft(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         await reply(app, pilot)
@@ -305,6 +292,8 @@ async def test_a_new_reply_beside_the_last_draft(home: Path) -> None:
         assert isinstance(dialog, ReplyChoiceScreen)
         text = " ".join(str(s.render()) for s in dialog.query(Static))
         assert "This article has 1 draft" in text and "“one”" in text
+        footer = screen_text(app).splitlines()[-1]  # the dialog's keys, not the main screen's
+        assert "c Continue" in footer and "esc Cancel" in footer and "Quit" not in footer
         await pilot.press("n")
         await settle(app, pilot)
         composer = app.screen.query_one(Composer)
@@ -352,9 +341,9 @@ def seed_drafts(home: Path) -> list[Draft]:
         session.close()
 
 
-async def test_drafts_screen_lists_every_draft_as_plain_text(home: Path) -> None:
-    a, b = seed_drafts(home)
-    app = make_app(home)
+async def test_drafts_screen_lists_every_draft_as_plain_text(identity_home: Path) -> None:
+    a, b = seed_drafts(identity_home)
+    app = make_app(identity_home)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
@@ -375,9 +364,9 @@ async def test_drafts_screen_lists_every_draft_as_plain_text(home: Path) -> None
         assert not isinstance(app.screen, DraftsScreen)
 
 
-async def test_drafts_screen_delete_asks_first(home: Path) -> None:
-    a, b = seed_drafts(home)
-    app = make_app(home)
+async def test_drafts_screen_delete_asks_first(identity_home: Path) -> None:
+    a, b = seed_drafts(identity_home)
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
@@ -397,9 +386,9 @@ async def test_drafts_screen_delete_asks_first(home: Path) -> None:
         assert app.screen.query_one(DataTable).row_count == 1
 
 
-async def test_drafts_screen_export(home: Path, tmp_path: Path) -> None:
-    seed_drafts(home)
-    app = make_app(home)
+async def test_drafts_screen_export(identity_home: Path, tmp_path: Path) -> None:
+    seed_drafts(identity_home)
+    app = make_app(identity_home)
     target = tmp_path / "out" / "drafts.json"
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -417,9 +406,9 @@ async def test_drafts_screen_export(home: Path, tmp_path: Path) -> None:
         assert {d["article_title"] for d in data} == {"[bold red]Not markup[/] title", "Another article"}
 
 
-async def test_drafts_screen_opens_a_draft_whose_article_left_the_cache(home: Path) -> None:
-    a, _ = seed_drafts(home)
-    app = make_app(home)
+async def test_drafts_screen_opens_a_draft_whose_article_left_the_cache(identity_home: Path) -> None:
+    a, _ = seed_drafts(identity_home)
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
@@ -439,8 +428,8 @@ async def test_drafts_screen_opens_a_draft_whose_article_left_the_cache(home: Pa
         assert app.session.store.draft(a.id).version == 2  # updated in place, no conflict
 
 
-async def test_drafts_from_the_command_palette(home: Path) -> None:
-    app = make_app(home)
+async def test_drafts_from_the_command_palette(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p")
@@ -453,15 +442,15 @@ async def test_drafts_from_the_command_palette(home: Path) -> None:
         assert app.screen.has_class("-empty")
 
 
-async def test_deleting_the_cache_keeps_drafts_in_the_app(home: Path) -> None:
-    app = make_app(home)
+async def test_deleting_the_cache_keeps_drafts_in_the_app(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=WIDE) as pilot:
         await open_article(app, pilot)
         await reply(app, pilot)
         await type_text(pilot, "survives the cache")
         await pilot.press("ctrl+q")
     shutil.rmtree(app.session.paths.cache_dir)
-    app = make_app(home)
+    app = make_app(identity_home)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("D")
@@ -473,28 +462,13 @@ async def test_deleting_the_cache_keeps_drafts_in_the_app(home: Path) -> None:
 # -- $EDITOR ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def suspend_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The headless test driver cannot hand the terminal over; stand in for `App.suspend`."""
-    calls: list[str] = []
-
-    @contextlib.contextmanager
-    def suspend(self):
-        calls.append("suspend")
-        yield
-        calls.append("resume")
-
-    monkeypatch.setattr(TermnewsApp, "suspend", suspend)
-    return calls
-
-
 def scripted_editor(tmp_path: Path, body: str) -> str:
     script = tmp_path / "fake_editor.py"
     script.write_text(textwrap.dedent(body), encoding="utf-8")
     return f"{sys.executable} {script}"
 
 
-async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspend_calls) -> None:
+async def test_editor_round_trip(identity_home: Path, tmp_path: Path, monkeypatch, suspend_calls) -> None:
     monkeypatch.setenv(
         "VISUAL",
         scripted_editor(
@@ -508,7 +482,7 @@ async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspen
     """,
         ),
     )
-    app = make_app(home)
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -524,7 +498,9 @@ async def test_editor_round_trip(home: Path, tmp_path: Path, monkeypatch, suspen
         assert [d.comment for d in app.session.store.drafts()] == ["typed and more from the editor"]
 
 
-async def test_editor_failure_loses_nothing(home: Path, tmp_path: Path, monkeypatch, suspend_calls) -> None:
+async def test_editor_failure_loses_nothing(
+    identity_home: Path, tmp_path: Path, monkeypatch, suspend_calls
+) -> None:
     monkeypatch.setenv(
         "VISUAL",
         scripted_editor(
@@ -536,7 +512,7 @@ async def test_editor_failure_loses_nothing(home: Path, tmp_path: Path, monkeypa
     """,
         ),
     )
-    app = make_app(home)
+    app = make_app(identity_home)
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=SIZE) as pilot:
         await open_article(app, pilot)
@@ -564,9 +540,9 @@ OTHER_PROCESS = textwrap.dedent("""
 
 
 async def test_another_process_editing_the_open_draft_keeps_both(
-    home: Path, subprocess_env: dict[str, str]
+    identity_home: Path, subprocess_env: dict[str, str]
 ) -> None:
-    app = make_app(home)
+    app = make_app(identity_home)
     notices = Notices()
     async with app.run_test(message_hook=notices.hook, size=SIZE) as pilot:
         await open_article(app, pilot)
@@ -576,7 +552,7 @@ async def test_another_process_editing_the_open_draft_keeps_both(
         await settle(app, pilot)
         [draft] = app.session.store.drafts()
         subprocess.run(
-            [sys.executable, "-c", OTHER_PROCESS, str(home), str(draft.id)],
+            [sys.executable, "-c", OTHER_PROCESS, str(identity_home), str(draft.id)],
             env=subprocess_env,
             check=True,
             timeout=60,
@@ -591,14 +567,14 @@ async def test_another_process_editing_the_open_draft_keeps_both(
         assert composer.editor.draft.id != draft.id  # we go on with our own copy
 
 
-async def test_opening_a_draft_from_the_drafts_screen_shows_its_article(home: Path) -> None:
-    app = make_app(home)
+async def test_opening_a_draft_from_the_drafts_screen_shows_its_article(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         await reply(app, pilot)
         await type_text(pilot, "from the list")
         await pilot.press("ctrl+q")
-    app = make_app(home)
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.screen.reader.article is None

@@ -13,10 +13,11 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from app_support import Notices, make_app, screen_text
 from termnews.app import TermnewsApp
 from termnews.widgets.composer import Composer
-from test_composer import home as home  # the profile fixture
-from test_composer import make_app, open_article, reply, settle
+from termnews.widgets.composer_state import MIN_SIZE
+from test_composer import open_article, reply, settle
 
 
 def burst(app: TermnewsApp, keys: list[str]) -> None:
@@ -43,8 +44,8 @@ def visible(widget: Widget) -> bool:
     )
 
 
-async def test_keys_typed_right_after_tab_land_in_the_next_field(home: Path) -> None:
-    app = make_app(home)
+async def test_keys_typed_right_after_tab_land_in_the_next_field(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -73,9 +74,9 @@ async def show_every_problem(app: TermnewsApp, pilot, composer: Composer) -> Non
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 async def test_the_comment_box_keeps_five_lines_and_the_focused_field_is_visible(
-    home: Path, size: tuple[int, int]
+    identity_home: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(home)
+    app = make_app(identity_home)
     async with app.run_test(size=size) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -95,8 +96,8 @@ async def test_the_comment_box_keeps_five_lines_and_the_focused_field_is_visible
             assert visible(error), (field, error.region)
 
 
-async def test_a_terminal_too_small_to_compose_says_so_and_takes_no_keys(home: Path) -> None:
-    app = make_app(home)
+async def test_a_terminal_too_small_to_compose_says_so_and_takes_no_keys(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -113,3 +114,22 @@ async def test_a_terminal_too_small_to_compose_says_so_and_takes_no_keys(home: P
         await pilot.press(*"kept")
         await settle(app, pilot)
         assert composer.query_one("#comment", TextArea).text == "kept"
+
+
+async def test_too_small_states_the_real_need_and_ctrl_s_does_nothing(identity_home: Path) -> None:
+    app = make_app(identity_home)
+    notices = Notices()
+    async with app.run_test(size=(40, 12), message_hook=notices.hook) as pilot:
+        await open_article(app, pilot)
+        composer = await reply(app, pilot)
+        await settle(app, pilot)
+        said = str(composer.query_one("#composer-too-small").render())
+        width, height = composer.size
+        assert f"needs {MIN_SIZE[0]}x{MIN_SIZE[1]} and has {width}x{height} here" in said
+        assert width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        before = len(notices)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert notices.messages[before:] == []
+        assert app.session.store.drafts() == []
+        assert "Ready" not in screen_text(app).splitlines()[-1]

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Static, TextArea
 
-from app_support import Notices, screen_text
+from app_support import Notices, make_app, screen_text
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import DraftsScreen, ReplyChoiceScreen
 from termnews.session import Session
 from termnews.store import Draft
 from termnews.widgets.composer import Composer
-from test_composer import PUTIN, make_app, open_article, reply, settle, type_text
-from test_composer import home as home  # the profile fixture
+from test_composer import PUTIN, open_article, reply, settle, type_text
 
 SIZE = (100, 30)
 OTHER = "Riverside Library reopens after a two-year renovation"
@@ -66,8 +65,8 @@ async def open_from_drafts_screen(app: TermnewsApp, pilot) -> Composer:
 # -- 2. what was sent stays as it was sent ------------------------------------------------
 
 
-async def test_r_on_a_sent_reply_offers_an_edited_copy_and_never_overwrites_it(home: Path) -> None:
-    app = make_app(home)
+async def test_r_on_a_sent_reply_offers_an_edited_copy_and_never_overwrites_it(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         draft = await written(app, pilot, "as sent")
         sent = through_the_outbox(app, draft, "sent")
@@ -95,8 +94,10 @@ async def test_r_on_a_sent_reply_offers_an_edited_copy_and_never_overwrites_it(h
 
 
 @pytest.mark.parametrize("state", ["sent", "held", "sending"])
-async def test_a_reply_at_the_site_opens_read_only_and_ctrl_s_says_one_thing(home: Path, state: str) -> None:
-    app = make_app(home)
+async def test_a_reply_at_the_site_opens_read_only_and_ctrl_s_says_one_thing(
+    identity_home: Path, state: str
+) -> None:
+    app = make_app(identity_home)
     notices = Notices()
     async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
         draft = await written(app, pilot, "as sent")
@@ -121,11 +122,11 @@ async def test_a_reply_at_the_site_opens_read_only_and_ctrl_s_says_one_thing(hom
 # -- 5. a ready reply that is changed is a draft again -----------------------------------------
 
 
-async def test_typing_into_a_ready_reply_says_it_is_a_draft_again(home: Path) -> None:
-    app = make_app(home)
+async def test_typing_into_a_ready_reply_says_it_is_a_draft_again(identity_home: Path) -> None:
+    app = make_app(identity_home)
     notices = Notices()
     async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
-        await open_article(app, pilot)
+        await open_article(app, pilot, OTHER)
         composer = await reply(app, pilot)
         await type_text(pilot, "Ready.")
         await pilot.press("ctrl+s")
@@ -142,8 +143,8 @@ async def test_typing_into_a_ready_reply_says_it_is_a_draft_again(home: Path) ->
 # -- 6. nowhere to send; a failed reply says why -------------------------------------------------
 
 
-async def test_a_reply_to_an_article_with_nowhere_to_send_to_says_so_and_is_kept(home: Path) -> None:
-    app = make_app(home)
+async def test_a_reply_to_an_article_with_nowhere_to_send_to_says_so_and_is_kept(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)  # a bundled seed: no link, no site
         composer = await reply(app, pilot)
@@ -158,8 +159,24 @@ async def test_a_reply_to_an_article_with_nowhere_to_send_to_says_so_and_is_kept
         assert [d.comment for d in app.session.store.drafts()] == ["kept all the same"]
 
 
-async def test_a_failed_reply_says_why_in_the_drafts_screen_and_the_composer(home: Path) -> None:
-    app = make_app(home)
+async def test_a_reply_with_nowhere_to_send_to_cannot_be_marked_ready(identity_home: Path) -> None:
+    app = make_app(identity_home)
+    notices = Notices()
+    async with app.run_test(size=SIZE, message_hook=notices.hook) as pilot:
+        await open_article(app, pilot)  # a bundled seed: no link, no site
+        composer = await reply(app, pilot)
+        await settle(app, pilot)
+        await type_text(pilot, "a valid reply, with nowhere to go")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        [draft] = app.session.store.drafts()
+        assert (draft.state, draft.comment) == ("draft", "a valid reply, with nowhere to go")
+        assert " · draft · saved" in text_of(composer, "#composer-status")
+        assert notices.messages[-1].startswith("Not ready: nowhere to send this reply (the article has no")
+
+
+async def test_a_failed_reply_says_why_in_the_drafts_screen_and_the_composer(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         draft = await written(app, pilot, "refused")
         why = "the site refused the comment: HTTP 501 Not Implemented"
@@ -179,8 +196,8 @@ async def test_a_failed_reply_says_why_in_the_drafts_screen_and_the_composer(hom
 # -- 4. a draft whose article left the cache ----------------------------------------------------------
 
 
-async def test_a_draft_whose_article_left_the_cache_opens_beside_its_own_copy(home: Path) -> None:
-    session = Session.open(str(home))
+async def test_a_draft_whose_article_left_the_cache_opens_beside_its_own_copy(identity_home: Path) -> None:
+    session = Session.open(str(identity_home))
     session.store.create_draft(
         article_id="gone",
         article_title="An article long gone",
@@ -191,7 +208,7 @@ async def test_a_draft_whose_article_left_the_cache_opens_beside_its_own_copy(ho
         email="ann@example.org",
     )
     session.close()
-    app = make_app(home)
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot, OTHER)  # an unrelated article in the reader
         await open_from_drafts_screen(app, pilot)
@@ -206,8 +223,10 @@ async def test_a_draft_whose_article_left_the_cache_opens_beside_its_own_copy(ho
         assert "An article long gone" in shown and "no longer cached" in shown and OTHER not in shown
 
 
-async def test_a_reply_sent_while_open_shows_its_new_state_when_the_drafts_screen_closes(home: Path) -> None:
-    app = make_app(home)
+async def test_a_reply_sent_while_open_shows_its_new_state_when_the_drafts_screen_closes(
+    identity_home: Path,
+) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(app, pilot)
         composer = await reply(app, pilot)
@@ -228,8 +247,8 @@ async def test_a_reply_sent_while_open_shows_its_new_state_when_the_drafts_scree
 # -- 18. the drafts screen's keys ----------------------------------------------------------------
 
 
-async def test_the_drafts_screen_lists_enter_and_s_in_its_footer_and_help(home: Path) -> None:
-    app = make_app(home)
+async def test_the_drafts_screen_lists_enter_and_s_in_its_footer_and_help(identity_home: Path) -> None:
+    app = make_app(identity_home)
     async with app.run_test(size=(80, 24)) as pilot:
         await written(app, pilot, "a reply")
         await pilot.press("D")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -97,27 +95,45 @@ def big_rss(size: int) -> bytes:
     return rss([item])
 
 
-def test_max_size_from_config_takes_effect(tmp_path: Path, subprocess_env: dict[str, str]) -> None:
-    home = tmp_path / "home"
-    (home / "config").mkdir(parents=True)
-    with FeedServer() as server:
-        server.feed("/big.xml", big_rss(11 * 1024 * 1024))  # over the 10 MiB default
-        server.feed("/small.xml", big_rss(4 * 1024))
-        (home / "config" / "config.toml").write_text(
-            "[general]\nseeds = false\n"
-            f'[[sources]]\nname = "big"\nkind = "feed"\nlocation = "{server.url("/big.xml")}"\nmax_size = "20MiB"\n'
-            f'[[sources]]\nname = "small"\nkind = "feed"\nlocation = "{server.url("/small.xml")}"\nmax_size = "2KiB"\n',
-            encoding="utf-8",
-        )
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "--home", str(home), "refresh"],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    assert done.returncode == 1, done.stderr
+def test_max_size_from_config_takes_effect(profile, termnews, server: FeedServer) -> None:
+    server.feed("/big.xml", big_rss(11 * 1024 * 1024))  # over the 10 MiB default
+    server.feed("/small.xml", big_rss(4 * 1024))
+    home = profile(
+        f'[[sources]]\nname = "big"\nkind = "feed"\nlocation = "{server.url("/big.xml")}"\nmax_size = "20MiB"\n'
+        f'[[sources]]\nname = "small"\nkind = "feed"\nlocation = "{server.url("/small.xml")}"\nmax_size = "2KiB"\n'
+    )
+    done = termnews(home, "refresh", check=1, timeout=180)
     assert done.stderr.strip() == "termnews: small: too large (over 2 KiB decoded)"
     assert done.stdout.strip() == "1 source ok, 1 failed, 1 new article"
     with Store(Paths.resolve(home)) as store:
         assert [h.title for h in store.headlines(View(), 0, 10)] == ["Big"]
+
+
+def test_two_sources_of_one_name_are_refused(tmp_path: Path) -> None:
+    other = source().replace("example.org/feed.xml", "example.net/rss")
+    error = config_error(tmp_path, "[general]\nseeds = false\n" + source() + other)
+    assert (error.key, error.problem) == (
+        "sources[1].name",
+        "'news' is the name of sources[0] already; choose another",
+    )
+
+
+def test_a_source_named_like_the_seeds_is_refused_while_they_are_on(tmp_path: Path) -> None:
+    named_seeds = source().replace('"news"', '"seeds"')
+    error = config_error(tmp_path, named_seeds)
+    assert error.key == "sources[0].name"
+    assert error.problem.startswith("'seeds' is the name of the bundled sample source; choose another")
+    assert "seeds = false" in error.problem
+    path = tmp_path / "config.toml"
+    path.write_text("[general]\nseeds = false\n" + named_seeds, encoding="utf-8")
+    assert [spec.name for spec in load_config(path).sources] == ["seeds"]  # the seeds off: the name is free
+
+
+def test_a_duplicate_name_is_one_line_from_the_cli(profile, termnews) -> None:
+    home = profile(source() + source().replace("example.org", "example.net"))
+    done = termnews(home, "sources", check=2)
+    config = Paths.resolve(home).config_file
+    assert (
+        done.stderr
+        == f"termnews: {config}: sources[1].name: 'news' is the name of sources[0] already; choose another\n"
+    )

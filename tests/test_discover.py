@@ -9,9 +9,14 @@ import select
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pytest
+
+from app_support import Notices, make_app, make_home, settle
 from feedserver import simple_rss
 from termnews.discover import alternates, sniff_feed
+from termnews.session import Session
 
 JSON_FEED = json.dumps(
     {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", "content_text": "x"}]}
@@ -146,3 +151,55 @@ def test_a_json_feed_link(run, server):
     server.feed("/feed.json", JSON_FEED, "application/feed+json")
     run("add", server.url("/"))
     assert sources(run) == {"J": server.url("/feed.json")}
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (404, "HTTP 404 Not Found"),
+        (410, "HTTP 410 Gone: the feed was removed"),
+        (400, "HTTP 400 Bad Request"),
+    ],
+)
+def test_an_address_that_says_no_is_not_subscribed(run, server, status, said):
+    server.status("/feed.xml", status)
+    done = run("add", server.url("/feed.xml"), check=1)
+    assert done.stderr == f"termnews: {server.url('/feed.xml')} cannot be subscribed to: {said}\n"
+    assert done.stdout == "" and sources(run) == {}
+
+
+def test_a_redirect_loop_is_not_subscribed(run, server):
+    server.redirect("/loop", "/loop")
+    done = run("add", server.url("/loop"), "--name", "loop", check=1)
+    assert (
+        done.stderr
+        == f"termnews: {server.url('/loop')} cannot be subscribed to: too many redirects (more than 5)\n"
+    )
+    assert sources(run) == {}
+
+
+@pytest.mark.parametrize("status", [500, 503, 429, 401, 403, 408])
+def test_an_address_that_says_not_now_is_subscribed_as_given(run, server, status):
+    server.status("/feed.xml", status)
+    done = run("add", server.url("/feed.xml"), "--name", "later")
+    assert "could not check" in done.stderr and "subscribed as given" in done.stderr
+    assert sources(run) == {"later": server.url("/feed.xml")}
+
+
+async def test_the_add_dialog_refuses_an_address_that_says_no(server, tmp_path: Path) -> None:
+    server.status("/gone.xml", 404)
+    home = make_home(tmp_path)
+    notices = Notices()
+    app = make_app(home)
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.press("ctrl+u", *server.url("/gone.xml"), "enter")
+        await settle(app, pilot)
+    [notice] = [n for n in notices if n.title == "Not added"]
+    assert notice.message == f"{server.url('/gone.xml')} cannot be subscribed to: HTTP 404 Not Found"
+    session = Session.open(str(home))
+    try:
+        assert [spec.name for spec in session.specs()] == ["seeds"]
+    finally:
+        session.close()

@@ -7,8 +7,6 @@ a body whose links are relative, and a Media RSS video with its type and size.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -42,19 +40,10 @@ def feed_home(tmp_path: Path, server) -> tuple[Path, str]:
     return home, url
 
 
-def test_headlines_json_shows_titles_as_text(feed_home, subprocess_env):
+def test_headlines_json_shows_titles_as_text(feed_home, termnews):
     home, url = feed_home
-    env = {**subprocess_env, "TZ": "UTC"}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "termnews", *args, "--home", str(home)]
-        return subprocess.run(argv, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
-
-    done = run("refresh")
-    assert done.returncode == 0, done.stderr
-    done = run("headlines", "--json")
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    termnews(home, "refresh")
+    rows = [json.loads(line) for line in termnews(home, "headlines", "--json").stdout.splitlines()]
     showcase = [r for r in rows if r["source"] == "showcase"]
     assert [r["title"] for r in showcase] == [TITLE, "Relative links", "A video"]
     origin = url.removesuffix("/blog/feed.rss")

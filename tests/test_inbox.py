@@ -21,12 +21,6 @@ from termnews.senders.wordpress_rest import comments_endpoint, interpret_rest
 from termnews.store import Store, View
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store(Paths.resolve(tmp_path / "home")) as s:
-        yield s
-
-
 def reply(comment_id: str, author: str = "Grace") -> NewReply:
     return NewReply(comment_id, "a1", "A post", "https://blog/?p=1", "wp", None, author, 100.0, "Hi", None)
 
@@ -149,49 +143,26 @@ def test_a_thread_marks_what_is_new_since_the_last_opening_and_the_persons_own(s
     assert thread_marks(store, [], "a1", CommentsResult("u", later, threaded=False)).new == frozenset()
 
 
-def test_a_watched_thread_that_cannot_be_read_is_reported_not_fatal(tmp_path: Path) -> None:
-    import os
-    import subprocess
+def test_a_watched_thread_that_cannot_be_read_is_reported_not_fatal(profile, run, server) -> None:
+    server.feed(
+        "/feed.xml",
+        b'<?xml version="1.0"?><rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/">'
+        b"<channel><title>Blog</title><link>http://example.org/</link><item><title>Replied</title>"
+        b"<link>http://example.org/?p=4</link><guid>http://example.org/?p=4</guid>"
+        + f"<wfw:commentRss>{server.url('/comments')}</wfw:commentRss>".encode()
+        + b"</item></channel></rss>",
+        "application/rss+xml",
+    )
+    server.status("/comments", 500)
+    home = profile(f'[[sources]]\nname = "blog"\nkind = "feed"\nlocation = "{server.url("/feed.xml")}"\n')
 
-    from feedserver import FeedServer
+    run("refresh")
+    with Store(Paths.resolve(home)) as store:
+        [headline] = store.headlines(View(), 0, 10)
+        editor = DraftEditor(store, ArticleRef(headline.id, headline.title, headline.link, "blog"))
+        editor.stage(DraftFields("My words", "Ada", "ada@example.org", ""))
+        draft = editor.flush("ready").draft
+        store.record_send(store.claim_for_sending(draft.id, draft.version).id, "sent", sent_at=1.0)
 
-    with FeedServer() as server:
-        server.feed(
-            "/feed.xml",
-            b'<?xml version="1.0"?><rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/">'
-            b"<channel><title>Blog</title><link>http://example.org/</link><item><title>Replied</title>"
-            b"<link>http://example.org/?p=4</link><guid>http://example.org/?p=4</guid>"
-            + f"<wfw:commentRss>{server.url('/comments')}</wfw:commentRss>".encode()
-            + b"</item></channel></rss>",
-            "application/rss+xml",
-        )
-        server.status("/comments", 500)
-        home = tmp_path / "home"
-        (home / "config").mkdir(parents=True)
-        (home / "config" / "config.toml").write_text(
-            f'[general]\nseeds = false\n[[sources]]\nname = "blog"\nkind = "feed"\n'
-            f'location = "{server.url("/feed.xml")}"\n',
-            encoding="utf-8",
-        )
-
-        def termnews(*args: str) -> subprocess.CompletedProcess:
-            return subprocess.run(
-                [sys.executable, "-m", "termnews", "--home", str(home), *args],
-                capture_output=True,
-                text=True,
-                timeout=120,
-                env={**os.environ, "TERMNEWS_HOME": ""},
-            )
-
-        assert termnews("refresh").returncode == 0
-        with Store(Paths.resolve(home)) as store:
-            [headline] = store.headlines(View(), 0, 10)
-            editor = DraftEditor(store, ArticleRef(headline.id, headline.title, headline.link, "blog"))
-            editor.stage(DraftFields("My words", "Ada", "ada@example.org", ""))
-            draft = editor.flush("ready").draft
-            store.record_send(store.claim_for_sending(draft.id, draft.version).id, "sent", sent_at=1.0)
-
-        done = termnews("refresh")
-
-        assert done.returncode == 0, done.stderr
-        assert "termnews: watching replies: Replied: HTTP 500" in done.stderr
+    done = run("refresh")
+    assert "termnews: watching replies: Replied: HTTP 500" in done.stderr

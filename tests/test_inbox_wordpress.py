@@ -37,16 +37,9 @@ def termnews(home: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def profile(tmp_path: Path, site: Site, extra: str = "") -> Path:
-    """A profile whose only source is the site's feed (with `extra` lines in its table)."""
-    home = tmp_path / "home"
-    (home / "config").mkdir(parents=True)
-    (home / "config" / "config.toml").write_text(
-        "[general]\nseeds = false\n\n[[sources]]\n"
-        f'name = "wp"\nkind = "feed"\nlocation = "{site.url}/?feed=rss2"\n{extra}',
-        encoding="utf-8",
-    )
-    return home
+def wp_source(site: Site, extra: str = "") -> str:
+    """The site's feed as a profile's source (with `extra` lines in its table), for `profile`."""
+    return f'\n[[sources]]\nname = "wp"\nkind = "feed"\nlocation = "{site.url}/?feed=rss2"\n{extra}'
 
 
 def refresh(home: Path) -> str:
@@ -72,9 +65,9 @@ def send_reply(home: Path, title: str, text: str, state: str) -> Draft:
         return store.draft(draft.id)
 
 
-def test_an_answer_through_the_form_reaches_the_inbox_unread(wordpress: Site, tmp_path: Path) -> None:
+def test_an_answer_through_the_form_reaches_the_inbox_unread(wordpress: Site, profile) -> None:
     post = wordpress.create_post("Answered")
-    home = profile(tmp_path, wordpress)
+    home = profile(wp_source(wordpress))
     draft = send_reply(home, "Answered", unique("My first thought"), "sent")
     mine = int(draft.remote_id)
     assert inbox(home) == []
@@ -99,9 +92,9 @@ def test_an_answer_through_the_form_reaches_the_inbox_unread(wordpress: Site, tm
     assert inbox(home)[0]["read"] is True
 
 
-def test_a_held_reply_approved_in_wordpress_becomes_sent(wordpress: Site, tmp_path: Path) -> None:
+def test_a_held_reply_approved_in_wordpress_becomes_sent(wordpress: Site, profile) -> None:
     post = wordpress.create_post("Held then approved")
-    home = profile(tmp_path, wordpress)
+    home = profile(wp_source(wordpress))
     draft = send_reply(home, "Held then approved", unique(f"Please {HOLD_WORD} me"), "held")
 
     refresh(home)  # not approved yet: still held
@@ -119,23 +112,19 @@ def test_a_held_reply_approved_in_wordpress_becomes_sent(wordpress: Site, tmp_pa
         assert saved.remote_url.endswith(f"#comment-{comment['id']}") and saved.send_error is None
 
 
-def _rest_profile(tmp_path: Path, site: Site, password: str) -> Path:
+def _rest_source(tmp_path: Path, site: Site, password: str) -> str:
     secret = tmp_path / "secret"
     secret.write_text(password + "\n", encoding="utf-8")
     secret.chmod(0o600)
-    return profile(
-        tmp_path,
-        site,
-        f'sender = "wordpress-rest"\nuser = "admin"\npassword_command = "cat {secret}"\n',
-    )
+    return wp_source(site, f'sender = "wordpress-rest"\nuser = "admin"\npassword_command = "cat {secret}"\n')
 
 
 def test_a_reply_sent_through_the_rest_api_appears_in_the_comment_feed_once(
-    wordpress: Site, tmp_path: Path
+    wordpress: Site, tmp_path: Path, profile
 ) -> None:
     post = wordpress.create_post("Sent by the REST API")
     parent = wordpress.add_comment(post, "Alice", "Anyone here?", minutes_ago=5)
-    home = _rest_profile(tmp_path, wordpress, wordpress.application_password("admin"))
+    home = profile(_rest_source(tmp_path, wordpress, wordpress.application_password("admin")))
     refresh(home)
     session = Session.open(str(home))
     try:
@@ -163,9 +152,11 @@ def test_a_reply_sent_through_the_rest_api_appears_in_the_comment_feed_once(
         session.close()
 
 
-def test_a_wrong_application_password_fails_in_the_sites_words(wordpress: Site, tmp_path: Path) -> None:
+def test_a_wrong_application_password_fails_in_the_sites_words(
+    wordpress: Site, tmp_path: Path, profile
+) -> None:
     post = wordpress.create_post("Wrong password")
-    home = _rest_profile(tmp_path, wordpress, "abcd efgh ijkl mnop qrst uvwx")
+    home = profile(_rest_source(tmp_path, wordpress, "abcd efgh ijkl mnop qrst uvwx"))
     refresh(home)
     with Store(Paths.resolve(home)) as store:
         article = _article_titled(store, "Wrong password")
@@ -182,7 +173,7 @@ def test_a_wrong_application_password_fails_in_the_sites_words(wordpress: Site, 
 IDENTITY = f'\n[identity]\nname = "{ME.name}"\nemail = "{ME.email}"\n'
 
 
-async def test_the_inbox_view_shows_the_answer_and_r_answers_it(wordpress: Site, tmp_path: Path) -> None:
+async def test_the_inbox_view_shows_the_answer_and_r_answers_it(wordpress: Site, profile) -> None:
     from app_support import screen_text, settle
     from termnews.app import TermnewsApp
     from termnews.widgets.comments import CommentsPane
@@ -190,10 +181,7 @@ async def test_the_inbox_view_shows_the_answer_and_r_answers_it(wordpress: Site,
     from termnews.widgets.inbox import InboxList
 
     post = wordpress.create_post("Answered in the app")
-    home = profile(tmp_path, wordpress)
-    (home / "config" / "config.toml").write_text(
-        (home / "config" / "config.toml").read_text() + IDENTITY, encoding="utf-8"
-    )
+    home = profile(wp_source(wordpress) + IDENTITY)
     draft = send_reply(home, "Answered in the app", unique("What I think"), "sent")
     text = unique("Test Reader, here is my answer")
     answer = wordpress.post_through_form(post, "Grace", text, parent=int(draft.remote_id))
@@ -227,28 +215,23 @@ async def test_the_inbox_view_shows_the_answer_and_r_answers_it(wordpress: Site,
         composer = app.screen.query_one(Composer)
         assert composer.is_open and composer.editor.parent == pane.current.id
         assert composer.editor.article.title == "Answered in the app"
-        assert composer.answering is not None and composer.answering.author == "Grace"
+        assert composer.answered_comment is not None and composer.answered_comment.author == "Grace"
 
 
 async def test_comments_new_since_the_last_visit_are_marked_and_n_jumps_to_them(
-    wordpress: Site, tmp_path: Path
+    wordpress: Site, profile
 ) -> None:
-    from app_support import screen_text, settle
+    from app_support import open_article, screen_text, settle
     from termnews.app import TermnewsApp
     from termnews.widgets.comments import CommentsPane
-    from termnews.widgets.headlines import HeadlineList
 
     post = wordpress.create_post("Visited twice")
     wordpress.add_comment(post, "Alice", "First!", minutes_ago=30)
-    home = profile(tmp_path, wordpress)
+    home = profile(wp_source(wordpress))
     refresh(home)
 
     async def open_thread(app, pilot) -> CommentsPane:
-        await settle(app, pilot)
-        headlines = app.screen.query_one(HeadlineList)
-        headlines.move_to(headlines.find(0, 1, lambda h: h.title == "Visited twice"))
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await open_article(pilot, "Visited twice")
         await pilot.press("c")
         await settle(app, pilot)
         return app.screen.query_one(CommentsPane)

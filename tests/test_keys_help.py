@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
-from app_support import Notices, make_app, make_home, screen_text, settle
+from app_support import Notices, make_app, make_home, open_article, screen_text, settle
 from termnews.app import TermnewsApp
 from termnews.screens.drafts import DraftsScreen
 from termnews.screens.help import HelpScreen
@@ -35,19 +36,12 @@ async def press(pilot, *keys: str) -> None:
     await settle(pilot.app, pilot)
 
 
-async def open_titled(app, pilot, title: str) -> None:
-    headlines = app.screen.query_one(HeadlineList)
-    headlines.move_to(headlines.find(0, 1, lambda h: h.title == title))
-    await press(pilot, "enter")
-
-
 @contextlib.asynccontextmanager
 async def reading(tmp_path: Path, title: str) -> AsyncIterator[tuple[TermnewsApp, Pilot]]:
     """The app at 100x30 with the article `title` open."""
     app = make_app(with_articles(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await open_titled(app, pilot, title)
+        await open_article(pilot, title)
         yield app, pilot
 
 
@@ -87,7 +81,7 @@ async def test_keymap_conflict_says_which_binding_lost(tmp_path: Path) -> None:
     async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         assert any("follow_link" in m and "'f'" in m for m in notices.messages)
-        await open_titled(app, pilot, "Many links")
+        await open_article(pilot, "Many links")
         headlines = app.screen.query_one(HeadlineList)
         await press(pilot, "f")
         assert headlines.current.starred  # f stars now, as the person asked
@@ -190,6 +184,34 @@ async def test_full_screen_reading_on_one_key(tmp_path: Path) -> None:
         assert app.screen.maximized is None
 
 
+async def test_z_with_no_article_open_says_so_and_maximizes_nothing(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        await press(pilot, "z")
+        assert app.screen.maximized is None
+        assert notices.messages[-1].startswith("Open an article first")
+
+
+async def test_tab_after_a_search_moves_between_panes_not_into_the_query(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"library", "enter")
+        await settle(app, pilot)
+        field = app.screen.query_one("#search", Input)
+        for _ in range(4):
+            await pilot.press("tab")
+            await settle(app, pilot)
+            assert app.focused is not field
+        await pilot.press("escape")  # back to the view before the search
+        await settle(app, pilot)
+        await pilot.press("slash", *"lighthouse")  # / edits the query again
+        await settle(app, pilot)
+        assert app.focused is field and field.value == "lighthouse"
+
+
 async def test_palette_maximize_works_on_the_reader(tmp_path: Path) -> None:
     async with reading(tmp_path, "A long read") as (app, pilot):
         reader = app.screen.query_one(Reader)
@@ -237,3 +259,14 @@ async def test_add_source_on_a_key(tmp_path: Path) -> None:
         await press(pilot, "a")
         assert isinstance(app.screen, PromptScreen)
         assert "Add a source" in screen_text(app)
+
+
+async def test_help_and_quit_stay_in_the_footer_at_80_columns(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for keys in ((), ("enter",), ("tab",), ("1",)):  # the list, an article open, the reader, sources
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            footer = screen_text(app).splitlines()[-1]
+            assert "? Help" in footer and "q Quit" in footer, (keys, footer)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -69,39 +67,23 @@ def test_default_names():
     assert default_name("/home/me/feeds/world-news.rss") == "world-news"
 
 
-def termnews(home: Path, env: dict[str, str], *args: str, check: int = 0) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "termnews", "--home", str(home), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    assert done.returncode == check, (done.stdout, done.stderr)
-    return done
-
-
-def test_cli_import_then_export_then_import_elsewhere(tmp_path, subprocess_env):
+def test_cli_import_then_export_then_import_elsewhere(tmp_path, profile, termnews):
     source = tmp_path / "in.opml"
     source.write_bytes(OTHER_READER)
-    first, second = tmp_path / "first", tmp_path / "second"
-    for home in (first, second):
-        (home / "config").mkdir(parents=True)
-        (home / "config" / "config.toml").write_text("[general]\nseeds = false\n")
+    first, second = profile(name="first"), profile(name="second")
 
-    done = termnews(first, subprocess_env, "import-opml", str(source))
+    done = termnews(first, "import-opml", str(source))
     assert done.stdout.strip() == "imported 4 feeds"
-    again = termnews(first, subprocess_env, "import-opml", str(source))
+    again = termnews(first, "import-opml", str(source))
     assert again.stdout.strip() == "imported 0 feeds (4 already subscribed or skipped)"
 
     exported = tmp_path / "out.opml"
-    termnews(first, subprocess_env, "export-opml", str(exported))
-    assert termnews(first, subprocess_env, "export-opml").stdout == exported.read_text()
-    termnews(second, subprocess_env, "import-opml", str(exported))
+    termnews(first, "export-opml", str(exported))
+    assert termnews(first, "export-opml").stdout == exported.read_text()
+    termnews(second, "import-opml", str(exported))
 
     def listing(home: Path) -> list[tuple]:
-        rows = map(json.loads, termnews(home, subprocess_env, "sources", "--json").stdout.splitlines())
+        rows = map(json.loads, termnews(home, "sources", "--json").stdout.splitlines())
         return sorted((r["name"], r["kind"], r["location"], tuple(r["tags"])) for r in rows)
 
     assert (
@@ -118,10 +100,9 @@ def test_cli_import_then_export_then_import_elsewhere(tmp_path, subprocess_env):
     )
 
 
-def test_cli_import_errors_are_usage_errors(tmp_path, subprocess_env):
+def test_cli_import_errors_are_usage_errors(tmp_path, run):
     bad = tmp_path / "bad.opml"
     bad.write_bytes(b"<html><body>not opml</body></html>")
-    home = tmp_path / "home"
-    assert "not OPML" in termnews(home, subprocess_env, "import-opml", str(bad), check=2).stderr
-    missing = termnews(home, subprocess_env, "import-opml", str(tmp_path / "nope.opml"), check=2)
+    assert "not OPML" in run("import-opml", str(bad), check=2).stderr
+    missing = run("import-opml", str(tmp_path / "nope.opml"), check=2)
     assert "no such file" in missing.stderr

@@ -9,7 +9,6 @@ import pytest
 from feedserver import FeedServer
 from termnews.drafts import ArticleRef, DraftEditor, DraftFields
 from termnews.outbox import Outbox
-from termnews.paths import Paths
 from termnews.plugins import PluginGroup
 from termnews.senders import Prepared, Sender, SendResult, load_sender, sender_names
 from termnews.store import DraftConflict, Store
@@ -53,12 +52,6 @@ class Scripted(Sender):
 
     def comments_url(self, reply, prepared=None):
         return type(self).feed
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with Store(Paths.resolve(tmp_path / "home")) as s:
-        yield s
 
 
 @pytest.fixture
@@ -156,19 +149,18 @@ ENTRY = """<entry><title>By: {author}</title><id>http://example.org/?p=4#comment
 <thr:in-reply-to ref="http://example.org/?p=4" href="http://example.org/?p=4" type="text/html"/></entry>"""
 
 
-def test_unanswered_send_found_in_the_feed_is_sent_not_repeated(store: Store, scripted) -> None:
+def test_unanswered_send_found_in_the_feed_is_sent_not_repeated(server, store: Store, scripted) -> None:
     draft = ready(store)
-    with FeedServer() as server:
-        scripted.feed = server.url("/comments.atom")
-        server.feed(
-            "/comments.atom",
-            ATOM.format(entries=ENTRY.format(author=WORDS.name, n=21, text=WORDS.comment)).encode(),
-            "application/atom+xml",
-        )
-        scripted.script = [SendResult("unknown", "the connection broke before an answer came")]
-        clock = Clock(1_800_000_000.0 + 60)  # the feed's comment is dated a minute before
+    scripted.feed = server.url("/comments.atom")
+    server.feed(
+        "/comments.atom",
+        ATOM.format(entries=ENTRY.format(author=WORDS.name, n=21, text=WORDS.comment)).encode(),
+        "application/atom+xml",
+    )
+    scripted.script = [SendResult("unknown", "the connection broke before an answer came")]
+    clock = Clock(1_800_000_000.0 + 60)  # the feed's comment is dated a minute before
 
-        [report] = outbox(store, clock).send_all()
+    [report] = outbox(store, clock).send_all()
 
     assert report.state == "sent" and "found in the comment feed" in report.message
     saved = store.draft(draft.id)
@@ -177,36 +169,35 @@ def test_unanswered_send_found_in_the_feed_is_sent_not_repeated(store: Store, sc
 
 
 def test_unanswered_send_not_in_the_feed_waits_then_a_retry_refused_as_duplicate_is_held(
+    server,
     store: Store,
     scripted,
 ) -> None:
     draft = ready(store)
     clock = Clock()
-    with FeedServer() as server:
-        scripted.feed = server.url("/comments.atom")
-        server.feed("/comments.atom", ATOM.format(entries="").encode(), "application/atom+xml")
-        scripted.script = [SendResult("unknown", "timed out after the request left")]
+    scripted.feed = server.url("/comments.atom")
+    server.feed("/comments.atom", ATOM.format(entries="").encode(), "application/atom+xml")
+    scripted.script = [SendResult("unknown", "timed out after the request left")]
 
-        [first] = outbox(store, clock).send_all()
-        assert first.state == "sending" and "not in the comment feed yet" in first.message
-        [again] = outbox(store, clock).send_all()  # still within the grace: not sent again
-        assert again.state == "sending" and scripted.sent == [draft.id]
+    [first] = outbox(store, clock).send_all()
+    assert first.state == "sending" and "not in the comment feed yet" in first.message
+    [again] = outbox(store, clock).send_all()  # still within the grace: not sent again
+    assert again.state == "sending" and scripted.sent == [draft.id]
 
-        clock.now += 31
-        scripted.script = [SendResult("failed", "Duplicate comment detected", duplicate=True, status=409)]
-        [last] = outbox(store, clock).send_all()
+    clock.now += 31
+    scripted.script = [SendResult("failed", "Duplicate comment detected", duplicate=True, status=409)]
+    [last] = outbox(store, clock).send_all()
 
     assert last.state == "held" and scripted.sent == [draft.id, draft.id]
     assert "already has this reply" in store.draft(draft.id).send_error
 
 
-def test_unanswered_send_with_an_unreadable_feed_stays_in_doubt(store: Store, scripted) -> None:
+def test_unanswered_send_with_an_unreadable_feed_stays_in_doubt(server, store: Store, scripted) -> None:
     draft = ready(store)
-    with FeedServer() as server:
-        scripted.feed = server.url("/gone")
-        server.status("/gone", 503)
-        scripted.script = [SendResult("unknown", "no answer")]
-        [report] = outbox(store, grace=0).send_all()
+    scripted.feed = server.url("/gone")
+    server.status("/gone", 503)
+    scripted.script = [SendResult("unknown", "no answer")]
+    [report] = outbox(store, grace=0).send_all()
     assert report.state == "sending" and "could not be read" in report.message
     assert scripted.sent == [draft.id]
 
@@ -403,30 +394,26 @@ def site_outbox(store: Store, clock: Clock) -> Outbox:
     return Outbox(store, clock=clock, sleep=clock.sleep)  # the real wordpress sender
 
 
-def test_a_site_answering_501_fails_the_reply_with_its_reason(store: Store) -> None:
-    with FeedServer() as server:
-        wordpress_site(
-            server, 501, b"<html><body><p>Posting comments is not supported here.</p></body></html>"
-        )
-        draft_id = ready_at(store, server.url("/post"))
-        [report] = site_outbox(store, Clock()).send_all()
-        assert len(server.requests("/wp-comments-post.php")) == 1
+def test_a_site_answering_501_fails_the_reply_with_its_reason(server, store: Store) -> None:
+    wordpress_site(server, 501, b"<html><body><p>Posting comments is not supported here.</p></body></html>")
+    draft_id = ready_at(store, server.url("/post"))
+    [report] = site_outbox(store, Clock()).send_all()
+    assert len(server.requests("/wp-comments-post.php")) == 1
     saved = store.draft(draft_id)
     assert report.state == saved.state == "failed"
     assert "501" in saved.send_error and "not supported here" in saved.send_error
 
 
 @pytest.mark.parametrize("feed", [True, False], ids=["feed-without-it", "no-feed"])
-def test_an_uncertain_answer_is_settled_at_the_next_send(store: Store, feed: bool) -> None:
+def test_an_uncertain_answer_is_settled_at_the_next_send(server, store: Store, feed: bool) -> None:
     clock = Clock()
-    with FeedServer() as server:
-        wordpress_site(server, 500, b"<html><body>Internal error</body></html>", feed=feed)
-        draft_id = ready_at(store, server.url("/post"))
-        [first] = site_outbox(store, clock).send_all()
-        assert first.state == "sending"  # in doubt: looked for, not sent again at once
-        clock.now += 31  # past the grace
-        [second] = site_outbox(store, clock).send_all()
-        posts = len(server.requests("/wp-comments-post.php"))
+    wordpress_site(server, 500, b"<html><body>Internal error</body></html>", feed=feed)
+    draft_id = ready_at(store, server.url("/post"))
+    [first] = site_outbox(store, clock).send_all()
+    assert first.state == "sending"  # in doubt: looked for, not sent again at once
+    clock.now += 31  # past the grace
+    [second] = site_outbox(store, clock).send_all()
+    posts = len(server.requests("/wp-comments-post.php"))
     saved = store.draft(draft_id)
     assert second.state == saved.state == "failed", saved.send_error
     assert "may have reached the site" in saved.send_error

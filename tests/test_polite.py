@@ -255,8 +255,9 @@ def test_a_temporary_redirect_or_a_broken_run_does_not_move(store, server):
 
 
 def test_gone_stops_fetching_even_forced(run, server):
-    server.status("/feed.xml", 410, b"gone")
+    server.feed("/feed.xml", simple_rss(1))
     run("add", server.url("/feed.xml"), "--name", "old")  # `add` asks once: is it a feed?
+    server.status("/feed.xml", 410, b"gone")
     assert "410 Gone" in run("refresh", check=1).stderr
     run("refresh", "--force")
     assert len(server.requests("/feed.xml")) == 2
@@ -268,14 +269,13 @@ def test_gone_stops_fetching_even_forced(run, server):
 @pytest.mark.parametrize(
     "target", ["http://10.255.255.1/feed.xml", "http://169.254.169.254/latest/meta-data"]
 )
-def test_a_redirect_from_loopback_to_private_or_link_local_is_refused_unsent(target):
-    with FeedServer() as server:
-        server.redirect("/feed.xml", target)
-        started = time.monotonic()
-        with HttpClient() as http:
-            got = http.get(f"http://localhost:{server.port}/feed.xml", options=HttpOptions(connect_timeout=5))
-        assert got.error is not None and "refused" in got.error and "address" in got.error
-        assert time.monotonic() - started < 2  # no connection was tried
+def test_a_redirect_from_loopback_to_private_or_link_local_is_refused_unsent(server, target):
+    server.redirect("/feed.xml", target)
+    started = time.monotonic()
+    with HttpClient() as http:
+        got = http.get(f"http://localhost:{server.port}/feed.xml", options=HttpOptions(connect_timeout=5))
+    assert got.error is not None and "refused" in got.error and "address" in got.error
+    assert time.monotonic() - started < 2  # no connection was tried
 
 
 def test_a_redirect_from_a_public_address_to_loopback_is_refused(monkeypatch):
@@ -359,7 +359,7 @@ def test_credentials_stay_with_their_origin(store):
         assert "authorization" not in elsewhere.requests("/feed.xml")[0].headers
 
 
-def test_a_proxy_setting_and_the_environment_are_used(run, home, server):
+def test_a_proxy_setting_and_the_environment_are_used(run, profile, server):
     server.feed("/feed.xml", simple_rss(2))
     with ProxyServer() as proxy:
         run("add", server.url("/feed.xml"), "--name", "news")
@@ -367,8 +367,7 @@ def test_a_proxy_setting_and_the_environment_are_used(run, home, server):
         assert [s.path for s in proxy.seen] == [server.url("/feed.xml")]
         run("refresh", "--force", env={"HTTP_PROXY": proxy.url, "NO_PROXY": "127.0.0.1"})
         assert len(proxy.seen) == 1  # NO_PROXY: direct
-        config = home / "config" / "config.toml"
-        config.write_text(f'[general]\nseeds = false\nproxy = "{proxy.url}"\n')
+        profile(f'proxy = "{proxy.url}"\n')
         run("refresh", "--force")
         assert len(proxy.seen) == 2
         assert len(server.requests("/feed.xml")) == 4  # `add` asked once, directly

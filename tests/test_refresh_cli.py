@@ -6,18 +6,10 @@ import json
 import subprocess
 import sys
 
-import pytest
-
-from feedserver import FeedServer, rss, simple_rss
+from feedserver import rss, simple_rss
 from termnews.models import SourceSpec
 from termnews.paths import Paths
 from termnews.store import Store, View
-
-
-@pytest.fixture
-def server():
-    with FeedServer() as s:
-        yield s
 
 
 def test_add_then_refresh_stores_entries_and_second_refresh_is_a_304(run, home, server):
@@ -62,12 +54,13 @@ def test_refresh_exit_status_and_errors_on_stderr(run, server):
 
 def test_sources_lists_kind_name_location_counts_refresh_and_error(run, server, tmp_path):
     server.feed("/good.xml", simple_rss(3))
-    server.status("/bad.xml", 404)
+    server.feed("/bad.xml", simple_rss(1))
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "hello.txt").write_text("Hello\nworld\n")
     run("add", server.url("/good.xml"), "--name", "good", "--tag", "news")
     run("add", server.url("/bad.xml"), "--name", "bad")
+    server.status("/bad.xml", 404)  # since it was added
     run("add", str(folder))
     run("refresh", check=1)
 
@@ -87,6 +80,8 @@ def test_sources_lists_kind_name_location_counts_refresh_and_error(run, server, 
 
 def test_add_refuses_duplicates_and_nonsense(run, server, tmp_path):
     url = server.url("/feed.xml")
+    server.feed("/feed.xml", simple_rss(1))
+    server.feed("/other.xml", simple_rss(1))
     run("add", url, "--name", "one")
     assert "exists already" in run("add", server.url("/other.xml"), "--name", "one", check=2).stderr
     assert "subscribed already, as 'one'" in run("add", url, "--name", "two", check=2).stderr
@@ -154,10 +149,8 @@ def test_remove_drops_cached_articles_but_keeps_flags_and_drafts(run, home, serv
     assert run("refresh").stdout.strip() == "1 source ok, 0 failed, 3 new articles"
 
 
-def test_sources_from_config_cannot_be_removed_here(run, home):
-    (home / "config" / "config.toml").write_text(
-        '[general]\nseeds = false\n[[sources]]\nname = "cfg"\nkind = "feed"\nlocation = "http://127.0.0.1:9/x"\n'
-    )
+def test_sources_from_config_cannot_be_removed_here(run, profile):
+    profile('[[sources]]\nname = "cfg"\nkind = "feed"\nlocation = "http://127.0.0.1:9/x"\n')
     assert "is defined in" in run("remove", "cfg", check=2).stderr
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from termnews.config import ConfigError, load_config
 from termnews.models import ArticleData, SourceSpec
-from termnews.paths import Paths
 from termnews.retention import Keep, parse_keep
 from termnews.store import Store, View, clean
 
@@ -28,12 +27,6 @@ def _fill(store: Store, spec: SourceSpec, count: int, newest: float) -> list[str
     ]
     store.store_articles(spec, entries)
     return [h.id for h in store.headlines(View(source_id=spec.source_id), 0, count)]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(Paths.resolve(tmp_path)) as opened:
-        yield opened
 
 
 def test_keep_newest_spares_starred_and_drafted(store: Store) -> None:

@@ -8,17 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_support import SEED_TITLE, make_app, make_home, settle
+from app_support import make_app, make_home, open_article, settle
 from termnews.store.fetch_state import FetchNote
-from termnews.widgets.headlines import HeadlineList
-
-
-async def _open_seed(pilot) -> None:
-    await settle(pilot.app, pilot)
-    headlines = pilot.app.screen.query_one(HeadlineList)
-    headlines.move_to(headlines.find(0, 1, lambda h: h.title == SEED_TITLE))
-    await pilot.press("enter")
-    await settle(pilot.app, pilot)
 
 
 def test_start_screen(snap_compare, tmp_path: Path) -> None:
@@ -28,7 +19,7 @@ def test_start_screen(snap_compare, tmp_path: Path) -> None:
 
 def test_seed_article_open(snap_compare, tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
-    assert snap_compare(app, terminal_size=(100, 30), run_before=_open_seed)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=open_article)
 
 
 def test_help_screen(snap_compare, tmp_path: Path) -> None:
@@ -43,12 +34,12 @@ def test_help_screen(snap_compare, tmp_path: Path) -> None:
 
 def test_narrow_terminal_stacks_panes(snap_compare, tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
-    assert snap_compare(app, terminal_size=(60, 24), run_before=_open_seed)
+    assert snap_compare(app, terminal_size=(60, 24), run_before=open_article)
 
 
 def test_wide_terminal_side_by_side(snap_compare, tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
-    assert snap_compare(app, terminal_size=(170, 40), run_before=_open_seed)
+    assert snap_compare(app, terminal_size=(170, 40), run_before=open_article)
 
 
 def test_sources_pane_counts_marks_and_tags(snap_compare, tmp_path: Path) -> None:

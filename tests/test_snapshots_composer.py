@@ -13,14 +13,14 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, TextArea
 
-from app_support import make_app, make_home
+from app_support import make_app, make_home, open_article
 from app_support import settle as app_settle
 from termnews.config import Identity
 from termnews.drafts import ArticleRef
 from termnews.paths import Paths
 from termnews.store import Store
 from termnews.widgets.composer import Composer
-from test_snapshots_themes import open_seed, pin_draft_times
+from test_snapshots_themes import pin_draft_times
 
 ARTICLE = ArticleRef(
     "a1",
@@ -109,7 +109,7 @@ def in_the_app(*steps):
     """Open the seed article, then run `steps` (keys, or functions of the pilot); toasts cleared."""
 
     async def run_before(pilot) -> None:
-        await open_seed(pilot)
+        await open_article(pilot)
         for step in steps:
             if callable(step):
                 await step(pilot)

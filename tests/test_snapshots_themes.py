@@ -11,24 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from app_support import PINNED_MTIME, SEED_TITLE, make_app, make_home, settle
-from termnews.widgets.headlines import HeadlineList
+from app_support import PINNED_MTIME, make_app, make_home, open_article, settle
 
 SIZES = [(80, 24), (120, 40)]
 THEMES = ["termnews-dark", "termnews-light", "high-contrast", "sepia"]
 
 
-async def open_seed(pilot) -> None:
-    await settle(pilot.app, pilot)
-    headlines = pilot.app.screen.query_one(HeadlineList)
-    headlines.move_to(headlines.find(0, 1, lambda h: h.title == SEED_TITLE))
-    await pilot.press("enter")
-    await settle(pilot.app, pilot)
-
-
 def keys_after_opening(*keys: str):
     async def run_before(pilot) -> None:
-        await open_seed(pilot)
+        await open_article(pilot)
         for key in keys:
             if key == PIN_DRAFT_TIMES:
                 pin_draft_times(pilot.app)
@@ -53,7 +44,7 @@ def pin_draft_times(app) -> None:
 def test_theme(snap_compare, tmp_path: Path, theme: str, size: tuple[int, int]) -> None:
     app = make_app(make_home(tmp_path))
     app.theme = theme
-    assert snap_compare(app, terminal_size=size, run_before=open_seed)
+    assert snap_compare(app, terminal_size=size, run_before=open_article)
 
 
 SCREENS = {

@@ -16,7 +16,6 @@ from app_support import (
     screen_text,
     settle,
 )
-from feedserver import FeedServer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.sources import SourcesPane
 
@@ -111,32 +110,31 @@ async def test_the_pane_opens_on_the_current_view_and_one_key_closes_it(tmp_path
         assert not pane.display and app.screen.query_one(HeadlineList).has_focus
 
 
-async def test_views_show_counts_names_end_in_an_ellipsis_failures_and_tags(tmp_path: Path) -> None:
-    with FeedServer() as server:
-        server.status("/broken.xml", 500)
-        app = make_app(tagged_home(tmp_path, server.url("/broken.xml")))
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("s")  # one starred
-            await pilot.press("R")
-            await settle(app, pilot)
-            await pilot.press("1")
-            await settle(app, pilot)
-            text = screen_text(app)
-            total = SEED_COUNT + 2
-            assert re.search(rf"All +{total}/{total}", text)
-            assert re.search(rf"Unread +{total}/{total}", text)
-            assert re.search(r"Starred +1/1", text)
-            assert re.search(r"Has draft +0/0", text)
-            assert re.search(r"The notes folder[^…\n]*… +2/2", text)  # the counts stay in sight
-            assert re.search(r"✗ broken +0/0", text)  # its last fetch failed
-            assert re.search(r"#personal +2/2", text) and re.search(r"#tech +2/2", text)
+async def test_views_show_counts_names_end_in_an_ellipsis_failures_and_tags(server, tmp_path: Path) -> None:
+    server.status("/broken.xml", 500)
+    app = make_app(tagged_home(tmp_path, server.url("/broken.xml")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")  # one starred
+        await pilot.press("R")
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        text = screen_text(app)
+        total = SEED_COUNT + 2
+        assert re.search(rf"All +{total}/{total}", text)
+        assert re.search(rf"Unread +{total}/{total}", text)
+        assert re.search(r"Starred +1/1", text)
+        assert re.search(r"Has draft +0/0", text)
+        assert re.search(r"The notes folder[^…\n]*… +2/2", text)  # the counts stay in sight
+        assert re.search(r"✗ broken +0/0", text)  # its last fetch failed
+        assert re.search(r"#personal +2/2", text) and re.search(r"#tech +2/2", text)
 
-            await choose_view(pilot, "#tech")
-            headlines = app.screen.query_one(HeadlineList)
-            assert headlines.total == 2
-            assert {headlines.row(i).title for i in range(2)} == {"Note a", "Note b"}
-            assert "#tech  2 unread / 2" in status_line(app)
+        await choose_view(pilot, "#tech")
+        headlines = app.screen.query_one(HeadlineList)
+        assert headlines.total == 2
+        assert {headlines.row(i).title for i in range(2)} == {"Note a", "Note b"}
+        assert "#tech  2 unread / 2" in status_line(app)
 
 
 async def test_the_status_line_counts_the_view_in_force(tmp_path: Path) -> None:

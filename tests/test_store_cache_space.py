@@ -5,8 +5,6 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -73,32 +71,18 @@ def test_clean_then_compact_gives_the_space_back(paths: Paths, legacy: bool) -> 
         assert store.count(View()) == 100
 
 
-def test_cli_cache_clean_shrinks_the_file_and_stats_show_each_source(
-    tmp_path: Path, subprocess_env: dict[str, str]
-) -> None:
-    home = tmp_path / "profile"
-    paths = Paths.resolve(home)
-    paths.config_dir.mkdir(parents=True)
-    paths.config_file.write_text(
-        "[general]\nseeds = false\nkeep = 100\n\n"
-        f'[[sources]]\nname = "{SPEC.name}"\nkind = "{SPEC.kind}"\nlocation = "{SPEC.location}"\n',
-        encoding="utf-8",
+def test_cli_cache_clean_shrinks_the_file_and_stats_show_each_source(profile, termnews) -> None:
+    home = profile(
+        "keep = 100\n\n"
+        f'[[sources]]\nname = "{SPEC.name}"\nkind = "{SPEC.kind}"\nlocation = "{SPEC.location}"\n'
     )
+    paths = Paths.resolve(home)
     with Store(paths) as store:
         fill(store)
     before = on_disk(paths)
 
     def cache(action: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "termnews", "cache", action, "--home", str(home)],
-            env=subprocess_env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=120,
-        )
-        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-        return done.stdout
+        return termnews(home, "cache", action).stdout
 
     assert "removed 2900 articles" in cache("clean")
     assert on_disk(paths) < before * 0.2, (before, on_disk(paths))

@@ -6,7 +6,9 @@ its temporary folder; feeds for Miniflux to fetch come from tests/feedserver.py.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -211,6 +213,24 @@ def test_newer_change_wins_whichever_side_made_it(kind, tmp_path, user, feeds) -
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_deleted_cache_is_rebuilt_from_the_server(kind, tmp_path, user, feeds) -> None:
+    subscribed(user, feeds)
+    home = make_home(tmp_path, "a", kind, user)
+    sync(home)
+    set_flag(home, "Story 1", "starred", True)
+    sync(home)
+    before = titles_and_flags(home)
+    session = Session.open(str(home))
+    cache = session.paths.cache_dir
+    session.close()
+    shutil.rmtree(cache)  # the cache may be deleted: only downloaded copies go
+    assert titles_and_flags(home) == {}
+    assert [o.error for o in sync(home)] == [None]
+    assert titles_and_flags(home) == before
+    assert before["Story 1"] == (False, True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_wrong_credentials_is_one_clear_error_and_deletes_nothing(
     kind, tmp_path, user, feeds, subprocess_env
 ) -> None:
@@ -294,6 +314,54 @@ async def test_app_starts_offline_shows_the_waiting_queue_and_server_feeds(
     assert queued(home) == 1
 
 
+async def test_refreshing_the_source_of_a_servers_article_syncs_the_server(tmp_path, user, feeds) -> None:
+    from app_support import Notices, make_app, screen_text, settle
+
+    feed_id = subscribed(user, feeds, n=3)
+    home = make_home(tmp_path, "a", "miniflux", user)
+    sync(home)
+    feeds.feed("/a.xml", simple_rss(4))  # a new entry, fetched by the server
+    user.refresh(feed_id)
+    app = make_app(home)
+    notices = Notices()
+    async with app.run_test(size=(120, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        assert "Story 3" not in screen_text(app)
+        await pilot.press("ctrl+r")  # the cursor is on one of the server's articles
+        await settle(app, pilot)
+        assert "Story 3" in screen_text(app)
+        assert "refreshed: 1 new" in screen_text(app)
+    assert not any("No source" in m for m in notices.messages), notices.messages
+
+
+async def test_choosing_the_server_in_the_sources_pane_shows_all_its_feeds_articles(
+    tmp_path, user, feeds
+) -> None:
+    from app_support import choose_view, make_app, screen_text, settle
+
+    subscribed(user, feeds, n=3)
+    subscribed(user, feeds, n=2, path="/b.xml", prefix="Later")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "note.md").write_text("# A local note\n\nNot from the server.\n")
+    local = f'\n[[sources]]\nname = "notes"\nkind = "local"\nlocation = "{notes}"\n'
+    home = make_home(tmp_path, "a", "miniflux", user, extra=local)
+    sync(home)
+    set_flag(home, "Later 1", "read", True)
+    app = make_app(home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await choose_view(pilot, "home")
+        text = screen_text(app)
+        for title in ("Story 0", "Story 1", "Story 2", "Later 0", "Later 1"):
+            assert title in text
+        assert "A local note" not in text
+        assert "home  4 unread / 5" in text  # the status line counts the server's articles
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert re.search(r"home +4/5", screen_text(app))
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_import_rename_and_remove_act_on_the_server(kind, tmp_path, user, feeds, subprocess_env) -> None:
     for name in ("One", "Two"):
@@ -343,6 +411,34 @@ def test_a_feed_removed_on_the_server_leaves_only_starred_articles(kind, tmp_pat
     assert sorted(titles_and_flags(home)) == ["Gone 1", "Story 0", "Story 1"]
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_servers_keep_applies_to_its_feeds_starred_and_drafted_stay(
+    kind, tmp_path, user, feeds, subprocess_env
+) -> None:
+    subscribed(user, feeds, n=4)
+    subscribed(user, feeds, n=3, path="/b.xml", prefix="Later")
+    home = make_home(tmp_path, "a", kind, user)
+    sync(home)
+    set_flag(home, "Story 0", "starred", True)
+    session = Session.open(str(home))
+    try:
+        [later0] = [h for h in session.store.headlines(View(), 0, 100) if h.title == "Later 0"]
+        session.store.create_draft(
+            article_id=later0.id, article_title=later0.title, article_link=None, article_source=later0.source
+        )
+    finally:
+        session.close()
+    config = home / "config" / "config.toml"
+    config.write_text(config.read_text() + "keep = 1\n")
+    done = run_cli(home, subprocess_env, "cache", "clean")
+    assert done.returncode == 0 and "removed 3 articles" in done.stdout, done.stdout
+    # Each feed keeps its newest; the starred and the drafted stay.
+    assert sorted(titles_and_flags(home)) == ["Later 0", "Later 2", "Story 0", "Story 3"]
+    config.write_text(config.read_text().replace("keep = 1\n", 'keep = "1d"\n'))
+    sync(home)  # a sync applies the keep rules too: every entry here is years old
+    assert sorted(titles_and_flags(home)) == ["Later 0", "Story 0"]
+
+
 def test_a_wordpress_post_read_through_miniflux_can_be_answered(tmp_path, user, request) -> None:
     from termnews.drafts import ArticleRef, DraftEditor, DraftFields
     from termnews.outbox import Outbox
@@ -385,6 +481,87 @@ def test_an_answer_not_shaped_like_miniflux_is_one_error(tmp_path, feeds, body) 
     [outcome] = sync(fake_miniflux_home(tmp_path, feeds))
     assert outcome.error and "\n" not in outcome.error
     assert "not understood" in outcome.error or "not JSON" in outcome.error
+
+
+# -- pushes the server refuses ----------------------------------------------------------------
+
+#: An entry id no Miniflux can take (beyond a 64-bit integer): both its APIs answer 400.
+UNTAKEABLE = "99999999999999999999"
+
+
+def plant_untakeable_entry(home: Path, title: str = "Deleted upstream") -> str:
+    """An article the server once listed under an id it now refuses (as a server that
+    dropped or renumbered an entry would); returns its article id."""
+    from termnews.models import ArticleData, SourceSpec
+
+    session = Session.open(str(home))
+    try:
+        [server] = session.specs()
+        feed = SourceSpec("Old feed", server.kind, f"{server.location}#old", {"server": server.name})
+        session.store.store_articles(feed, [ArticleData(title=title, body="", guid="old-1")])
+        [aid] = [h.id for h in session.store.headlines(View(), 0, 10_000) if h.title == title]
+        session.store.sync_queue().apply_page(server.source_id, [(UNTAKEABLE, aid, "old")], [], None, 0.0)
+        return aid
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_change_the_server_refuses_leaves_the_queue_with_a_report_and_the_rest_is_sent(
+    kind, tmp_path, user, feeds, subprocess_env
+) -> None:
+    subscribed(user, feeds)
+    home = make_home(tmp_path, "a", kind, user)
+    sync(home)
+    plant_untakeable_entry(home)
+    set_flag(home, "Story 1", "starred", True)
+    set_flag(home, "Deleted upstream", "starred", True)  # one batch with Story 1's star
+    set_flag(home, "Story 2", "read", True)
+    assert queued(home) == 3
+    [outcome] = sync(home)
+    assert outcome.error is None
+    [warning] = outcome.warnings
+    assert "refused" in warning and "star 'Deleted upstream'" in warning and "HTTP 400" in warning
+    assert queued(home) == 0  # not retried at every sync
+    assert server_entry(user, "Story 1")["starred"] is True  # the rest of its batch was sent
+    assert server_entry(user, "Story 2")["status"] == "read"
+    assert titles_and_flags(home)["Deleted upstream"] == (False, True)  # the star stays here
+    [again] = sync(home)
+    assert again.error is None and again.warnings == ()
+    listing = run_cli(home, subprocess_env, "sources")
+    assert "1 change refused by the server" in listing.stdout
+    assert "star 'Deleted upstream'" in listing.stdout and "HTTP 400" in listing.stdout
+    [row] = [
+        json.loads(line) for line in run_cli(home, subprocess_env, "sources", "--json").stdout.splitlines()
+    ]
+    [refused] = row["server"]["refused"]
+    assert (refused["title"], refused["flag"], refused["value"]) == ("Deleted upstream", "starred", True)
+    assert "HTTP 400" in refused["reason"]
+
+
+@pytest.mark.parametrize(
+    ("status", "kept"), [(403, True), (429, True), (500, True), (503, True), (404, False), (410, False)]
+)
+def test_only_a_lasting_refusal_drops_a_change_credentials_waits_and_server_errors_keep_it(
+    status, kept, tmp_path, user, feeds
+) -> None:
+    subscribed(user, feeds)
+    proxy = CuttingProxy(user.base)
+    try:
+        home = make_home(tmp_path, "a", "miniflux", user, url=proxy.url)
+        sync(home)
+        set_flag(home, "Story 1", "read", True)
+        proxy.answer("PUT", "/v1/entries", status)
+        [outcome] = sync(home)
+        assert queued(home) == (1 if kept else 0)
+        assert bool(outcome.error) is kept
+        assert bool(outcome.warnings) is not kept
+        proxy.heal()
+        [outcome] = sync(home)
+        assert outcome.error is None and queued(home) == 0
+        assert server_entry(user, "Story 1")["status"] == ("read" if kept else "unread")
+    finally:
+        proxy.close()
 
 
 @pytest.mark.parametrize(

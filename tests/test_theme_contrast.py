@@ -68,7 +68,7 @@ async def test_focus_marks_and_dividers_stand_out(tmp_path: Path, theme: str) ->
         await settle(app, pilot)
         screen = app.screen
         headlines = screen.query_one(HeadlineList)
-        await pilot.press("enter", "1")  # open an article; the sources pane
+        await pilot.press("enter", "1", "c")  # open an article; the sources pane; its comments
         await settle(app, pilot)
         measured = {
             "headlines/reader divider": edge(headlines, "bottom"),

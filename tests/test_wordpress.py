@@ -28,21 +28,6 @@ from termnews.session import Session
 from termnews.store import DraftConflict, Store, View, iter_pages
 from wordpress_site import HOLD_WORD, DroppingProxy, Site
 
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
-    (root / "config").mkdir(parents=True)
-    (root / "config" / "config.toml").write_text("[general]\nseeds = false\n", encoding="utf-8")
-    return root
-
-
-@pytest.fixture
-def store(home: Path):
-    with Store(Paths.resolve(home)) as s:
-        yield s
-
-
 ME = DraftFields(comment="", name="Test Reader", email="reader@example.org", website="")
 
 

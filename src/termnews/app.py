@@ -1,4 +1,9 @@
-"""The Textual application: one session, one main screen, themes and keymap."""
+"""The Textual application: one session, one main screen, themes and keymap.
+
+The keys in force are resolved against every screen and widget that declares
+bindings, which means importing all of them: that is done before the first
+paint only when the person has a `[keys]` table, otherwise when `?` asks.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import tempfile
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -14,43 +20,73 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 
-from termnews.keymap import KeysInForce, Scope, own_bindings, resolve_keymap
-from termnews.screens.drafts import DraftsScreen
-from termnews.screens.help import HelpScreen
 from termnews.screens.main import MainScreen
 from termnews.session import Session
 from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
-from termnews.widgets.comments import CommentsPane
-from termnews.widgets.composer import Composer
-from termnews.widgets.headlines import HeadlineList
-from termnews.widgets.reader import Reader
-from termnews.widgets.sources import SourcesPane
 from termnews.widgets.worker_errors import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from termnews.keymap import KeysInForce, Scope
 
 THEME_SETTING = "theme"
 
-# The main screen's panes, each with the keys in force while it has focus (`?` shows them so).
-MAIN_PANES: tuple[Scope, ...] = (
-    Scope("headline list", (HeadlineList, MainScreen)),
-    Scope("reader", (Reader, MainScreen)),
-    Scope("comments", (CommentsPane, MainScreen)),
-    Scope("sources pane", (SourcesPane, MainScreen)),
-    Scope("composer", (Composer, MainScreen)),
-)
-# `?`: one section per part, the screen's own keys first.
-HELP_SECTIONS: tuple[tuple[str, type[DOMNode]], ...] = (
-    ("Main screen (every pane; not while typing in a field)", MainScreen),
-    ("Headline list", HeadlineList),
-    ("Reader", Reader),
-    ("Comments (c)", CommentsPane),
-    ("Sources pane (1)", SourcesPane),
-    ("Composer (r)", Composer),
-    ("Drafts screen (D)", DraftsScreen),
-)
+
+def main_panes() -> tuple[Scope, ...]:
+    """The main screen's panes, each with the keys in force while it has focus (`?` shows them so)."""
+    from termnews.keymap import Scope
+    from termnews.widgets.comments import CommentsPane
+    from termnews.widgets.composer import Composer
+    from termnews.widgets.headlines import HeadlineList
+    from termnews.widgets.reader import Reader
+    from termnews.widgets.sources import SourcesPane
+
+    return (
+        Scope("headline list", (HeadlineList, MainScreen)),
+        Scope("reader", (Reader, MainScreen)),
+        Scope("comments", (CommentsPane, MainScreen)),
+        Scope("sources pane", (SourcesPane, MainScreen)),
+        Scope("composer", (Composer, MainScreen)),
+    )
+
+
+def help_sections() -> tuple[tuple[str, type[DOMNode]], ...]:
+    """`?`: one section per part, the screen's own keys first."""
+    from termnews.screens.drafts import DraftsScreen
+    from termnews.widgets.comments import CommentsPane
+    from termnews.widgets.composer import Composer
+    from termnews.widgets.headlines import HeadlineList
+    from termnews.widgets.reader import Reader
+    from termnews.widgets.sources import SourcesPane
+
+    return (
+        ("Main screen (every pane; not while typing in a field)", MainScreen),
+        ("Headline list", HeadlineList),
+        ("Reader", Reader),
+        ("Comments (c)", CommentsPane),
+        ("Sources pane (1)", SourcesPane),
+        ("Composer (r)", Composer),
+        ("Drafts screen (D)", DraftsScreen),
+    )
+
+
+def import_ui() -> None:
+    """Import every screen and widget module (most load on first use)."""
+    import importlib
+    import pkgutil
+
+    import termnews.screens
+    import termnews.widgets
+
+    for package in (termnews.screens, termnews.widgets):
+        for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
 
 
 def keymap_classes() -> list[type[DOMNode]]:
     """Every termnews screen and widget that declares bindings: a `[keys]` table may rebind any."""
+    from termnews.keymap import own_bindings
+
+    import_ui()
     found: list[type[DOMNode]] = []
     pending: list[type[DOMNode]] = [DOMNode]
     while pending:
@@ -63,13 +99,17 @@ def keymap_classes() -> list[type[DOMNode]]:
 
 def key_scopes(classes: list[type[DOMNode]]) -> list[Scope]:
     """The main screen's panes, and every other screen on its own (a modal screen stops the chain)."""
+    from termnews.keymap import Scope
+
     others = [
         Scope(cls.__name__, (cls,)) for cls in classes if issubclass(cls, Screen) and cls is not MainScreen
     ]
-    return [*MAIN_PANES, *others]
+    return [*main_panes(), *others]
 
 
 def keys_in_force(wanted: dict[str, str]) -> KeysInForce:
+    from termnews.keymap import resolve_keymap
+
     classes = keymap_classes()
     return resolve_keymap(wanted, classes, key_scopes(classes))
 
@@ -99,16 +139,28 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.session = session
         # Themes are chosen before the first style pass: switching later restyles every widget.
         self._theme_problems = self._register_themes()
-        self.keys_in_force = keys_in_force(session.config.keys)
+        # A [keys] table is settled before the first key; without one, the defaults are in force.
+        self._keys = keys_in_force(session.config.keys) if session.config.keys else None
 
-    async def on_mount(self) -> None:
+    @property
+    def keys_in_force(self) -> KeysInForce:
+        """Every binding's keys after the person's keymap (resolved when first asked)."""
+        if self._keys is None:
+            self._keys = keys_in_force(self.session.config.keys)
+        return self._keys
+
+    def on_mount(self) -> None:
         for notice in self.session.store.notices:
             self.notify(notice, severity="warning", markup=False)
         for problem in self._theme_problems:
             self.notify(str(problem), title="Theme not loaded", severity="error", markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self._apply_keymap()
-        await self.push_screen(MainScreen(self.session))
+        if self._keys is not None:
+            self._apply_keymap(self._keys)
+
+    def get_default_screen(self) -> Screen:
+        """The main screen is the first screen (no blank one composed, laid out and painted first)."""
+        return MainScreen(self.session)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         ours = isinstance(screen, MainScreen)
@@ -141,8 +193,22 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         if wanted not in self.available_themes:
             problems.append(ThemeProblem(Path(wanted), "name", f"no such theme; using {DEFAULT_THEME}"))
             wanted = DEFAULT_THEME
-        self.theme = self._theme_in_force = wanted
+        self._theme_in_force = wanted
+        self._apply_first_theme(wanted)
         return problems
+
+    def _apply_first_theme(self, name: str) -> None:
+        """The theme in force before anything is styled. Setting `theme` would have Textual parse
+        the whole stylesheet again once the app runs, and restyle and lay out every widget: here
+        its variables go into the stylesheet before its first parse. The rest is what Textual's
+        own watcher does when the theme changes (the mode classes, the ANSI colour mapping)."""
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.update_classes(
+            {f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False
+        )
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def _remember_theme(self, theme: Theme) -> None:
         """Persist a choice made in the app (not the theme applied at start)."""
@@ -154,8 +220,7 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
     def save_setting(self, key: str, value: str) -> None:
         self.session.store.set_setting(key, value)
 
-    def _apply_keymap(self) -> None:
-        keys = self.keys_in_force
+    def _apply_keymap(self, keys: KeysInForce) -> None:
         if keys.problems:
             self.notify(
                 "\n".join(keys.problems),
@@ -167,6 +232,8 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         self.set_keymap(keys.keymap)
 
     def action_show_keys(self) -> None:
+        from termnews.screens.help import HelpScreen
+
         # The keys of the screen `?` was pressed on come first (stable sort: the rest keep their order).
-        here = sorted(HELP_SECTIONS, key=lambda section: not isinstance(self.screen, section[1]))
+        here = sorted(help_sections(), key=lambda section: not isinstance(self.screen, section[1]))
         self.push_screen(HelpScreen(self.keys_in_force, here))

@@ -7,22 +7,22 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termnews import __version__
-from termnews.cli_drafts import add_drafts_commands
-from termnews.cli_inbox import add_inbox_commands
-from termnews.cli_send import add_send_commands
-from termnews.cli_sync import ServerUsageError, add_sync_commands
+from termnews.cli_sync import ServerUsageError
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.discover import USUAL_PATHS, FoundFeed
 from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
-from termnews.session import Session, SubscriptionError
+from termnews.session import Session
+from termnews.session_subscriptions import AddressRefused, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
 from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
+
+if TYPE_CHECKING:
+    from termnews.discover import FoundFeed
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: A search that must first index this many articles says so (it waits for them).
@@ -70,6 +70,9 @@ def cmd_headlines(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_search(session: Session, args: argparse.Namespace) -> int:
+    query = " ".join(args.words)
+    if not any(char.isalnum() for char in query):  # nothing the index holds a word of
+        raise UsageError("the search has no words to look for (letters or digits)")
     session.refresh_cheap_sources(index=False)
     if lagging := session.store.unindexed():
         # A refresh's articles are indexed after it: a script's search waits for them
@@ -77,7 +80,7 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
         if lagging >= INDEXING_SAID:
             print(f"termnews: indexing {plural(lagging, 'new article')} for search first", file=sys.stderr)
         session.index()
-    rows = session.store.headlines(View(query=" ".join(args.words)), 0, args.limit)
+    rows = session.store.headlines(View(query=query), 0, args.limit)
     if not rows:
         print("termnews: no matches", file=sys.stderr)
         return EXIT_FAILED
@@ -86,11 +89,12 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_show(session: Session, args: argparse.Namespace) -> int:
-    """An article as Markdown: title, source, date, link, body (the page's full text with
-    --full-text), numbered links."""
+    """An article as readable text: title, source, date, link, body (the page's full text with
+    --full-text), numbered links; wrapped to the terminal (80 columns for a script), at most 100."""
+    import shutil
     from dataclasses import replace
 
-    from termnews.render import article_markdown
+    from termnews.render import article_text
 
     article = session.store.article(args.id)
     if article is None:
@@ -102,7 +106,8 @@ def cmd_show(session: Session, args: argparse.Namespace) -> int:
             article = replace(article, body=state.body, body_format="html")
         else:
             failed = state.error if state is not None else "not extracted"
-    sys.stdout.write(article_markdown(article, with_link=True) + "\n")
+    width = max(20, min(shutil.get_terminal_size((80, 24)).columns, 100))
+    sys.stdout.write(article_text(article, width) + "\n")
     if failed:
         print(f"termnews: no full text ({failed}); the feed's text is shown", file=sys.stderr)
         return EXIT_FAILED
@@ -130,10 +135,8 @@ def cmd_config(session: Session | None, args: argparse.Namespace) -> int:
 def cmd_cache(session: Session, args: argparse.Namespace) -> int:
     store = session.store
     if args.action == "clean":
-        from termnews.store import clean
-
         before = store.cache_files_size()
-        removed = clean(store, session.specs(), session.config.keep)
+        removed = session.clean_cache()
         store.compact()  # give the room back to the disk
         print(f"removed {plural(removed, 'article')} (starred articles and articles with drafts are kept)")
         print(f"the cache went from {_mib(before)} to {_mib(store.cache_files_size())}")
@@ -189,6 +192,8 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         if found.is_feed:  # named by the title discovery read, without fetching it again
             return _added([session.subscribe(location, args.name, tags, title=found.feeds[0].title)])
         if not found.feeds:
+            from termnews.discover import USUAL_PATHS
+
             what = (
                 "the page names no feed, and none is"
                 if found.page
@@ -203,6 +208,9 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         if chosen is None:
             return EXIT_USAGE
         return _added(session.subscribe_found(chosen, args.name, tags)) if chosen else EXIT_OK
+    except AddressRefused as exc:  # like "no feed found": the address holds nothing to subscribe to
+        print(f"termnews: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
 
@@ -445,11 +453,14 @@ def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool
             for warning in o.warnings:
                 print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
-        skipped = sum(1 for o in outcomes if o.skipped)
-        ok = len(outcomes) - len(failed) - skipped
+        skipped = [o.spec for o in outcomes if o.skipped]
+        gone = sum(1 for spec in skipped if (status := session.source_status(spec)) and status.gone)
+        not_due = len(skipped) - gone
+        ok = len(outcomes) - len(failed) - len(skipped)
         print(
             f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
-            + (f", {skipped} not due (see `termnews sources`; --force fetches them)" if skipped else "")
+            + (f", {not_due} not due (see `termnews sources`; --force fetches them)" if not_due else "")
+            + (f", {gone} gone (HTTP 410; see `termnews sources`)" if gone else "")
         )
         answers = len(session.last_watch.new) if session.last_watch else 0
         if answers:
@@ -486,12 +497,14 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
+    from termnews.drafts import cannot_write
+
     export = session.export_opml()
     if args.file and args.file != "-":
         try:
             Path(args.file).expanduser().write_text(export.text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{args.file}: {(exc.strerror or str(exc)).lower()}") from None
+            raise UsageError(cannot_write(args.file, exc)) from None
         print(f"wrote {plural(export.feeds, 'feed')} to {args.file}")
     else:
         sys.stdout.write(export.text)
@@ -505,10 +518,12 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-Command = Callable[[Session, argparse.Namespace], int]
-
-
 def build_parser() -> argparse.ArgumentParser:
+    from termnews.cli_drafts import add_drafts_commands
+    from termnews.cli_inbox import add_inbox_commands
+    from termnews.cli_send import add_send_commands
+    from termnews.cli_sync import add_sync_commands
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--home",
@@ -663,8 +678,19 @@ def _unusable_home(home: str | None, exc: OSError) -> str:
     )
 
 
+def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """`termnews` and `termnews --home DIR` open the app: seen without building the parser of
+    every command (a few dozen parsers, each looking for translations on disk). Anything else,
+    `--home=DIR` included, is argparse's to read (None)."""
+    if not argv:
+        return argparse.Namespace(func=cmd_app, home=None)
+    if len(argv) == 2 and argv[0] == "--home" and argv[1] and not argv[1].startswith("-"):
+        return argparse.Namespace(func=cmd_app, home=argv[1])
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = app_arguments(sys.argv[1:] if argv is None else argv) or build_parser().parse_args(argv)
     if not hasattr(args, "home"):
         args.home = None
     if args.func is cmd_config:

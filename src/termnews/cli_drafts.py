@@ -3,7 +3,8 @@
 cli.py wires these in with `add_drafts_commands(subparsers, common)`; every
 handler takes `(session, args)` and returns an exit code. Drafts carry their
 own copy of the article's title, link and source, so nothing here needs the
-cache or a refresh.
+cache or a refresh. The drafts module itself loads only when a command runs:
+`termnews` with no command opens the app, which needs none of it at start.
 """
 
 from __future__ import annotations
@@ -13,16 +14,7 @@ import json
 import sys
 from typing import TextIO
 
-from termnews.drafts import (
-    EXPORT_FORMATS,
-    draft_markdown,
-    draft_to_dict,
-    export_text,
-    first_line,
-    format_for_path,
-    write_export,
-)
-from termnews.models import Draft
+from termnews.models import EXPORT_FORMATS, Draft
 from termnews.sanitize import clean_line
 from termnews.session import Session
 from termnews.text import format_date, plural
@@ -95,6 +87,8 @@ def _draft_id(text: str) -> int:
 
 def draft_line(d: Draft) -> str:
     """One line of `drafts list`: number, state, last change, source, title, first line."""
+    from termnews.drafts import first_line
+
     title = clean_line(d.article_title)
     first = first_line(d.comment, 60) or "(empty)"
     return (
@@ -104,6 +98,8 @@ def draft_line(d: Draft) -> str:
 
 
 def cmd_drafts_list(session: Session, args: argparse.Namespace) -> int:
+    from termnews.drafts import draft_to_dict
+
     out = sys.stdout
     drafts = session.store.drafts()
     if not drafts and not args.json:  # said on stderr: standard output stays a list
@@ -121,6 +117,8 @@ def _find(session: Session, draft_id: int) -> Draft | None:
 
 
 def cmd_drafts_show(session: Session, args: argparse.Namespace) -> int:
+    from termnews.drafts import draft_markdown, draft_to_dict
+
     draft = _find(session, args.id)
     if draft is None:
         return EXIT_FAILED
@@ -132,6 +130,8 @@ def cmd_drafts_show(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_drafts_export(session: Session, args: argparse.Namespace) -> int:
+    from termnews.drafts import cannot_write, export_text, format_for_path, write_export
+
     to_stdout = args.file in (None, "-")
     fmt = format_for_path(None if to_stdout else args.file, args.format)
     drafts = session.store.drafts()
@@ -142,7 +142,7 @@ def cmd_drafts_export(session: Session, args: argparse.Namespace) -> int:
     try:
         written = write_export(args.file, text)
     except OSError as exc:
-        print(f"termnews: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"termnews: {cannot_write(args.file, exc)}", file=sys.stderr)
         return EXIT_FAILED
     _say(sys.stderr, f"exported {plural(len(drafts), 'draft')} to {written}")
     return EXIT_OK

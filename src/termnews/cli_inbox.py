@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 
-from termnews.drafts import first_line
 from termnews.models import InboxItem
 from termnews.sanitize import clean_line
 from termnews.session import Session
@@ -53,6 +52,8 @@ def inbox_json(item: InboxItem) -> dict[str, object]:
 
 
 def inbox_line(item: InboxItem) -> str:
+    from termnews.drafts import first_line
+
     mark = " " if item.read else "*"
     when = format_date(item.published if item.published is not None else item.arrived)
     return (
@@ -63,6 +64,9 @@ def inbox_line(item: InboxItem) -> str:
 
 def cmd_inbox(session: Session, args: argparse.Namespace) -> int:
     items = session.store.inbox(unread_only=args.unread)
+    if not items and not args.json:  # said on stderr: standard output stays a list
+        what = "unread answers to your replies" if args.unread else "answers to your replies yet"
+        print(f"termnews: no {what}", file=sys.stderr)
     for item in items:
         print(json.dumps(inbox_json(item), ensure_ascii=False) if args.json else inbox_line(item))
     return EXIT_OK

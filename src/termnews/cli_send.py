@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from termnews.outbox import Outbox, SendReport
 from termnews.sanitize import clean_line
 from termnews.session import Session
+
+if TYPE_CHECKING:  # the outbox and its senders load only for `send`
+    from termnews.outbox import SendReport
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -63,6 +66,8 @@ def report_line(r: SendReport) -> str:
 
 
 def cmd_send(session: Session, args: argparse.Namespace) -> int:
+    from termnews.outbox import Outbox
+
     outbox = Outbox(session.store, session.specs())
     if not outbox.pending():
         print("nothing to send (mark a draft ready with ctrl+s in the composer)")

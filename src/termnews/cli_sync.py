@@ -6,15 +6,18 @@ cli.py calls in here from `add --server`, `remove SERVER/FEED`, `import-opml
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from termnews.models import SourceSpec
 from termnews.session import Session
-from termnews.sources.server import ServerError
-from termnews.sync import find_feeds, is_server_kind, rename, server_feeds, subscribe, unsubscribe
+
+if TYPE_CHECKING:
+    import argparse
+
+# Servers' modules (termnews.sync, sources.server) load only for a command that talks to one:
+# `termnews` with no command opens the app, which needs neither.
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -24,6 +27,8 @@ class ServerUsageError(ValueError):
 
 
 def servers(session: Session) -> list[SourceSpec]:
+    from termnews.sync import is_server_kind
+
     return [s for s in session.specs() if is_server_kind(s.kind)]
 
 
@@ -36,6 +41,8 @@ def server_named(session: Session, name: str) -> SourceSpec:
 
 
 def server_feed(session: Session, name: str) -> tuple[SourceSpec, SourceSpec]:
+    from termnews.sync import find_feeds
+
     found = find_feeds(session.store, servers(session), name)
     if not found:
         raise ServerUsageError(f"no server feed named {name!r} (see `termnews sources`)")
@@ -46,6 +53,9 @@ def server_feed(session: Session, name: str) -> tuple[SourceSpec, SourceSpec]:
 
 
 def add_to_server(session: Session, server_name: str, url: str, tags: tuple[str, ...]) -> int:
+    from termnews.sources.server import ServerError
+    from termnews.sync import subscribe
+
     server = server_named(session, server_name)
     try:
         feed = subscribe(session.store, server, url, tags[0] if tags else None)
@@ -58,6 +68,9 @@ def add_to_server(session: Session, server_name: str, url: str, tags: tuple[str,
 
 def remove_from_server(session: Session, name: str) -> int | None:
     """Unsubscribe `SERVER/FEED` there; None when `name` is not a server's feed."""
+    from termnews.sources.server import ServerError
+    from termnews.sync import find_feeds, unsubscribe
+
     if not find_feeds(session.store, servers(session), name):
         return None
     server, feed = server_feed(session, name)
@@ -73,6 +86,9 @@ def remove_from_server(session: Session, name: str) -> int | None:
 
 
 def import_to_server(session: Session, server_name: str, feeds: list[Any]) -> int:
+    from termnews.sources.server import ServerError
+    from termnews.sync import subscribe
+
     server = server_named(session, server_name)
     added = failed = 0
     for feed in feeds:
@@ -90,6 +106,9 @@ def import_to_server(session: Session, server_name: str, feeds: list[Any]) -> in
 
 
 def cmd_rename(session: Session, args: argparse.Namespace) -> int:
+    from termnews.sources.server import ServerError
+    from termnews.sync import rename
+
     server, feed = server_feed(session, args.name)
     try:
         rename(session.store, server, feed, args.title)
@@ -111,6 +130,8 @@ def add_sync_commands(subparsers: argparse._SubParsersAction, common: argparse.A
 
 def server_row(session: Session, spec: SourceSpec) -> dict[str, Any]:
     """What `termnews sources` says about a server beyond what every source has."""
+    from termnews.sync import server_feeds
+
     status = session.store.sync_queue().status(spec.source_id)
     counts = session.store.article_counts()
     feeds = []
@@ -124,14 +145,34 @@ def server_row(session: Session, spec: SourceSpec) -> dict[str, Any]:
                 "unread": unread,
             }
         )
+    refused = [
+        {
+            "remote_id": r.remote_id,
+            "title": r.title,
+            "flag": r.flag,
+            "value": r.value,
+            "what": r.describe(),
+            "changed": _stamp(r.changed),
+            "refused": _stamp(r.refused),
+            "reason": r.reason,
+        }
+        for r in session.store.sync_queue().refused(spec.source_id)
+    ]
     return {
         "feeds": feeds,
         "queued": status.queued,
-        "last_sync": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(status.last_sync))
-        if status.last_sync
-        else None,
+        "refused": refused,
+        "last_sync": _stamp(status.last_sync) if status.last_sync else None,
         "last_error": status.last_error,
     }
+
+
+def _stamp(when: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(when))
+
+
+#: Refused changes `termnews sources` lists under a server (`--json` has them all).
+REFUSED_SHOWN = 3
 
 
 def print_server(row: dict[str, Any], width: int) -> None:
@@ -146,6 +187,19 @@ def print_server(row: dict[str, Any], width: int) -> None:
     )
     if server["last_error"]:
         print(f"{'':<6} {'':<{width}}  last error: {server['last_error']}")
+    if refused := server["refused"]:
+        print(
+            f"{'':<6} {'':<{width}}  {len(refused)} change{'s' * (len(refused) != 1)} refused by the server"
+            " (not sent; the flags here stay):"
+        )
+        for r in refused[:REFUSED_SHOWN]:
+            print(
+                f"{'':<6} {'':<{width}}    {r['refused'][:16].replace('T', ' ')}  {r['what']}: {r['reason']}"
+            )
+        if len(refused) > REFUSED_SHOWN:
+            print(
+                f"{'':<6} {'':<{width}}    … {len(refused) - REFUSED_SHOWN} more (`termnews sources --json`)"
+            )
     for feed in server["feeds"]:
         tags = f"  [{', '.join(feed['tags'])}]" if feed["tags"] else ""
         print(f"{'':<6}   {feed['name']}  {feed['unread']}/{feed['articles']} unread{tags}")

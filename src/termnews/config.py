@@ -204,6 +204,8 @@ def load_config(path: Path) -> Config:
             "general.connections_per_host",
             f"expected a whole number, 1 or more, found {general.connections_per_host!r}",
         )
+    sources = tuple(_source(path, n, t) for n, t in enumerate(tables))
+    _check_names(path, sources, general.seeds)
     return Config(
         path=path,
         connections_per_host=general.connections_per_host,
@@ -214,8 +216,28 @@ def load_config(path: Path) -> Config:
         theme=general.theme,
         identity=identity,
         keys=keys,
-        sources=tuple(_source(path, n, t) for n, t in enumerate(tables)),
+        sources=sources,
     )
+
+
+def _check_names(path: Path, sources: tuple[SourceSpec, ...], seeds: bool) -> None:
+    """Each source has a name of its own, the bundled seeds' included while they are on
+    (a source is found, listed and removed by its name: a second one would be hidden)."""
+    first: dict[str, int] = {}
+    for index, spec in enumerate(sources):
+        key = f"sources[{index}].name"
+        if spec.name in first:
+            raise ConfigError(
+                path, key, f"{spec.name!r} is the name of sources[{first[spec.name]}] already; choose another"
+            )
+        if seeds and spec.name == SEEDS_SOURCE_NAME:
+            raise ConfigError(
+                path,
+                key,
+                f"{spec.name!r} is the name of the bundled sample source; choose another,"
+                " or turn the samples off with `seeds = false` under [general]",
+            )
+        first[spec.name] = index
 
 
 def _source(path: Path, index: int, raw: dict[str, Any]) -> SourceSpec:
@@ -243,15 +265,15 @@ def _source_options(path: Path, key: str, kind: str, raw: dict[str, Any]) -> dic
     """
     from termnews.sources import KINDS
 
-    kinds = KINDS.names()
-    if kind not in kinds:
-        raise ConfigError(path, f"{key}.kind", f"unknown kind {kind!r} (known: {', '.join(kinds)})")
+    if not KINDS.knows(kind):
+        known = ", ".join(KINDS.names())
+        raise ConfigError(path, f"{key}.kind", f"unknown kind {kind!r} (known: {known})")
     if not raw:
         return {}  # nothing to check: no kind or sender is imported (start-up time)
     from termnews.senders import DEFAULT_SENDER, SENDERS
 
     sender = raw.get("sender", DEFAULT_SENDER)
-    if not isinstance(sender, str) or sender not in SENDERS.names():
+    if not isinstance(sender, str) or not SENDERS.knows(sender):
         known = ", ".join(SENDERS.names())
         raise ConfigError(path, f"{key}.sender", f"expected a sender (known: {known}), found {sender!r}")
     shapes = [_options_type(KINDS.load, kind), _options_type(SENDERS.load, sender)]

@@ -45,6 +45,7 @@ class Discovery:
     feeds: list[FoundFeed] = field(default_factory=list)
     is_feed: bool = False
     error: str | None = None  # the address could not be fetched
+    refused: bool = False  # and that is a definite "no" (404, 410, a redirect loop), not "not now"
     page: bool = False  # it is a web page (with or without feeds)
 
 
@@ -103,12 +104,14 @@ def alternates(body: bytes, page_url: str) -> list[FoundFeed]:
 
 def discover(url: str, http: HttpClient, options: HttpOptions | None = None) -> Discovery:
     """The feeds at `url`: itself when it is one, else those its page names, else the first usual place that holds one."""
+    from termnews.fetch import refused_for_good
+
     got = http.get(url, options=options)
     if got.error or got.body is None:
-        return Discovery(error=got.error or "no answer")
+        return Discovery(error=got.error or "no answer", refused=refused_for_good(got))
     kind = sniff_feed(got.body, got.content_type)
     if kind:
-        return Discovery([FoundFeed(url, _title(got.body, got.url), kind)], is_feed=True)
+        return Discovery([FoundFeed(url, feed_name(got.body, got.url), kind)], is_feed=True)
     if not looks_like_html(got.body, got.content_type):
         return Discovery()
     feeds = alternates(got.body, got.url)
@@ -117,13 +120,13 @@ def discover(url: str, http: HttpClient, options: HttpOptions | None = None) -> 
             guess = urljoin(got.url, path)
             tried = http.get(guess, options=options)
             if tried.body is not None and (found := sniff_feed(tried.body, tried.content_type)):
-                feeds.append(FoundFeed(guess, _title(tried.body, guess), found))
+                feeds.append(FoundFeed(guess, feed_name(tried.body, guess), found))
                 break  # one is enough: the others are most likely the same feed
     return Discovery(feeds, page=True)
 
 
-def _title(body: bytes, url: str) -> str:
-    """A feed's own title, to name it by ("" when it has none)."""
+def feed_name(body: bytes, url: str) -> str:
+    """A feed's own title as one clean line, to name it by ("" when it has none)."""
     from termnews.feedparse import feed_title
 
     return clean_line(feed_title(body, url), 200)

@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Literal
 
 from termnews.config import Identity
-from termnews.models import SENT_STATES, Article, Draft, DraftConflict
+from termnews.models import (
+    EXPORT_FORMATS,
+    SENT_STATES,
+    Article,
+    Draft,
+    DraftConflict,
+    ExportFormat,
+    InboxItem,
+)
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
 from termnews.store import Store
@@ -62,9 +70,6 @@ _LIMITS: Mapping[str, int] = {
 
 # local@domain.tld: no spaces, one @, a dot inside the domain, no empty labels.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-
-ExportFormat = Literal["md", "json"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("md", "json")
 
 
 # -- the form -------------------------------------------------------------------
@@ -104,6 +109,10 @@ class ArticleRef:
     @classmethod
     def of_draft(cls, draft: Draft) -> ArticleRef:
         return cls(draft.article_id, draft.article_title, draft.article_link, draft.article_source)
+
+    @classmethod
+    def of_inbox_item(cls, item: InboxItem) -> ArticleRef:
+        return cls(item.article_id, item.article_title, item.article_link, item.article_source)
 
     def uncached(self) -> Article:
         """The article as the reader shows it once it left the cache: the draft's copy, saying so."""
@@ -381,6 +390,11 @@ def write_export(path: str | os.PathLike[str], text: str) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return target
+
+
+def cannot_write(path: str | os.PathLike[str], exc: OSError) -> str:
+    """One line for an export that could not be written, the same in the app and the CLI."""
+    return f"cannot write {path}: {(exc.strerror or str(exc)).lower()}"
 
 
 # -- $VISUAL / $EDITOR ----------------------------------------------------------

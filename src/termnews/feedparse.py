@@ -16,15 +16,29 @@ from __future__ import annotations
 
 import json
 import re
+import xml.sax
+from collections import deque
+from dataclasses import dataclass
 from typing import Any
+from xml.parsers.expat import errors as expat_errors
 
 import feedparser
 
 from termnews.feedentry import PAGE_TYPES, FeedInfo, RawEntry, finish_entries, looks_like_html, title_text
 from termnews.feedfast import FAST_PATH, fast_parse
 from termnews.models import ArticleData, BodyFormat, Enclosure
+from termnews.text import plural
 
-__all__ = ["FAST_PATH", "FeedParseError", "fast_parse", "feed_title", "looks_like_html_page", "parse_feed"]
+__all__ = [
+    "FAST_PATH",
+    "FeedParseError",
+    "FeedRead",
+    "fast_parse",
+    "feed_title",
+    "looks_like_html_page",
+    "parse_feed",
+    "read_feed",
+]
 
 # A DOCTYPE (and its entity declarations) before the root element is removed
 # before feedparser reads the document: no external entities, no
@@ -35,6 +49,28 @@ _PROLOG_DOCTYPE = re.compile(
     rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>",
     re.IGNORECASE | re.DOTALL,
 )
+# Breaks in the XML that a lenient reading loses nothing to: an entity whose DTD was
+# removed above (or an HTML entity, read by its name), a prefix never declared, a
+# reference to a character XML forbids (a control character: sanitizing removes it).
+_HARMLESS_BREAKS = frozenset(
+    {
+        expat_errors.XML_ERROR_UNDEFINED_ENTITY,
+        expat_errors.XML_ERROR_UNBOUND_PREFIX,
+        expat_errors.XML_ERROR_BAD_CHAR_REF,
+    }
+)
+# Breaks that mean the document stops before its end (cut off in transfer or on disk).
+_EARLY_ENDS = frozenset(
+    {
+        expat_errors.XML_ERROR_NO_ELEMENTS,
+        expat_errors.XML_ERROR_UNCLOSED_TOKEN,
+        expat_errors.XML_ERROR_PARTIAL_CHAR,
+        expat_errors.XML_ERROR_UNCLOSED_CDATA_SECTION,
+    }
+)
+# An entry's whole start tag (not self-closing) and its end tag, RSS or Atom, with any prefix.
+_ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)(?:\s[^<>]*)?(?<!/)>")
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 _MEDIA_PREFIX = re.compile(rb"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']http://search\.yahoo\.com/mrss/?["']""")
 
 
@@ -42,15 +78,33 @@ class FeedParseError(ValueError):
     """The document is not a feed termnews can read."""
 
 
-def parse_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[ArticleData]:
-    """Entries of a feed document; `fast=False` always uses feedparser."""
+@dataclass(frozen=True)
+class FeedRead:
+    """A feed document's entries, and what went wrong in reading those that were read."""
+
+    articles: list[ArticleData]
+    warnings: tuple[str, ...] = ()
+
+
+def read_feed(data: bytes, url: str = "", *, fast: bool = True) -> FeedRead:
+    """Entries of a feed document, with warnings; `fast=False` always uses feedparser.
+
+    Raises FeedParseError when the document holds no feed: not one, or XML
+    broken before any whole entry. XML broken after some entries still gives
+    them (as readers do), with a warning that says where it broke.
+    """
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
-        return parse_json_feed(data, url)
+        return FeedRead(parse_json_feed(data, url))
     if looks_like_html_page(data):
         # `url` is empty for a file: no server to blame.
         raise FeedParseError(f"not a feed: {'the server sent ' if url else 'the file is '}an HTML page")
-    return parse_xml_feed(data, url, fast=fast)
+    return read_xml_feed(data, url, fast=fast)
+
+
+def parse_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[ArticleData]:
+    """Entries of a feed document (see `read_feed`), without its warnings."""
+    return read_feed(data, url, fast=fast).articles
 
 
 def feed_title(data: bytes, url: str = "") -> str:
@@ -82,38 +136,92 @@ def looks_like_html_page(data: bytes) -> bool:
     return bool(_HTML_START.match(data[:4096]))
 
 
-def parse_xml_feed(data: bytes, url: str = "", *, fast: bool = True) -> list[ArticleData]:
+def read_xml_feed(data: bytes, url: str = "", *, fast: bool = True) -> FeedRead:
     if fast:
         try:
             entries = fast_parse(data, url)
         except Exception:  # any surprise in the fast path: feedparser decides
             entries = None
         if entries is not None:
-            return entries
+            return FeedRead(entries)
     parsed = with_feedparser(data, url)
     atom = str(parsed.get("version", "")).startswith("atom")
     authors = _authors(parsed.feed.get("authors")) if atom else []
     feed = FeedInfo(authors=tuple(authors), home=parsed.feed.get("link") or "")
-    return finish_entries([_from_feedparser(e, atom, url) for e in parsed.entries], feed)
+    entries = finish_entries([_from_feedparser(e, atom, url) for e in parsed.entries], feed)
+    broken = xml_break(parsed)
+    if broken is None:
+        return FeedRead(entries)
+    how = (
+        f"read the {plural(len(parsed.entries), 'entry', 'entries')} before it"
+        if broken.early_end
+        else "its entries read leniently"
+    )
+    return FeedRead(entries, (f"{broken}; {how}",))
+
+
+@dataclass(frozen=True)
+class XmlBreak:
+    """Where and why a document's XML is not well-formed."""
+
+    line: int
+    reason: str
+    early_end: bool  # the document stops before its end
+
+    def __str__(self) -> str:
+        return f"XML broken at line {self.line}: {self.reason}"
+
+
+def xml_break(parsed: Any) -> XmlBreak | None:
+    """The break feedparser's strict reading met, unless a lenient reading loses nothing to it."""
+    exc = parsed.get("bozo_exception")
+    if not isinstance(exc, xml.sax.SAXParseException) or exc.getMessage() in _HARMLESS_BREAKS:
+        return None
+    early = exc.getMessage() in _EARLY_ENDS
+    return XmlBreak(exc.getLineNumber() or 0, "the document ends early" if early else exc.getMessage(), early)
 
 
 def with_feedparser(
     data: bytes, url: str, what: str = "feed", error: type[ValueError] = FeedParseError
 ) -> Any:
-    """feedparser's reading of a document (no DTD, media text kept apart); `error` when it is none."""
+    """feedparser's reading of a document (no DTD, media text kept apart); `error` when it is none.
+
+    A document cut off inside an entry loses that entry (it would be stored
+    half read, under an id it may not have); XML broken before any whole
+    entry is `error`.
+    """
     try:
         parsed = feedparser.parse(
-            _hide_media_text(_PROLOG_DOCTYPE.sub(rb"\1", data, count=1)),
+            _hide_media_text(_without_doctype(data)),
             sanitize_html=False,
             resolve_relative_uris=False,
             response_headers={"content-location": url} if url else None,
         )
     except Exception as exc:  # feedparser raises on some malformed input
         raise error(f"unreadable {what}: {type(exc).__name__}: {exc}") from exc
+    broken = xml_break(parsed)
+    if broken is not None:
+        if broken.early_end and parsed.entries and _ends_inside_entry(data):
+            del parsed.entries[-1]
+        if not parsed.entries:
+            raise error(f"not a {what}: {broken}")
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
         raise error(f"not a {what}{f' ({reason})' if reason else ''}")
     return parsed
+
+
+def _without_doctype(data: bytes) -> bytes:
+    """The document without a DOCTYPE in its prolog; its lines kept, so that errors count them right."""
+    return _PROLOG_DOCTYPE.sub(
+        lambda m: m.group(1) + b"\n" * m.group(0).count(b"\n", len(m.group(1))), data, count=1
+    )
+
+
+def _ends_inside_entry(data: bytes) -> bool:
+    """Whether the document stops after an entry's start tag and before its end tag."""
+    last = deque(_ENTRY_START.finditer(data), maxlen=1)
+    return bool(last) and _ENTRY_END.search(data, last[0].end()) is None
 
 
 def _hide_media_text(data: bytes) -> bytes:

@@ -81,7 +81,12 @@ _CHUNK = 64 * 1024
 #: `limit` (one of our caps) and `network` (a broken or silent connection)
 #: may have, once the request was sent.
 #: `deferred`: not sent at all, the host asked to wait.
-Failure = Literal["connect", "invalid", "limit", "network", "deferred"]
+#: `status`: the server answered with an error status (`HttpResult.status`).
+#: `redirect`: a redirect not followed (too many, to another scheme, to a less public address).
+Failure = Literal["connect", "invalid", "limit", "network", "deferred", "status", "redirect"]
+#: Error statuses that say "not now" or "not like this" rather than "no": credentials
+#: (a source's options may add them), a proxy's, a timeout, too many requests.
+NOT_NOW = frozenset({401, 403, 407, 408, 429})
 
 
 @dataclass(frozen=True)
@@ -114,9 +119,10 @@ class HttpResult:
 class _Refused(Exception):
     """A request ended by one of our own limits; the message is for the user."""
 
-    def __init__(self, message: str, failure: Failure = "limit") -> None:
+    def __init__(self, message: str, failure: Failure = "limit", status: int | None = None) -> None:
         super().__init__(message)
         self.failure: Failure = failure
+        self.status = status
 
 
 # -- the deadline, enforced at the socket -------------------------------------
@@ -391,7 +397,7 @@ class HttpClient:
         try:
             return call()
         except _Refused as exc:
-            return HttpResult(url, error=str(exc), failure=exc.failure)
+            return HttpResult(url, error=str(exc), failure=exc.failure, status=exc.status)
         except (TimeoutError, httpx.TimeoutException, httpcore.TimeoutException) as exc:
             connecting = isinstance(exc, (httpx.ConnectTimeout, httpcore.ConnectTimeout))
             left = _remaining()
@@ -494,10 +500,10 @@ class HttpClient:
             status, target = got
             hops += 1
             if hops > options.max_redirects:
-                raise _Refused(f"too many redirects (more than {options.max_redirects})")
+                raise _Refused(f"too many redirects (more than {options.max_redirects})", "redirect")
             target = urljoin(url, target)
             if url_scheme(target) in FETCHABLE_SCHEMES and (why := redirect_refusal(url, target)):
-                raise _Refused(f"{why}: {host_of(target)}")
+                raise _Refused(f"{why}: {host_of(target)}", "redirect")
             permanent = permanent and status in PERMANENT
             moved = target if permanent else moved
             url = target
@@ -517,15 +523,7 @@ class HttpClient:
             response = self._send("GET", url, options, headers=headers)
             try:
                 status = response.status_code
-                retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
-                # 429 always speaks for the whole host; 503 only with a Retry-After (else
-                # it is this feed's trouble, and the host's other feeds are still asked).
-                if status == 429 or (status == 503 and retry_after is not None):
-                    wait = self.gate.refused(host, status, retry_after)
-                    raise _Refused(
-                        f"{_status_text(status)}: {host} asked to wait until {_clock(wait.until)}", "deferred"
-                    )
-                self.gate.answered(host)
+                self._heed_waits(host, response)
                 if status in REDIRECTS and "location" in response.headers:
                     return status, response.headers["location"].strip()
                 if status == 410:
@@ -534,7 +532,7 @@ class HttpClient:
                         error=f"{_status_text(status)}: the feed was removed",
                         gone=True,
                         status=status,
-                        failure="limit",
+                        failure="status",
                     )
                 etag, modified = _validators(response)
                 fresh = _fresh_for(response.headers)
@@ -550,7 +548,7 @@ class HttpClient:
                         status=status,
                     )
                 if status != 200:
-                    raise _Refused(_status_text(status))
+                    raise _Refused(_status_text(status), "status", status)
                 body, wire = _read_body(response, options, same_as)
                 return HttpResult(
                     url,
@@ -565,6 +563,34 @@ class HttpClient:
                 )
             finally:
                 response.close()
+
+    def _heed_waits(self, host: str, response: httpx.Response) -> None:
+        """A host that asks to wait is left alone until then (raises); any other answer clears its wait.
+
+        429 always speaks for the whole host; 503 only with a Retry-After (else
+        it is this feed's trouble, and the host's other feeds are still asked)."""
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
+        if status == 429 or (status == 503 and retry_after is not None):
+            wait = self.gate.refused(host, status, retry_after)
+            raise _Refused(
+                f"{_status_text(status)}: {host} asked to wait until {_clock(wait.until)}", "deferred"
+            )
+        self.gate.answered(host)
+
+
+def refused_for_good(got: HttpResult) -> bool:
+    """Whether a failed request is a definite "no" from the address, not "cannot be reached now":
+    a client error status (4xx, 410 Gone included) other than those in NOT_NOW, a redirect that
+    cannot be followed, an address httpx cannot use. Network errors, timeouts, 5xx and 429 may pass later."""
+    if got.failure in ("redirect", "invalid"):
+        return True
+    return (
+        got.failure == "status"
+        and got.status is not None
+        and 400 <= got.status < 500
+        and got.status not in NOT_NOW
+    )
 
 
 def _check_waiting(gate: HostGate, host: str) -> None:
@@ -662,8 +688,8 @@ def _check_scheme(url: str, first: bool) -> None:
     if scheme in FETCHABLE_SCHEMES:  # a bad host is httpx's to report ("invalid URL")
         return
     if first:
-        raise _Refused(f"not an http or https URL: {url[:200]}")
-    raise _Refused(f"redirect to a {scheme or 'scheme-less'}: URL refused")
+        raise _Refused(f"not an http or https URL: {url[:200]}", "invalid")
+    raise _Refused(f"redirect to a {scheme or 'scheme-less'}: URL refused", "redirect")
 
 
 def _read_body(

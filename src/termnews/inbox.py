@@ -71,11 +71,11 @@ def watch_threads(
     http: HttpClient | None = None,
 ) -> WatchReport:
     """Read every watched thread (of `sources`, else all) once; settle held replies, keep answers."""
-    from termnews.fetch import HttpClient
-
     threads = watched_drafts(store, sources)
     if not threads:
         return WatchReport()
+    from termnews.fetch import HttpClient  # httpx: only when there is a thread to read
+
     outbox = Outbox(store, specs)
     new: list[InboxItem] = []
     published: list[int] = []

@@ -19,6 +19,9 @@ ViewFilter = Literal["all", "unread", "starred", "drafts"]
 DRAFT_STATES = ("draft", "ready", "sending", "sent", "held", "failed")
 #: States only the outbox moves a draft out of: the reply is at the site, or may be.
 SENT_STATES = ("sending", "sent", "held")
+#: What `drafts export` writes (termnews.drafts); here so the command line lists them without loading it.
+ExportFormat = Literal["md", "json"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("md", "json")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class FetchContext:
     http: HttpOptions = field(default_factory=HttpOptions)
     #: Where to fetch instead of the configured location (a permanent redirect that held).
     location: str | None = None
+    #: What the last fetch warned of: a source that finds its document unchanged says it again.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -233,7 +238,7 @@ class SourceStatus:
     location: str | None = None  # where a permanent redirect moved it, once it held twice
     moved_to: str | None = None  # a permanent redirect seen, not yet held twice
     moved_seen: int = 0
-    warnings: tuple[str, ...] = ()  # files a local folder skipped, and why
+    warnings: tuple[str, ...] = ()  # what the fetch read only in part or skipped (a folder's files), and why
 
 
 @dataclass(frozen=True)

@@ -25,19 +25,25 @@ class PluginGroup(Generic[T]):
     """One entry-point group of classes deriving from `base`.
 
     `builtin` (name to `module:Class`) is used when termnews runs from a
-    source tree without installed metadata; it is read on every lookup.
+    source tree without installed metadata; it is read on every lookup. The
+    installed packages' entry points are read once per process, at the first
+    lookup: a package installed while termnews runs is seen at its next start.
     """
 
     # `base` is typed loosely: it is usually abstract, and mypy accepts only
     # concrete classes where `type[T]` is expected.
     def __init__(self, group: str, builtin: Mapping[str, str], base: type, what: str) -> None:
         self.group, self.builtin, self.base, self.what = group, builtin, base, what
+        self._installed: dict[str, EntryPoint] | None = None
 
     def _entry_points(self) -> dict[str, EntryPoint]:
-        # Reading installed packages' metadata costs tens of milliseconds: only when asked.
+        # Reading installed packages' metadata costs milliseconds a time (the sources pane looks
+        # a kind up per source): only when asked, and once.
         from importlib.metadata import EntryPoint, entry_points
 
-        found = {ep.name: ep for ep in entry_points(group=self.group)}
+        if self._installed is None:
+            self._installed = {ep.name: ep for ep in entry_points(group=self.group)}
+        found = dict(self._installed)
         for name, value in self.builtin.items():
             found.setdefault(name, EntryPoint(name=name, value=value, group=self.group))
         return found
@@ -45,6 +51,10 @@ class PluginGroup(Generic[T]):
     def names(self) -> list[str]:
         """Every registered name; imports nothing."""
         return sorted(self._entry_points())
+
+    def knows(self, name: str) -> bool:
+        """Whether `name` is registered; a built-in name is known without reading any metadata."""
+        return name in self.builtin or name in self._entry_points()
 
     def load(self, name: str) -> type[T]:
         """One class by name; raises when it is unknown or does not load."""

@@ -1,4 +1,4 @@
-"""Article bodies to Markdown for the reader, and the links they hold.
+"""Article bodies to Markdown for the reader, to readable text for a printout, and the links they hold.
 
 Every body (plain text, Markdown, HTML) becomes Markdown here and nowhere
 else. Plain text is escaped so that nothing in it is read as Markdown; HTML is
@@ -6,13 +6,18 @@ converted by markdownify with images turned into `[image: alt]` placeholders
 (never fetched) and scripts dropped. The result passes through
 `sanitize.clean_text` again, because decoding HTML entities can produce
 control characters that were not in the raw text.
+
+A printout (`termnews show`) has the reader's shape, but is read as text, not
+rendered: nothing in it is escaped, paragraphs are wrapped, links print whole.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import textwrap
 import warnings
+from collections.abc import Callable
 
 from termnews.models import Article, BodyFormat, Enclosure
 from termnews.sanitize import clean_line, clean_text
@@ -34,8 +39,17 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def _image(alt: str, plain: bool) -> str:
+    """The placeholder of an image: never fetched, its words shown."""
+    if plain:
+        return f"[image{': ' + alt if alt else ''}]"
+    return f"\\[image{': ' + escape_markdown(alt) if alt else ''}\\]"
+
+
 @functools.cache
-def _converter():
+def _converter(plain: bool = False, width: int = 0):
+    """markdownify for the reader (Markdown escaped), or `plain` for a printout (nothing
+    escaped, paragraphs wrapped at `width`)."""
     from bs4 import MarkupResemblesLocatorWarning
     from markdownify import MarkdownConverter
 
@@ -44,17 +58,28 @@ def _converter():
 
     class Converter(MarkdownConverter):
         def convert_img(self, el, text, parent_tags):
-            alt = clean_line(el.attrs.get("alt") or el.attrs.get("title") or "")
-            return f"\\[image{': ' + escape_markdown(alt) if alt else ''}\\]"
+            return _image(clean_line(el.attrs.get("alt") or el.attrs.get("title") or ""), plain)
 
+    if plain:
+        return Converter(
+            heading_style="ATX",
+            bullets="-",
+            escape_misc=False,
+            escape_asterisks=False,
+            escape_underscores=False,
+            wrap=True,
+            wrap_width=width,
+        )
     return Converter(heading_style="ATX", escape_misc=True, bullets="-")
 
 
-def html_to_markdown(html: str) -> str:
+def html_to_markdown(html: str, *, plain: bool = False, width: int = 0) -> str:
+    """HTML as Markdown for the reader, or (`plain`) as text wrapped at `width` for a printout."""
     try:
-        return _converter().convert(_SCRIPT.sub("", html))
+        return _converter(plain, width).convert(_SCRIPT.sub("", html))
     except Exception:  # BeautifulSoup rejects some broken markup: show its text instead
-        return escape_markdown(html_to_text(html))
+        text = html_to_text(html, lines=True)
+        return _wrapped(text, width) if plain else escape_markdown(html_to_text(html))
 
 
 def _drop_unsafe_refs(text: str) -> str:
@@ -83,11 +108,25 @@ def _escape_text_keeping_urls(text: str) -> str:
     return "".join(parts)
 
 
-def body_markdown(body: str, body_format: BodyFormat) -> str:
+def _wrapped(text: str, width: int) -> str:
+    """Each line of `text` folded at `width` (words and URLs whole), its line breaks kept."""
+    return "\n".join(
+        textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) if line.strip() else ""
+        for line in text.splitlines()
+    )
+
+
+def body_markdown(body: str, body_format: BodyFormat, *, plain: bool = False, width: int = 80) -> str:
+    """A body as Markdown for the reader, or (`plain`) as text for a printout, wrapped at `width`."""
     if body_format == "html":
-        text = html_to_markdown(clean_text(body))
+        text = html_to_markdown(clean_text(body), plain=plain, width=width)
     elif body_format == "markdown":
-        text = _MD_IMAGE.sub(lambda m: f"\\[image: {escape_markdown(m.group(1))}\\]", _drop_unsafe_refs(body))
+        text = _MD_IMAGE.sub(
+            lambda m: _image(m.group(1), True) if plain else f"\\[image: {escape_markdown(m.group(1))}\\]",
+            _drop_unsafe_refs(body),
+        )
+    elif plain:
+        text = _wrapped(body, width)
     else:
         # Plain text keeps its line breaks: each single one becomes a Markdown hard break.
         text = _SINGLE_BREAK.sub("  \n", _escape_text_keeping_urls(body))
@@ -129,28 +168,39 @@ def human_size(length: int) -> str:
     return f"{size:.1f} {unit}" if size < 100 else f"{size:.0f} {unit}"
 
 
-def _enclosure_line(number: int, enclosure: Enclosure) -> str:
+def _enclosure_line(number: int, enclosure: Enclosure, escape: Callable[[str], str]) -> str:
     about = ", ".join(
         part for part in (enclosure.type, human_size(enclosure.length) if enclosure.length else "") if part
     )
-    return f"{number}. {escape_markdown(enclosure.url)}" + (f" ({escape_markdown(about)})" if about else "")
+    return f"{number}. {escape(enclosure.url)}" + (f" ({escape(about)})" if about else "")
 
 
-def article_markdown(article: Article, *, with_link: bool = False) -> str:
-    """The whole reader document: byline, body, numbered links, enclosures
-    (and, `with_link`, the article's address under the byline, for a printout)."""
-    parts: list[str] = []
+def article_markdown(article: Article) -> str:
+    """The whole reader document: title, byline, body, numbered links, enclosures."""
+    return _document(article, plain=False)
+
+
+def article_text(article: Article, width: int = 80) -> str:
+    """The article as a person or a script reads it in a terminal (`termnews show`): the
+    reader's document with nothing escaped, the article's address under the byline,
+    paragraphs wrapped at `width`, every link whole."""
+    return _document(article, plain=True, width=width)
+
+
+def _document(article: Article, *, plain: bool, width: int = 80) -> str:
+    escape: Callable[[str], str] = str if plain else escape_markdown
     byline = " · ".join(
-        escape_markdown(part)
+        escape(part)
         for part in (article.source, article.author or "", format_date(article.published, MINUTE))
         if part
     )
-    parts.append(f"# {escape_markdown(article.title)}")
+    parts = [f"# {escape(article.title)}"]
     if byline:
-        parts.append(f"*{byline}*")
-    if with_link and article.link:
-        parts.append(f"<{article.link}>")
-    parts.append(body_markdown(article.body, article.body_format) or "*(no text)*")
+        parts.append(byline if plain else f"*{byline}*")
+    if plain and article.link:
+        parts.append(article.link)
+    body = body_markdown(article.body, article.body_format, plain=plain, width=width)
+    parts.append(body or ("(no text)" if plain else "*(no text)*"))
     links = article_links(article)
     number = {url: n for n, url in enumerate(links, 1)}
     files = {e.url for e in article.enclosures} | {article.image}
@@ -159,14 +209,13 @@ def article_markdown(article: Article, *, with_link: bool = False) -> str:
         parts.append("## Links")
         parts.append(
             "\n".join(
-                f"{number[url]}. {escape_markdown(url)}"
-                + (" (comments)" if url == article.comments_page else "")
+                f"{number[url]}. {escape(url)}" + (" (comments)" if url == article.comments_page else "")
                 for url in pages
             )
         )
     if article.enclosures:
         parts.append("## Enclosures")
-        parts.append("\n".join(_enclosure_line(number[e.url], e) for e in article.enclosures))
+        parts.append("\n".join(_enclosure_line(number[e.url], e, escape) for e in article.enclosures))
     if article.image:
-        parts.append(f"## Image\n\n{number[article.image]}. {escape_markdown(article.image)}")
+        parts.append(f"## Image\n\n{number[article.image]}. {escape(article.image)}")
     return "\n\n".join(parts)

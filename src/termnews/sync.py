@@ -4,15 +4,20 @@ For each server source, in this order:
 
 1. log in (a wrong token or password is one clear error; nothing is touched);
 2. the server's subscriptions and categories (`sync_feeds`);
-3. pull, a page at a time: each page's articles are stored, then its remote
-   ids, the server's flags and the cursor to resume from, in one transaction.
+3. pull, a page at a time (everything when the cache has not seen this
+   server yet, as after it was deleted; else what changed): each page's
+   articles are stored, then its remote ids, the server's flags and the
+   cursor to resume from, in one transaction.
    A server's flag is applied here unless a local change to the same flag is
    queued and newer (times compared on the server's clock, through the offset
    measured from its `Date` header): then ours is kept and pushed. A server
    that dies mid-pull leaves every page stored so far; the next sync resumes
    at the saved cursor;
 4. push the queue in batches (many ids a request); a change leaves the queue
-   only when the server took it.
+   when the server took it, or when it refused it for good (a 4xx other than
+   credentials or "not now"; the rest of its batch is still sent): then it is
+   kept as refused, with the server's words, and the sync's outcome warns of
+   it. Credentials refused, a server error or no network keep the queue.
 
 The app never waits for any of this: it runs in `termnews refresh` and in the
 app's refresh worker. Offline, flags are still set and queued at once.
@@ -31,8 +36,8 @@ from termnews.sources import load_kind
 from termnews.sources.server import PUSH_BATCH, Page, ServerClient, ServerError, ServerSource, chunks
 from termnews.store import Store
 from termnews.store.articles import prepare_rows
-from termnews.store.fetch_state import StoredFetch
-from termnews.store.sync_queue import FlagUpdate, ServerFeed, SyncQueue
+from termnews.store.fetch_state import FetchNote, StoredFetch
+from termnews.store.sync_queue import FlagUpdate, QueuedChange, RefusedChange, ServerFeed, SyncQueue
 
 Progress = Callable[[SourceOutcome, int, int], None]
 
@@ -54,13 +59,14 @@ def server_source(spec: SourceSpec) -> ServerSource:
 def feed_spec(server: SourceSpec, feed: ServerFeed) -> SourceSpec:
     """One of a server's feeds as a source of its own: its articles, its line in the pane.
 
-    Tagged with the server's name and the feed's category.
+    Tagged with the server's name and the feed's category; the server's `keep` is each feed's.
     """
+    keep = {"keep": server.options["keep"]} if "keep" in server.options else {}
     return SourceSpec(
         feed.title,
         server.kind,
         f"{server.location.rstrip('/')}#{feed.remote_id}",
-        {"server": server.name, "remote_id": feed.remote_id, "url": feed.url},
+        {"server": server.name, "remote_id": feed.remote_id, "url": feed.url, **keep},
         tuple(t for t in (server.name, feed.category) if t),
     )
 
@@ -68,6 +74,12 @@ def feed_spec(server: SourceSpec, feed: ServerFeed) -> SourceSpec:
 def server_feeds(store: Store, server: SourceSpec) -> list[SourceSpec]:
     """The server's feeds as last synced (offline too)."""
     return [feed_spec(server, f) for f in store.sync_queue().feeds(server.source_id)]
+
+
+def server_of_article(store: Store, specs: list[SourceSpec], article_id: str) -> SourceSpec | None:
+    """The server (of `specs`) an article came from; None for any other article."""
+    sid = store.sync_queue().server_of(article_id)
+    return next((s for s in specs if s.source_id == sid), None) if sid else None
 
 
 def sync_all(
@@ -93,17 +105,21 @@ def sync_server(store: Store, spec: SourceSpec) -> SourceOutcome:
             _drop_gone_feeds(store, spec, feeds)
             queue.save_feeds(sid, feeds)
             specs = {f.remote_id: feed_spec(spec, f) for f in feeds}
-            cursor = queue.status(sid).cursor
-            for page in client.pull(cursor, queue.known_states(sid)):
+            # A cache that never saw this server (deleted since): pull everything again.
+            again = store.source_status(sid) is None
+            cursor = {} if again else queue.status(sid).cursor
+            for page in client.pull(cursor, {} if again else queue.known_states(sid)):
                 new += _store_page(store, queue, client, spec, specs, page)
-            _push(queue, client, sid)
+            refused = _push(queue, client, sid)
             queue.finish(sid, when=time.time(), error=None, clock_offset=client.clock_offset)
+            store.record_fetch(sid, FetchNote())  # the cache holds this server's articles now
     except ServerError as exc:
         error = str(exc)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSON not shaped as documented
         error = f"the server's answer was not understood ({type(exc).__name__}: {exc})"
     else:
-        return SourceOutcome(spec, new=new, total=new)
+        warnings = tuple(f"the server refused to {r.describe()}: {r.reason}" for r in refused)
+        return SourceOutcome(spec, new=new, total=new, warnings=warnings)
     queue.finish(sid, when=time.time(), error=error, clock_offset=None)
     return SourceOutcome(spec, new=new, error=error)
 
@@ -149,18 +165,34 @@ def _store_page(
     return new
 
 
-def _push(queue: SyncQueue, client: ServerClient, sid: str) -> int:
-    pushed = 0
+def _push(queue: SyncQueue, client: ServerClient, sid: str) -> list[RefusedChange]:
+    """Send the queue in batches; returns the changes the server refused for good."""
+    refused: list[RefusedChange] = []
     while changes := queue.queued(sid, limit=PUSH_BATCH * 4):
-        groups: dict[tuple[str, bool], list] = defaultdict(list)
+        groups: dict[tuple[str, bool], list[QueuedChange]] = defaultdict(list)
         for change in changes:
             groups[(change.flag, change.value)].append(change)
-        for (flag, value), group in groups.items():
+        for group in groups.values():
             for batch in chunks(group, PUSH_BATCH):
-                client.push(flag, value, [c.remote_id for c in batch])
-                queue.sent(sid, batch)
-                pushed += len(batch)
-    return pushed
+                refused += _send(queue, client, sid, batch)
+    return refused
+
+
+def _send(queue: SyncQueue, client: ServerClient, sid: str, batch: list[QueuedChange]) -> list[RefusedChange]:
+    """One batch of changes to one flag and value. A batch the server refuses for good (a 4xx
+    other than credentials or "not now") is halved until the changes it refuses are found:
+    those leave the queue as refused, the rest is sent. Any other failure keeps the queue."""
+    try:
+        client.push(batch[0].flag, batch[0].value, [c.remote_id for c in batch])
+    except ServerError as exc:
+        if not exc.lasting:
+            raise
+        if len(batch) == 1:
+            return queue.refuse(sid, batch, str(exc), time.time())
+        half = len(batch) // 2
+        return _send(queue, client, sid, batch[:half]) + _send(queue, client, sid, batch[half:])
+    queue.sent(sid, batch)
+    return []
 
 
 # -- subscriptions on a server ------------------------------------------------------------
@@ -200,17 +232,28 @@ def find_feeds(store: Store, servers: list[SourceSpec], name: str) -> list[tuple
     return found
 
 
+def and_server_feeds(store: Store, specs: list[SourceSpec]) -> list[SourceSpec]:
+    """`specs` with each server followed by its feeds (as last synced): the sources pane's
+    list, and what the keep rules apply to."""
+    shown: list[SourceSpec] = []
+    for spec in specs:
+        shown.append(spec)
+        if is_server_kind(spec.kind):
+            shown.extend(server_feeds(store, spec))
+    return shown
+
+
 def with_server_feeds(
     store: Store, specs: list[SourceSpec], counts: dict[str, tuple[int, int]]
 ) -> tuple[list[SourceSpec], int]:
     """For the sources pane: each server followed by its feeds (its counts the sum of
     theirs, added to `counts`); and how many flag changes wait for a server."""
-    shown: list[SourceSpec] = []
-    for spec in specs:
-        shown.append(spec)
-        if is_server_kind(spec.kind):
-            feeds = server_feeds(store, spec)
-            shown.extend(feeds)
-            parts = [counts.get(f.source_id, (0, 0)) for f in feeds]
-            counts[spec.source_id] = (sum(t for t, _ in parts), sum(u for _, u in parts))
+    shown = and_server_feeds(store, specs)
+    servers = {s.name: s.source_id for s in specs if is_server_kind(s.kind)}
+    counts.update(dict.fromkeys(servers.values(), (0, 0)))
+    for feed in shown:
+        if (server := feed.options.get("server")) in servers:
+            total, unread = counts[servers[server]]
+            feed_total, feed_unread = counts.get(feed.source_id, (0, 0))
+            counts[servers[server]] = (total + feed_total, unread + feed_unread)
     return shown, store.sync_queue().queued_total()

@@ -47,36 +47,79 @@ def plain_text(body: str, body_format: BodyFormat) -> str:
 
 
 def snippet(text: str, query: str, width: int = 80) -> str:
-    """One line of `text` from just before the first word of `query` it contains.
+    """One line of `text` from just before the first word of `query` it contains (else from
+    its start), with "…" where text is left out before or after.
 
-    Words match whole, as the search does; `word*` matches as a prefix.
+    Words match whole, as the search does, case and accents aside ("élection" finds
+    "election"); `word*` matches as a prefix.
     """
     found = _first_word(text, query)
     start = max(0, found[0] - 3 * width) if found else 0
-    window = " ".join(text[start : start + 6 * width].split())  # flatten only what may show
+    end = start + 6 * width
+    window = " ".join(text[start:end].split())  # flatten only what may show
+    cut = 0
     if found:
-        at = window.lower().find(text[found[0] : found[1]].lower())
+        before = " ".join(text[start : found[0]].split())
+        at = len(before) + (1 if before and text[found[0] - 1].isspace() else 0)
         cut = max(0, at - 12)  # a little context before the match, most of it after
-        return clean_line(("…" if start or cut else "") + window[cut : cut + width] + "…")
-    return clean_line(window[:width])
+    shown = window[cut : cut + width]
+    left = bool(text[:start].strip()) or cut > 0
+    right = bool(text[end:].strip()) or cut + width < len(window)
+    return clean_line(("…" if left else "") + shown + ("…" if right else ""))
 
 
 def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+class _Folds(dict[int, str]):
+    """str.translate's table: each character lower case and without its accents, one for one."""
+
+    def __missing__(self, code: int) -> str:
+        import unicodedata
+
+        char = chr(code)
+        lower = char.lower()
+        bare = "".join(c for c in unicodedata.normalize("NFD", lower) if not unicodedata.combining(c))
+        folded = bare if len(bare) == 1 else lower if len(lower) == 1 else char
+        self[code] = folded
+        return folded
+
+
+_FOLDS = _Folds()
+
+
+def _fold(text: str) -> str:
+    """`text` as the search index compares it (case and accents aside), position for position."""
+    return text.lower() if text.isascii() else text.translate(_FOLDS)
+
+
+def _lower(text: str) -> str:
+    """`text` in lower case, position for position (a letter whose lower case is longer stays)."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lower
+
+
 def _first_word(text: str, query: str) -> tuple[int, int] | None:
     """Where the first word of `query` stands whole in `text` (a starred word: as a prefix), or None.
 
     Found with `str.find` on the lower-cased text, which runs at memory speed
-    where a case-blind regular expression tries every position of a long body.
+    where a case-blind regular expression tries every position of a long body;
+    only when that finds none is the text folded as the index folds it (accents
+    aside), which takes longer.
     """
-    lower = text.lower()
-    if len(lower) != len(text):  # a letter whose lower case is longer: positions would shift
-        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    words = [(word.endswith("*"), word.rstrip("*")) for word in query.split()]
+    found = _find(_lower(text), [(prefix, word.lower()) for prefix, word in words])
+    if found is None and not (text.isascii() and query.isascii()):
+        found = _find(_fold(text), [(prefix, _fold(word)) for prefix, word in words])
+    return found
+
+
+def _find(lower: str, words: list[tuple[bool, str]]) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
-    for word in query.split():
-        prefix, needle = word.endswith("*"), word.rstrip("*").lower()
+    for prefix, needle in words:
         at = lower.find(needle) if needle else -1
         while at != -1 and (best is None or at < best[0]):
             end = at + len(needle)
@@ -118,6 +161,7 @@ def is_fetchable_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
         host = parts.hostname
+        parts.port  # noqa: B018 - reading it checks it (a port out of range raises)
     except ValueError:
         return False
     return parts.scheme.lower() in FETCHABLE_SCHEMES and bool(host)

@@ -165,7 +165,9 @@ def _stored(store: Store, batch: list[tuple[SourceSpec, Prepared]]) -> list[Sour
 def _context(status: SourceStatus | None, http: HttpOptions) -> FetchContext:
     if status is None:
         return FetchContext(http=http)
-    return FetchContext(status.etag, status.last_modified, status.body_hash, http, status.location)
+    return FetchContext(
+        status.etag, status.last_modified, status.body_hash, http, status.location, status.warnings
+    )
 
 
 def refresh(

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from termnews.models import Article, ArticleData
-from termnews.render import article_markdown, body_links, body_markdown
+from termnews.render import article_markdown, article_text, body_links, body_markdown
 from termnews.sanitize import clean_article
 from termnews.sources.local import PARSERS, parse_file
 
@@ -80,6 +80,7 @@ def test_local_parsers_on_arbitrary_bytes(data: bytes, suffix: str) -> None:
             starred=False,
         )
         assert_clean(article_markdown(article), suffix + " markdown")
+        assert_clean(article_text(article), suffix + " printout")
 
 
 @PROPS
@@ -119,6 +120,7 @@ def test_every_field_of_any_entry_is_clean_when_shown(title, body, link, author,
         starred=False,
     )
     assert_clean(article_markdown(article))
+    assert_clean(article_text(article))
 
 
 @PROPS

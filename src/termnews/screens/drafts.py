@@ -23,15 +23,16 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 from textual.worker import get_current_worker
 
-from termnews.drafts import ArticleRef, export_text, first_line, format_for_path, write_export
+from termnews.drafts import ArticleRef, cannot_write, export_text, first_line, format_for_path, write_export
 from termnews.models import SENT_STATES, Draft, SourceSpec
 from termnews.screens.dialog import Dialog
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Store
-from termnews.text import format_date
+from termnews.text import format_date, plural
+from termnews.widgets.footer import KeyFooter
 from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
         try:
             written = write_export(path, export_text(drafts, format_for_path(path)))
         except OSError as exc:
-            screen.notify(f"Export failed: {exc}", severity="error", markup=False)
+            screen.notify(cannot_write(path, exc), title="Export failed", severity="error", markup=False)
             return
-        screen.notify(f"Exported {len(drafts)} drafts to {written}", timeout=6, markup=False)
+        screen.notify(f"Exported {plural(len(drafts), 'draft')} to {written}", timeout=6, markup=False)
 
     def chosen(value: str | None) -> None:
         if value:
@@ -70,7 +71,7 @@ def ask_and_export_drafts(screen: Screen, store: Store, count: int) -> None:
 
     screen.app.push_screen(
         PromptScreen(
-            f"Export {count} draft{'s' if count != 1 else ''} to:",
+            f"Export {plural(count, 'draft')} to:",
             str(default),
             "A name ending in .json writes JSON; anything else, Markdown.",
         ),
@@ -243,7 +244,7 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             markup=False,
         )
         yield Static("", id="drafts-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

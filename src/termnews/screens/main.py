@@ -1,43 +1,49 @@
 """The main screen: headlines, reader and composer, and the keys that act on them.
 
 Its parts live beside it, one topic each: refreshing (main_refresh), reading and
-flags (main_reading), comments (main_comments) and links (main_links). Workers
+flags (main_reading), comments (main_comments), links (main_links), sources
+(main_sources), the inbox (main_inbox) and the search bar (main_search). Workers
 post typed messages back; a worker that raises is reported (widgets/worker_errors).
+
+The first paint shows the headlines, the reader's welcome, the status line and
+the footer, and imports no more than those: the hidden panes are composed on
+first use (main_base), and what the first screen does not show (counts, the
+start-up refresh of local folders) is read after it is painted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.widgets import Footer, Input
 
-from termnews.comments import Comment
-from termnews.drafts import ArticleRef
 from termnews.models import View
-from termnews.screens.drafts import ReplyChoiceScreen, ask_and_export_drafts
-from termnews.screens.main_inbox import InboxActions
 from termnews.screens.main_links import LinkActions
 from termnews.screens.main_refresh import RefreshActions
+from termnews.screens.main_replies import ReplyActions
+from termnews.screens.main_search import SearchActions
 from termnews.screens.main_sources import SourceActions
-from termnews.session import ViewCounts
-from termnews.widgets.comments import CommentsPane
-from termnews.widgets.composer import Composer
+from termnews.widgets.footer import KeyFooter
 from termnews.widgets.headlines import HeadlineList
-from termnews.widgets.inbox import InboxList, as_comment
 from termnews.widgets.reader import Reader
-from termnews.widgets.sources import LISTED_VIEWS, SourcesPane
 from termnews.widgets.status import StatusLine
 
+if TYPE_CHECKING:
+    from termnews.session import ViewCounts
+    from termnews.widgets.composer import Composer
+    from termnews.widgets.sources import SourcesPane
 
-class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
+
+class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions, SearchActions):
     BINDINGS = [
-        Binding("n", "next_unread(1)", "Next unread", id="next_unread", tooltip="Next unread article"),
+        # The footer fits 80 columns with ? Help and q Quit in it: short labels, the rest in ? help.
+        Binding("n", "next_unread(1)", "Unread", id="next_unread", tooltip="Next unread article"),
         Binding(
             "N",
             "next_unread(-1)",
@@ -74,7 +80,9 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
             id="full_screen",
             tooltip="Read the article full screen (z or escape returns)",
         ),
-        Binding("D", "drafts", "Drafts", id="drafts", tooltip="Every draft: open, delete, export"),
+        Binding(
+            "D", "drafts", "Drafts", show=False, id="drafts", tooltip="Every draft: open, delete, export"
+        ),
         Binding(
             "F",
             "full_text",
@@ -129,129 +137,97 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit termnews"),
     ]
 
-    searching: reactive[bool] = reactive(False)
-    # The view, its label and the article under the cursor a search returns to.
-    before_search: tuple[View, str, str | None] = (View(), "All", None)
-
     @dataclass
     class CountsRead(Message):
         counts: ViewCounts
 
-    @dataclass
-    class OpenReplyFound(Message):
-        article: ArticleRef
-        comment: Comment
-        draft_id: int | None
+    #: The last counts read (the sources pane is filled from them when it first opens).
+    counts: ViewCounts | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search (escape to leave)", id="search")
+        # The terminal's size is known: the panes are styled for it once, not again at the first resize.
+        self._fit(self.app.size, update=False)
+        # The search bar (#search, docked at the top), the sources pane (#sources, first in #body),
+        # the inbox (#inbox, after #headlines), the comments (#comments, under #reader) and the
+        # composer (#composer, after #reading) join this layout on first use.
         with Horizontal(id="body"):
-            yield SourcesPane(id="sources")
             with Horizontal(id="panes"):
                 yield HeadlineList(self.session.store, id="headlines")
-                yield InboxList(id="inbox")
                 with Horizontal(id="right"):
                     with Vertical(id="reading"):
                         yield Reader(id="reader")
-                        yield CommentsPane(id="comments")
-                    yield Composer(
-                        self.session.store,
-                        self.session.config.identity,
-                        nowhere_to_send=self.session.nowhere_to_send,
-                        id="composer",
-                    )
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.headlines.focus()
         self.headlines.reload()
-        self.status.show(activity="reading local sources…")  # an empty list at first start is not the end
-        self.refresh_cheap_sources()
+        if not self.headlines.total:  # an empty list at first start is not the end
+            self.status.show(activity="reading local sources…")
+        self.call_after_refresh(self.refresh_at_start)
         if self.session.config.refresh_minutes:
             self.set_interval(self.session.config.refresh_minutes * 60, self.action_refresh_all)
 
     def on_resize(self) -> None:
-        width = self.size.width
-        self.set_class(width >= 160, "-wide")
-        self.set_class(width >= 160 or width < 70, "-composer-below")
-        self.set_class(width < 70, "-narrow")
-        self.set_class(self.size.height < 40, "-short")
+        self._fit(self.size)
+
+    def _fit(self, size: Size, update: bool = True) -> None:
+        """The layout's classes for the terminal's size (termnews.tcss), set in one go: each
+        class changed on its own would restyle the whole screen again."""
+        width, height = size
+        self.update_classes(
+            {
+                "-wide": width >= 160,
+                "-composer-below": width >= 160 or width < 70,
+                "-narrow": width < 70,
+                "-short": height < 40,
+            },
+            update=update,
+        )
 
     # -- counts ------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def read_counts(self, view: View, every_view: bool) -> None:
+        """Unread and total counts for the status line, and with `every_view` for the sources pane."""
+        listed: tuple[View, ...] = ()
+        if every_view:
+            from termnews.widgets.sources import LISTED_VIEWS as listed
+        self.post_message(self.CountsRead(self.session.view_counts(view, listed)))
+
     def update_counts(self) -> None:
-        """Unread and total counts for the status line and the sources pane."""
-        self.post_message(self.CountsRead(self.session.view_counts(self.headlines.view, LISTED_VIEWS)))
+        # Read after the screen is painted: the first paint never waits for the counts.
+        self.call_after_refresh(lambda: self.read_counts(self.headlines.view, self.sources is not None))
 
     def on_main_screen_counts_read(self, message: CountsRead) -> None:
-        counts = message.counts
-        self.sources.show_sources(counts, self.last_outcomes)
+        counts = self.counts = message.counts
+        if self.sources is not None:
+            self.sources.show_sources(counts, self.last_outcomes)
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------
 
-    def on_comments_pane_reply_requested(self, message: CommentsPane.ReplyRequested) -> None:
-        article = self.reader.article
-        if article is None:
-            return
-        self.reply_to_comment(ArticleRef.of_article(article), message.comment)
-
-    @work(thread=True, exclusive=True, group="comment-reply", exit_on_error=False)
-    def reply_to_comment(self, article: ArticleRef, comment: Comment) -> None:
-        """Continue the unsent reply to this comment, or start one that records it as parent."""
-        draft = self.session.open_reply(article.id, comment.id)
-        self.post_message(self.OpenReplyFound(article, comment, draft.id if draft else None))
-
-    def on_inbox_list_reply_requested(self, message: InboxList.ReplyRequested) -> None:
-        item = message.item
-        self.mark_answer_read(item)
-        article = ArticleRef(item.article_id, item.article_title, item.article_link, item.article_source)
-        self.reply_to_comment(article, as_comment(item))
-
-    def on_main_screen_open_reply_found(self, message: OpenReplyFound) -> None:
-        composer, comment = self.composer, message.comment
-        composer.answering = comment  # quoted for $EDITOR
-        if message.draft_id is not None:
-            composer.open_draft_id(message.draft_id, replying_to=comment.author)
-        else:
-            composer.replying_to = comment.author  # the composer's heading says whom it answers
-            composer.open_draft(message.article, None)
-            if composer.editor is not None:
-                composer.editor.parent = comment.id  # recorded when the draft is first saved
-
-    def on_composer_choose_draft(self, message: Composer.ChooseDraft) -> None:
-        """The article has drafts: ask whether to continue the last one or start a new reply."""
-
-        def chosen(choice: str | None) -> None:
-            if choice == "continue":
-                self.composer.open_draft(message.article, message.drafts[0])
-            elif choice == "copy":
-                self.composer.open_draft(message.article, None, copy_of=message.drafts[0])
-            elif choice == "new":
-                self.composer.open_draft(message.article, None)
-
-        self.app.push_screen(ReplyChoiceScreen(message.article, message.drafts), chosen)
-
     # -- messages --------------------------------------------------------------
 
     def on_headline_list_opened(self, message: HeadlineList.Opened) -> None:
-        self.composer.leave_unless(message.headline.id)  # saves the reply it closes
+        if self.composer is not None:
+            self.composer.leave_unless(message.headline.id)  # saves the reply it closes
         self.load_article(message.headline)
 
     def on_composer_drafts_changed(self, message: Composer.DraftsChanged) -> None:
         self.headlines.reload()  # the article's ✎ mark
 
     def on_headline_list_reloaded(self, message: HeadlineList.Reloaded) -> None:
-        self.sources.current = self.headlines.view
+        if self.sources is not None:
+            self.sources.current = self.headlines.view
         self.update_counts()
 
-    def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
-        self.sources.is_open = False  # a picker: `1` opens it again on the view in force
+    async def on_sources_pane_chosen(self, message: SourcesPane.Chosen) -> None:
+        if self.sources is not None:
+            self.sources.is_open = False  # a picker: `1` opens it again on the view in force
         if message.choice.inbox:
             self.status.show(view_label="Inbox")
-            self.show_inbox()
+            await self.show_inbox()
             return
         self.hide_inbox()
         self.status.show(view_label=message.choice.label)
@@ -259,54 +235,36 @@ class MainScreen(InboxActions, RefreshActions, LinkActions, SourceActions):
         self.headlines.focus()
 
     def action_export_drafts(self) -> None:
+        from termnews.screens.drafts import ask_and_export_drafts
+
         ask_and_export_drafts(self, self.session.store, len(self.session.store.drafts()))
 
-    def action_toggle_sources(self) -> None:
+    async def action_toggle_sources(self) -> None:
         """Open and focus the sources pane; close it if it is open."""
         pane = self.sources
-        if pane.is_open:
+        if pane is not None and pane.is_open:
             pane.is_open = False
             if pane.has_focus:
                 self.headlines.focus()
+            return
+        if pane is None:
+            pane = await self._mount_sources()
+        pane.is_open = True
+        pane.focus()
+
+    async def _mount_sources(self) -> SourcesPane:
+        """The sources pane, at its first opening: filled from the counts, which now count every view."""
+        from termnews.widgets.sources import SourcesPane
+
+        pane: SourcesPane = await self.ensure_pane(
+            "sources", lambda: SourcesPane(id="sources"), "#body", before="#panes"
+        )
+        pane.current = self.headlines.view
+        if self.counts is not None and self.counts.views:
+            pane.show_sources(self.counts, self.last_outcomes)
         else:
-            pane.is_open = True
-            pane.focus()
-
-    # -- search ----------------------------------------------------------------------
-
-    def watch_searching(self, searching: bool) -> None:
-        self.query_one("#search", Input).set_class(searching, "-open")
-
-    def action_search(self) -> None:
-        if not self.searching:
-            current = self.headlines.current
-            self.before_search = (
-                self.headlines.view,
-                self.status.view_label,
-                current.id if current else None,
-            )
-        self.searching = True
-        self.query_one("#search", Input).focus()
-
-    def on_input_submitted(self, message: Input.Submitted) -> None:
-        if message.input.id == "search":
-            query = message.value.strip()
-            view, label, _ = self.before_search
-            self.headlines.reload(View(query=query) if query else view)
-            incomplete = " (indexing: results may be incomplete)" if self.index_lagging else ""
-            self.status.show(view_label=f"Search: {query}{incomplete}" if query else label)
-            self.headlines.focus()
-
-    def key_escape(self) -> None:
-        """Leave the search: back to the view before it, on the article read from the results."""
-        if self.searching:
-            self.searching = False
-            self.query_one("#search", Input).value = ""
-            view, label, before = self.before_search
-            self.status.show(view_label=label)
-            article = self.reader.article
-            self.headlines.reload(view, at=article.id if article is not None else before)
-            self.headlines.focus()
+            self.update_counts()
+        return pane
 
     async def action_help(self) -> None:
         await self.app.run_action("show_keys")  # the app holds the keymap in force

@@ -1,18 +1,32 @@
-"""What every part of the main screen shares: the session and its panes by name."""
+"""What every part of the main screen shares: the session and its panes by name.
+
+The headline list, the reader and the status line are composed with the
+screen. The panes that start hidden (the search bar, the sources pane, the
+inbox, the comments and the composer) are composed on first use: until then
+their property is None and `ensure_pane` mounts them, so the first paint
+neither imports nor styles what it does not show.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from textual.screen import Screen
+from textual.widget import AwaitMount, Widget
 
 from termnews.models import SourceOutcome
 from termnews.session import Session
-from termnews.widgets.comments import CommentsPane
-from termnews.widgets.composer import Composer
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.reader import Reader
-from termnews.widgets.sources import SourcesPane
 from termnews.widgets.status import StatusLine
 from termnews.widgets.worker_errors import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from termnews.widgets.comments import CommentsPane
+    from termnews.widgets.composer import Composer
+    from termnews.widgets.inbox import InboxList
+    from termnews.widgets.sources import SourcesPane
 
 
 class MainScreenBase(ReportsWorkerErrors, Screen[None]):
@@ -23,6 +37,7 @@ class MainScreenBase(ReportsWorkerErrors, Screen[None]):
         self.session = session
         # Each source's last refresh in this run (its error, what it skipped), for the sources pane.
         self.last_outcomes: dict[str, SourceOutcome] = {}
+        self._mounting: dict[str, AwaitMount] = {}  # panes composed on first use, by id
 
     @property
     def headlines(self) -> HeadlineList:
@@ -33,20 +48,58 @@ class MainScreenBase(ReportsWorkerErrors, Screen[None]):
         return self.query_one(Reader)
 
     @property
-    def composer(self) -> Composer:
-        return self.query_one(Composer)
-
-    @property
-    def comments(self) -> CommentsPane:
-        return self.query_one(CommentsPane)
-
-    @property
-    def sources(self) -> SourcesPane:
-        return self.query_one(SourcesPane)
-
-    @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
+
+    # -- panes composed on first use: None until then ---------------------------------
+
+    @property
+    def composer(self) -> Composer | None:
+        return self._composed("composer")
+
+    @property
+    def comments(self) -> CommentsPane | None:
+        return self._composed("comments")
+
+    @property
+    def sources(self) -> SourcesPane | None:
+        return self._composed("sources")
+
+    @property
+    def inbox(self) -> InboxList | None:
+        return self._composed("inbox")
+
+    def _composed(self, pane_id: str) -> Any:
+        return self.query_one(f"#{pane_id}") if pane_id in self._mounting else None
+
+    async def ensure_pane(
+        self, pane_id: str, make: Callable[[], Widget], parent: str | None, **where: str
+    ) -> Any:
+        """The pane `pane_id`; at its first use made by `make` and mounted into `parent` (None: the
+        screen), `before` or `after` a sibling, where the screen's layout has it."""
+        if pane_id not in self._mounting:
+            into = self.query_one(parent) if parent else self
+            self._mounting[pane_id] = into.mount(make(), **where)
+        await self._mounting[pane_id]
+        return self.query_one(f"#{pane_id}")
+
+    async def ensure_composer(self) -> Composer:
+        from termnews.widgets.composer import Composer
+
+        def make() -> Composer:
+            session = self.session
+            return Composer(
+                session.store, session.config.identity, nowhere_to_send=session.nowhere_to_send, id="composer"
+            )
+
+        return await self.ensure_pane("composer", make, "#right", after="#reading")
+
+    async def ensure_comments(self) -> CommentsPane:
+        from termnews.widgets.comments import CommentsPane
+
+        return await self.ensure_pane(
+            "comments", lambda: CommentsPane(id="comments"), "#reading", after="#reader"
+        )
 
     def update_counts(self) -> object:
         """Re-read the unread and total counts (the main screen starts a worker)."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 
-from termnews.comments import CommentsResult
 from termnews.models import Article, ThreadMarks
 from termnews.screens.main_reading import ReadingActions
-from termnews.widgets.comments import CommentsPane
+
+if TYPE_CHECKING:
+    from termnews.comments import CommentsResult
+    from termnews.widgets.comments import CommentsPane
 
 NO_COMMENT_FEED = "This article's feed gives no comment feed: no comments to show"
 STALE_AFTER = 10 * 60  # seconds: comments shown longer ago are fetched again when the pane opens
@@ -26,12 +29,12 @@ class CommentActions(ReadingActions):
 
     def article_shown(self, article: Article) -> None:
         comments = self.comments
-        if comments.is_open and comments.article_id != article.id:
-            self.load_comments(article.id)
+        if comments is not None and comments.is_open and comments.article_id != article.id:
+            self.load_comments(comments, article.id)
 
-    def action_toggle_comments(self) -> None:
+    async def action_toggle_comments(self) -> None:
         pane = self.comments
-        if pane.is_open:
+        if pane is not None and pane.is_open:
             pane.is_open = False
             self.headlines.focus()
             return
@@ -39,13 +42,14 @@ class CommentActions(ReadingActions):
         if article is None:
             self.notify("Open an article first (enter), then c for its comments", timeout=3)
             return
+        pane = await self.ensure_comments()
         pane.open()
         stale = pane.shown_at is None or time.monotonic() - pane.shown_at >= STALE_AFTER
         if pane.article_id != article.id or not pane.comments or stale:
-            self.load_comments(article.id)
+            self.load_comments(pane, article.id)
 
-    def load_comments(self, article_id: str) -> None:
-        self.comments.show_message(article_id, "Fetching comments…")
+    def load_comments(self, pane: CommentsPane, article_id: str) -> None:
+        pane.show_message(article_id, "Fetching comments…")
         self.fetch_comments(article_id)
 
     @work(thread=True, exclusive=True, group="comments", exit_on_error=False)
@@ -61,13 +65,17 @@ class CommentActions(ReadingActions):
         self.post_message(self.CommentsFetched(article_id, result, marks))
 
     def on_comment_actions_comments_fetched(self, message: CommentsFetched) -> None:
+        pane = self.comments  # a fetch starts from the pane: it is there
+        if pane is None:
+            return
         if message.result is None:
-            self.comments.show_message(message.article_id, NO_COMMENT_FEED)
+            pane.show_message(message.article_id, NO_COMMENT_FEED)
         elif self.reader.article is not None and self.reader.article.id == message.article_id:
-            self.comments.show(message.article_id, message.result, message.marks)
+            pane.show(message.article_id, message.result, message.marks)
 
     def on_comments_pane_refetch_requested(self, message: CommentsPane.RefetchRequested) -> None:
-        self.load_comments(message.article_id)
+        if self.comments is not None:
+            self.load_comments(self.comments, message.article_id)
 
     def on_comments_pane_closed(self, message: CommentsPane.Closed) -> None:
         self.headlines.focus()

@@ -9,6 +9,7 @@ A refresh that found answers, or saw a held reply published, says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.message import Message
@@ -16,7 +17,9 @@ from textual.message import Message
 from termnews.models import InboxItem
 from termnews.screens.main_comments import CommentActions
 from termnews.screens.main_refresh import RefreshActions
-from termnews.widgets.inbox import InboxList
+
+if TYPE_CHECKING:
+    from termnews.widgets.inbox import InboxList
 
 
 class InboxActions(CommentActions):
@@ -29,18 +32,17 @@ class InboxActions(CommentActions):
         item: InboxItem
         in_cache: bool  # the article is still in the cache
 
-    @property
-    def inbox(self) -> InboxList:
-        return self.query_one(InboxList)
+    async def show_inbox(self) -> None:
+        from termnews.widgets.inbox import InboxList
 
-    def show_inbox(self) -> None:
+        inbox = await self.ensure_pane("inbox", lambda: InboxList(id="inbox"), "#panes", after="#headlines")
         self.headlines.display = False
-        self.inbox.is_open = True
-        self.inbox.focus()
+        inbox.is_open = True
+        inbox.focus()
         self.load_inbox()
 
     def hide_inbox(self) -> None:
-        if self.inbox.is_open:
+        if self.inbox is not None and self.inbox.is_open:
             self.inbox.is_open = False
             self.headlines.display = True
 
@@ -49,7 +51,8 @@ class InboxActions(CommentActions):
         self.post_message(self.InboxRead(self.session.store.inbox()))
 
     def on_inbox_actions_inbox_read(self, message: InboxRead) -> None:
-        self.inbox.show_items(message.items)
+        if self.inbox is not None:
+            self.inbox.show_items(message.items)
 
     @work(thread=True, group="inbox-read", exit_on_error=False)
     def mark_answer_read(self, item: InboxItem) -> None:
@@ -58,11 +61,13 @@ class InboxActions(CommentActions):
         store.mark_inbox_read(item.id)
         self.post_message(self.AnswerOpened(item, store.article(item.article_id) is not None))
 
-    def on_inbox_list_opened(self, message: InboxList.Opened) -> None:
-        self.comments.want = message.item.comment_id  # the cursor goes to the answer
+    async def on_inbox_list_opened(self, message: InboxList.Opened) -> None:
+        (await self.ensure_comments()).want = message.item.comment_id  # the cursor goes to the answer
         self.mark_answer_read(message.item)
 
-    def on_inbox_actions_answer_opened(self, message: AnswerOpened) -> None:
+    async def on_inbox_actions_answer_opened(self, message: AnswerOpened) -> None:
+        from termnews.drafts import ArticleRef
+
         self.load_inbox()
         self.update_counts()
         item = message.item
@@ -73,12 +78,13 @@ class InboxActions(CommentActions):
                 markup=False,
             )
             return
+        comments = await self.ensure_comments()
         if self.reader.article is None or self.reader.article.id != item.article_id:
-            self.comments.open()  # the thread is fetched once the article is shown
-            self.show_article_id(item.article_id)
-        elif not self.comments.is_open or self.comments.article_id != item.article_id:
-            self.comments.open()
-            self.load_comments(item.article_id)
+            comments.open()  # the thread is fetched once the article is shown
+            self.show_article(ArticleRef.of_inbox_item(item))
+        elif not comments.is_open or comments.article_id != item.article_id:
+            comments.open()
+            self.load_comments(comments, item.article_id)
 
     @on(RefreshActions.Done)
     def tell_what_the_watched_threads_gave(self) -> None:
@@ -95,5 +101,5 @@ class InboxActions(CommentActions):
         if report.published:
             count = len(report.published)
             self.notify(f"{count} held repl{'ies' if count != 1 else 'y'} published by the site", timeout=6)
-        if self.inbox.is_open:
+        if self.inbox is not None and self.inbox.is_open:
             self.load_inbox()

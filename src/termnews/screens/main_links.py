@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from textual import events
-from textual.widgets import Markdown
+from typing import TYPE_CHECKING
 
-from termnews.links import LinkRefused, open_link
+from textual import events
+
 from termnews.screens.main_base import MainScreenBase
+
+if TYPE_CHECKING:  # the reader loads Markdown with its first article
+    from textual.widgets import Markdown
 
 
 class LinkActions(MainScreenBase):
@@ -70,6 +73,8 @@ class LinkActions(MainScreenBase):
             self.notify(f"No link {number}", timeout=2)
 
     def _open(self, url: str) -> None:
+        from termnews.links import LinkRefused, open_link
+
         try:
             open_link(url)
         except LinkRefused as exc:

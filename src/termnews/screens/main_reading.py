@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 from textual.timer import Timer
 
-from termnews.drafts import ArticleRef
-from termnews.models import Article, Draft, Headline, View
-from termnews.render import article_markdown
-from termnews.screens.drafts import DraftsResult, DraftsScreen
+from termnews.models import Article, Headline, View
 from termnews.screens.main_base import MainScreenBase
 from termnews.text import plural
+
+if TYPE_CHECKING:
+    from termnews.drafts import ArticleRef
+    from termnews.screens.drafts import DraftsResult
 
 
 class ReadingActions(MainScreenBase):
@@ -43,6 +45,8 @@ class ReadingActions(MainScreenBase):
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, headline: Headline) -> None:
+        from termnews.render import article_markdown
+
         store = self.session.store
         article = store.article(headline.id)
         if article is None:
@@ -53,17 +57,12 @@ class ReadingActions(MainScreenBase):
         self.post_message(self.ArticleLoaded(article, markdown, marked_read=not article.read))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def show_draft_article(self, draft: Draft) -> None:
-        """The article a draft answers, in the reader: from the cache, else the draft's own copy."""
-        article = self.session.store.article(draft.article_id) or ArticleRef.of_draft(draft).uncached()
-        self.post_message(self.ArticleLoaded(article, article_markdown(article)))
+    def show_article(self, article: ArticleRef) -> None:
+        """An article in the reader, as the cache has it; gone from the cache, the copy `article` holds."""
+        from termnews.render import article_markdown
 
-    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def show_article_id(self, article_id: str) -> None:
-        """An article by its id, in the reader, if the cache still has it."""
-        article = self.session.store.article(article_id)
-        if article is not None:
-            self.post_message(self.ArticleLoaded(article, article_markdown(article)))
+        shown = self.session.store.article(article.id) or article.uncached()
+        self.post_message(self.ArticleLoaded(shown, article_markdown(shown)))
 
     async def on_reading_actions_article_loaded(self, message: ArticleLoaded) -> None:
         article = message.article
@@ -86,6 +85,8 @@ class ReadingActions(MainScreenBase):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_full_text(self, article: Article) -> None:
         """The article with its page's main text as the body; the feed's text stays in the cache."""
+        from termnews.render import article_markdown
+
         state = self.session.full_text(article.id)
         if state is None or state.body is None:
             self.post_message(
@@ -155,14 +156,21 @@ class ReadingActions(MainScreenBase):
         if self.maximized is not None:
             self.minimize()
             return
+        if self.reader.article is None:
+            self.notify("Open an article first (enter), then z to read it full screen", timeout=3)
+            return
         self.reader.focus()
         self.maximize(self.reader)
 
     def action_next_unread(self, step: int) -> None:
-        found = self.headlines.find(self.headlines.cursor + step, step, lambda h: not h.read)
-        if found is None:
-            self.notify("No more unread articles", timeout=2)
-            return
+        unread = lambda h: not h.read  # noqa: E731
+        found = self.headlines.find(self.headlines.cursor + step, step, unread)
+        if found is None:  # wrap around: unread articles above (or below) the cursor count too
+            found = self.headlines.find(0 if step > 0 else self.headlines.total - 1, step, unread)
+            if found is None:
+                self.notify("No unread articles", timeout=2)
+                return
+            self.notify(f"Wrapped to the {'first' if step > 0 else 'last'} unread article", timeout=2)
         self.headlines.move_to(found)
         self.headlines.action_open()
 
@@ -178,28 +186,35 @@ class ReadingActions(MainScreenBase):
             self.headlines.update_current(starred=not current.starred)
             self.save_flag([current.id], "starred", not current.starred)
 
-    def action_reply(self) -> None:
+    async def action_reply(self) -> None:
         article = self.reader.article
         if article is None:
             self.notify("Open an article first (enter), then r to reply", timeout=3)
             return
-        self.composer.reply_to(article)
+        (await self.ensure_composer()).reply_to(article)
 
     def action_drafts(self) -> None:
+        from termnews.screens.drafts import DraftsScreen
+
+        composer = self.composer
+        settle = composer.prepare_flush() if composer is not None else (lambda: None)
         self.app.push_screen(
-            DraftsScreen(self.session.store, settle=self.composer.prepare_flush(), specs=self.session.specs),
-            self._drafts_closed,
+            DraftsScreen(self.session.store, settle=settle, specs=self.session.specs), self._drafts_closed
         )
 
-    def _drafts_closed(self, result: DraftsResult | None) -> None:
+    async def _drafts_closed(self, result: DraftsResult | None) -> None:
+        from termnews.drafts import ArticleRef
+
         composer = self.composer
-        composer.reread_open_draft()  # the screen may have sent it
+        if composer is not None:
+            composer.reread_open_draft()  # the screen may have sent it
         if result is None:
             return
         if result.deleted:
-            composer.forget(result.deleted)
+            if composer is not None:
+                composer.forget(result.deleted)
             self.headlines.reload()
         if result.open is not None:
-            composer.open_draft_id(result.open.id)
+            (await self.ensure_composer()).open_draft_id(result.open.id)
             if self.reader.article is None or self.reader.article.id != result.open.article_id:
-                self.show_draft_article(result.open)
+                self.show_article(ArticleRef.of_draft(result.open))

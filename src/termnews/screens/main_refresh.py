@@ -13,6 +13,22 @@ from termnews.screens.main_base import MainScreenBase
 from termnews.text import plural
 
 
+def failure_notice(outcomes: list[SourceOutcome]) -> str | None:
+    """One notice for a refresh's failed sources (offline, every one fails): the reason and a few names."""
+    failed = [o for o in outcomes if o.error]
+    if not failed:
+        return None
+    first = failed[0]
+    if len(failed) == 1:
+        return f"{first.spec.name}: {first.error}"
+    same = all(o.error == first.error for o in failed)
+    reason = first.error if same else f"{first.error} ({first.spec.name}), and other errors"
+    names = ", ".join(o.spec.name for o in failed[:3])
+    if len(failed) > 3:
+        names += f" and {len(failed) - 3} more"
+    return f"{len(failed)} sources failed: {reason}\n{names} (✗ in the sources pane)"
+
+
 class RefreshActions(MainScreenBase):
     @dataclass
     class CheapSourcesRefreshed(Message):
@@ -42,6 +58,21 @@ class RefreshActions(MainScreenBase):
 
     #: Stored articles may be missing from the search index (a refresh's are indexed after it).
     index_lagging = True
+    #: With articles on screen, the start-up read of the local folders waits this long after the
+    #: first paint: the first keys are not slowed by it (it loads the refresh machinery), and
+    #: quitting at once does not wait for it. With none it starts at once: they are all there is.
+    START_REFRESH_DELAY = 1.0
+
+    def refresh_at_start(self) -> None:
+        """After the first paint: read the local folders, now or in a moment."""
+        if self.headlines.total:
+            self.set_timer(self.START_REFRESH_DELAY, self._refresh_local_sources)
+        else:
+            self._refresh_local_sources()
+
+    def _refresh_local_sources(self) -> None:
+        self.status.show(activity="reading local sources…")
+        self.refresh_cheap_sources()
 
     @work(thread=True, exclusive=True, group="startup-refresh", exit_on_error=False)
     def refresh_cheap_sources(self) -> None:
@@ -60,9 +91,11 @@ class RefreshActions(MainScreenBase):
         self.status.show(activity="")
         for outcome in message.outcomes:
             self.note_outcome(outcome)
-            if outcome.error:
-                self.notify(f"{outcome.spec.name}: {outcome.error}", severity="error", markup=False)
-        self.headlines.reload()
+        self.tell_failures(message.outcomes)
+        if any(not (o.not_modified or o.skipped or o.error) for o in message.outcomes):
+            self.headlines.reload()  # a folder changed: its articles were stored again
+        else:  # every folder as it was: the list stays as it is (re-reading it redraws every row)
+            self.update_counts()
         self.catch_up_index()
 
     def note_outcome(self, outcome: SourceOutcome) -> None:
@@ -81,6 +114,19 @@ class RefreshActions(MainScreenBase):
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_sources(self, specs: list[SourceSpec]) -> None:
         """Fetch `specs` in the background; the list updates without moving the cursor."""
+        self._refresh(specs)
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_source_of(self, article_id: str, source_name: str) -> None:
+        """Refresh an article's source in the background (a feed server's article: sync the server)."""
+        spec = self.session.source_of(article_id, source_name)
+        if spec is None:
+            self.notify("No source under the cursor", timeout=2)
+            return
+        self._refresh([spec])
+
+    def _refresh(self, specs: list[SourceSpec]) -> None:
+        """In a worker: fetch `specs`, posting progress and the outcome."""
 
         def progress(outcome: SourceOutcome, done: int, total: int) -> None:
             self.post_message(self.Progress(outcome, done, total))
@@ -95,13 +141,11 @@ class RefreshActions(MainScreenBase):
     def on_refresh_actions_progress(self, message: Progress) -> None:
         self.status.show(activity=f"refreshing {message.done}/{message.total}")
         self.note_outcome(message.outcome)
-        if message.outcome.error:
-            self.notify(
-                f"{message.outcome.spec.name}: {message.outcome.error}",
-                title="Refresh failed",
-                severity="error",
-                markup=False,
-            )
+
+    def tell_failures(self, outcomes: list[SourceOutcome]) -> None:
+        notice = failure_notice(outcomes)
+        if notice is not None:
+            self.notify(notice, title="Refresh failed", severity="error", markup=False)
 
     def on_refresh_actions_done(self, message: Done) -> None:
         outcomes = message.outcomes
@@ -109,6 +153,7 @@ class RefreshActions(MainScreenBase):
         new = sum(o.new for o in outcomes)
         summary = f"{new} new" + (f", {failed} failed" if failed else "")
         self.status.show(activity=f"refreshed: {summary}")
+        self.tell_failures(outcomes)
         self.headlines.reload()
         if new:
             self.index_lagging = True
@@ -123,8 +168,7 @@ class RefreshActions(MainScreenBase):
 
     def action_refresh_current(self) -> None:
         current = self.headlines.current
-        spec = self.session.spec_named(current.source) if current else None
-        if spec is None:
+        if current is None:
             self.notify("No source under the cursor", timeout=2)
             return
-        self.refresh_sources([spec])
+        self.refresh_source_of(current.id, current.source)

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 
-from termnews.discover import FoundFeed
-from termnews.drafts import write_export
 from termnews.models import SourceSpec
-from termnews.screens.feed_picker import FeedPickerScreen
 from termnews.screens.main_base import MainScreenBase
 from termnews.screens.prompt import PromptScreen
-from termnews.session import SubscriptionError
+from termnews.session_subscriptions import SubscriptionError
 from termnews.text import is_fetchable_url, plural
+
+if TYPE_CHECKING:
+    from termnews.discover import FoundFeed
 
 
 class SourceActions(MainScreenBase):
@@ -32,6 +33,7 @@ class SourceActions(MainScreenBase):
         feeds: list[FoundFeed]
 
     def action_add_source(self) -> None:
+
         def chosen(location: str | None) -> None:
             if location:
                 self.add_source(location)
@@ -71,6 +73,8 @@ class SourceActions(MainScreenBase):
             self.post_message(self.SourceAdded(spec))
 
     def on_source_actions_feeds_found(self, message: FeedsFound) -> None:
+        from termnews.screens.feed_picker import FeedPickerScreen
+
         def picked(feeds: list[FoundFeed] | None) -> None:
             if feeds:
                 self.add_found(feeds)
@@ -93,6 +97,7 @@ class SourceActions(MainScreenBase):
         raise NotImplementedError
 
     def action_export_opml(self) -> None:
+
         def chosen(path: str | None) -> None:
             if path:
                 self.export_opml(Path(path).expanduser())
@@ -106,10 +111,12 @@ class SourceActions(MainScreenBase):
 
     @work(thread=True, group="sources-write", exit_on_error=False)
     def export_opml(self, path: Path) -> None:
+        from termnews.drafts import cannot_write, write_export
+
         export = self.session.export_opml()
         try:
             write_export(path, export.text)
         except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error", markup=False)
+            self.notify(cannot_write(path, exc), title="Export failed", severity="error", markup=False)
             return
         self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}", markup=False)

@@ -25,8 +25,3 @@ KINDS = PluginGroup[Source](GROUP, _BUILTIN, Source, "source kind")
 
 def load_kind(name: str) -> type[Source]:
     return KINDS.load(name)
-
-
-def load_all_kinds() -> tuple[dict[str, type[Source]], list[str]]:
-    """Every kind that loads, and a warning for each one that does not."""
-    return KINDS.load_all()

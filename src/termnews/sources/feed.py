@@ -64,6 +64,7 @@ class FeedSource(StagedSource):
                     body_hash=ctx.body_hash,
                     moved_to=moved,
                     fresh_for=fresh,
+                    warnings=ctx.warnings,
                 )
             assert got.body is not None
             body, url, etag, modified = got.body, got.url, got.etag, got.last_modified
@@ -90,21 +91,23 @@ class FeedSource(StagedSource):
                 body_hash=kept,
                 moved_to=moved,
                 fresh_for=fresh,
+                warnings=ctx.warnings,
             )
         return Download(body, url, etag, modified, kept, moved, fresh)
 
     @staticmethod
     def parse(download: Download) -> FetchResult:
-        from termnews.feedparse import FeedParseError, parse_feed
+        from termnews.feedparse import FeedParseError, read_feed
 
         try:
-            entries = parse_feed(download.body, download.url)
+            read = read_feed(download.body, download.url)
         except FeedParseError as exc:
             return FetchResult(error=str(exc))
         # A feed's own interval is for its server; a file is read whenever asked.
         ttl = update_interval(download.body) if download.url else None
         return FetchResult(
-            articles=[clean_article(e) for e in entries],
+            articles=[clean_article(e) for e in read.articles],
+            warnings=read.warnings,
             etag=download.etag,
             last_modified=download.last_modified,
             body_hash=download.body_hash,

@@ -25,7 +25,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
-from termnews.feedparse import FeedParseError, parse_feed
 from termnews.models import ArticleData, FetchContext, FetchResult
 from termnews.paths import resolve_location
 from termnews.sources.base import Source
@@ -67,14 +66,15 @@ class LocalSource(Source):
         if not root.is_dir():
             return FetchResult(error=f"{root}: not a folder")
         files, warnings = _regular_files(root)
-        fingerprint = _fingerprint(root, files)
+        fingerprint = _fingerprint(root, files, warnings)
         if ctx.body_hash == fingerprint:
-            return FetchResult(not_modified=True, body_hash=fingerprint, warnings=tuple(warnings))
+            # The same files and the same skipped: the last fetch's warnings (reading them included) hold.
+            return FetchResult(not_modified=True, body_hash=fingerprint, warnings=ctx.warnings)
         articles: list[ArticleData] = []
         for path, info in files:
             rel = path.relative_to(root).as_posix()
             try:
-                articles.extend(parse_file(rel, _read_regular(path), info.st_mtime))
+                articles.extend(parse_file(rel, _read_regular(path), info.st_mtime, warnings))
             except (OSError, ValueError) as exc:
                 warnings.append(f"{rel}: skipped ({exc})")
         return FetchResult(articles=articles, body_hash=fingerprint, warnings=tuple(warnings))
@@ -122,12 +122,14 @@ def _regular_files(root: Path) -> tuple[list[tuple[Path, os.stat_result]], list[
     return sorted(unique.items()), warnings
 
 
-def _fingerprint(root: Path, files: list[tuple[Path, os.stat_result]]) -> str:
+def _fingerprint(root: Path, files: list[tuple[Path, os.stat_result]], skipped: list[str]) -> str:
     import hashlib  # here: OpenSSL is not on the way to the first paint
 
     digest = hashlib.sha256(str(root).encode())
     for path, info in files:
         digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    for warning in skipped:
+        digest.update(f"{warning}\n".encode())
     return digest.hexdigest()
 
 
@@ -152,12 +154,18 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def parse_file(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
-    """Parse one file's bytes; `rel` (its path in the folder) is its guid."""
-    return PARSERS[Path(rel).suffix.lower()](rel, data, mtime)
+def parse_file(
+    rel: str, data: bytes, mtime: float | None, warnings: list[str] | None = None
+) -> list[ArticleData]:
+    """Parse one file's bytes; `rel` (its path in the folder) is its guid.
+
+    Raises ValueError for a file that gives nothing; what a file that gives
+    something went wrong with is added to `warnings`, as "rel: what".
+    """
+    return PARSERS[Path(rel).suffix.lower()](rel, data, mtime, [] if warnings is None else warnings)
 
 
-def parse_text(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
+def parse_text(rel: str, data: bytes, mtime: float | None, warnings: list[str]) -> list[ArticleData]:
     text = _decode(data).replace("\r\n", "\n")
     lines = text.split("\n")
     while lines and not lines[0].strip():
@@ -190,7 +198,7 @@ def _without_comment_form(lines: list[str]) -> list[str]:
     return lines[:end]
 
 
-def parse_markdown(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
+def parse_markdown(rel: str, data: bytes, mtime: float | None, warnings: list[str]) -> list[ArticleData]:
     text = _decode(data).replace("\r\n", "\n")
     meta: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
@@ -242,7 +250,7 @@ class _TitleFinder(HTMLParser):
             setattr(self, self._in, getattr(self, self._in) + data)
 
 
-def parse_html(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
+def parse_html(rel: str, data: bytes, mtime: float | None, warnings: list[str]) -> list[ArticleData]:
     text = _decode(data)
     finder = _TitleFinder()
     finder.feed(text)
@@ -251,13 +259,20 @@ def parse_html(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
     return [ArticleData(title=title, body=text, body_format="html", guid=rel, first_seen=mtime)]
 
 
-def parse_feed_file(rel: str, data: bytes, mtime: float | None) -> list[ArticleData]:
+def parse_feed_file(rel: str, data: bytes, mtime: float | None, warnings: list[str]) -> list[ArticleData]:
+    # The feed parsers (lxml, feedparser) load only for a folder that holds a feed file:
+    # looking this kind up (the app does at start) stays cheap.
+    from termnews.feedparse import FeedParseError, read_feed
+
     try:
-        entries = parse_feed(data)
+        read = read_feed(data)
     except FeedParseError as exc:
         raise ValueError(str(exc)) from exc
+    warnings.extend(f"{rel}: {warning}" for warning in read.warnings)
     # A feed file's entries are identified within the file.
-    return [replace(entry, guid=f"{rel}#{entry.guid or entry.link or entry.title}") for entry in entries]
+    return [
+        replace(entry, guid=f"{rel}#{entry.guid or entry.link or entry.title}") for entry in read.articles
+    ]
 
 
 def _date(value: str | None) -> float | None:
@@ -272,7 +287,7 @@ def _date(value: str | None) -> float | None:
     return parsed.timestamp()
 
 
-PARSERS: dict[str, Callable[[str, bytes, float | None], list[ArticleData]]] = {
+PARSERS: dict[str, Callable[[str, bytes, float | None, list[str]], list[ArticleData]]] = {
     ".txt": parse_text,
     ".md": parse_markdown,
     ".markdown": parse_markdown,

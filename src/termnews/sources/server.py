@@ -41,8 +41,23 @@ PAGE_SIZE = 250
 PUSH_BATCH = 500
 
 
+#: 4xx answers that are no lasting refusal: credentials (401, 403, 407) and "not now" (408, 425, 429).
+PASSING_REFUSALS = frozenset({401, 403, 407, 408, 425, 429})
+
+
 class ServerError(RuntimeError):
-    """What went wrong talking to a server, in one sentence for the person."""
+    """What went wrong talking to a server, in one sentence for the person; `status` is the
+    HTTP status when the server answered."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def lasting(self) -> bool:
+        """The server refused the request itself, for good (a 4xx that asking again cannot
+        change): sending it again would be refused again."""
+        return self.status is not None and 400 <= self.status < 500 and self.status not in PASSING_REFUSALS
 
 
 @dataclass(frozen=True)
@@ -107,10 +122,11 @@ class ServerClient(ABC):
         except httpx.HTTPError as exc:
             raise ServerError(f"cannot reach {self.base}: {exc}") from None
         self._note_clock(response)
-        if response.status_code in (401, 403):
-            raise ServerError(f"{self.base} refused the credentials (HTTP {response.status_code})")
-        if response.status_code >= 400:
-            raise ServerError(f"{method} {path}: HTTP {response.status_code} {_reason(response)}")
+        status = response.status_code
+        if status in (401, 403):
+            raise ServerError(f"{self.base} refused the credentials (HTTP {status})", status)
+        if status >= 400:
+            raise ServerError(f"{method} {path}: HTTP {status} {_reason(response)}", status)
         return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:

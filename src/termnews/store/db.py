@@ -31,6 +31,10 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[str], what: str) -> N
         conn.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
 
 
+def _version(conn: sqlite3.Connection, schema: str) -> int:
+    return conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
+
+
 def _migrate_cache(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -95,20 +99,25 @@ class Database:
         )
 
     def _open(self, migrate: bool = False) -> sqlite3.Connection:
-        """This thread's connection over both files (migrating them first if asked)."""
-        if migrate:
-            _migrate_cache(self.paths.cache_db)
+        """This thread's connection over both files (migrating a file first if asked and it is behind).
+
+        The connection opens before any migration's: a file left current is not
+        opened twice, and the connection a migration closes is never the file's
+        last (closing the last one checkpoints the write-ahead log and deletes it).
+        """
         conn = sqlite3.connect(self.paths.cache_db, timeout=10, isolation_level=None, check_same_thread=False)
         try:
+            if migrate and _version(conn, "main") != len(CACHE_MIGRATIONS):
+                _migrate_cache(self.paths.cache_db)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, StoreError):
             conn.close()
             raise
         try:
-            if migrate:
-                _migrate_state(self.paths.state_db)
             conn.execute("ATTACH DATABASE ? AS state", (str(self.paths.state_db),))
+            if migrate and _version(conn, "state") != len(STATE_MIGRATIONS):
+                _migrate_state(self.paths.state_db)
             conn.execute("PRAGMA state.journal_mode = WAL")
             # Drafts and flags are the user's words: wait for the disk on every commit.
             conn.execute("PRAGMA state.synchronous = FULL")

@@ -123,7 +123,7 @@ class Store:
 
     def sync_queue(self) -> SyncQueue:
         """The feed servers' sync tables, on this thread's connection."""
-        return SyncQueue(self.db.conn)
+        return SyncQueue(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -35,16 +35,20 @@ class Select:
         return text, [*self.source_params, *self.params, *tail_params]
 
 
-def view_select(view: View, unread_only: bool = False) -> Select:
+def view_select(
+    view: View, unread_only: bool = False, within: Select | None = None, with_flags: bool = False
+) -> Select:
     """The rows of a view's filter and sources (a search's matches and order are the caller's);
-    with `unread_only`, its unread rows.
+    with `unread_only`, its unread rows. `within` is the query of the articles `a` to narrow
+    (a join that starts elsewhere), instead of all of them.
 
-    The flags table is joined only when the filter needs it: a join on every
-    row would turn index-only counts and skips into table scans.
+    The flags table (`f`) is joined only when the filter needs it, or `with_flags`
+    (to read them): a join on every row would turn index-only counts and skips
+    into table scans.
     """
-    select = Select()
+    select = within or Select()
     unread = unread_only or view.filter == "unread"
-    if unread or view.filter == "starred":
+    if unread or view.filter == "starred" or with_flags:
         select = select.join("LEFT JOIN state.flags f ON f.article_id = a.id")
     if view.source_id:
         select = select.where("a.source_id = ?", view.source_id)

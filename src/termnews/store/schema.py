@@ -252,4 +252,20 @@ STATE_MIGRATIONS: Sequence[str] = (
         seen TEXT NOT NULL DEFAULT '[]'
     ) WITHOUT ROWID;
     """,
+    # 6: flag changes a feed server refused for good (a 4xx other than credentials):
+    # out of the queue, kept here with the server's words (store/sync_queue.py).
+    """
+    CREATE TABLE sync_refused (
+        id INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        title TEXT,
+        flag TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        changed REAL NOT NULL,
+        refused REAL NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE INDEX sync_refused_by_source ON sync_refused (source_id, id);
+    """,
 )

@@ -1,6 +1,6 @@
 """What sync with a feed server keeps in state.sqlite: its own SQL, in this one module.
 
-Four tables beside the flags (state side, so they survive a cache rebuild):
+Five tables beside the flags (state side, so they survive a cache rebuild):
 
 - `sync_items`: the remote id of every article a server gave us, beside our
   stable article id, with the flags as the server last reported them (so a
@@ -11,6 +11,9 @@ Four tables beside the flags (state side, so they survive a cache rebuild):
 - `sync_feeds`: the server's subscriptions and their categories, as last pulled.
 - `sync_state`: per server, where the incremental pull stands (a JSON cursor),
   when the last sync finished, its error, and the server's clock offset.
+- `sync_refused`: changes a server refused for good (`refuse`), out of the
+  queue, with the server's words, so none is lost without a trace; the newest
+  `KEEP_REFUSED` a server.
 
 Times in `sync_queue.changed` are this machine's clock; the server's times are
 the server's clock; `sync_state.clock_offset` (server minus local, from the
@@ -25,7 +28,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from termnews.store.db import Database
+
 FLAGS = ("read", "starred")
+#: Refused changes kept per server (the newest).
+KEEP_REFUSED = 100
+_VERBS = {("read", True): "mark read", ("read", False): "mark unread", ("starred", True): "star"}
 
 
 def enqueue(conn: sqlite3.Connection, ids: Sequence[str], flag: str, value: bool, now: float) -> None:
@@ -52,6 +60,24 @@ class QueuedChange:
 
 
 @dataclass(frozen=True)
+class RefusedChange:
+    """A change the server refused for good: not sent, and not retried."""
+
+    remote_id: str
+    title: str | None  # the article's, when it was refused
+    flag: str
+    value: bool
+    changed: float  # when it was made here (local clock)
+    refused: float
+    reason: str  # the server's words
+
+    def describe(self) -> str:
+        """`star 'Title'`: what was asked of the server."""
+        what = repr(self.title) if self.title else f"entry {self.remote_id}"
+        return f"{_VERBS.get((self.flag, self.value), 'unstar')} {what}"
+
+
+@dataclass(frozen=True)
 class ServerFeed:
     remote_id: str
     title: str
@@ -68,6 +94,7 @@ class SyncStatus:
     clock_offset: float
     queued: int
     feeds: int
+    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,10 +115,14 @@ class FlagUpdate:
 
 
 class SyncQueue:
-    """The sync tables of one state connection (the store's, or any thread's)."""
+    """The sync tables, read and written on the calling thread's connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self._db.conn
 
     # -- reads ----------------------------------------------------------------------
 
@@ -103,15 +134,27 @@ class SyncQueue:
         queued = self.conn.execute(
             "SELECT COUNT(*) FROM state.sync_queue WHERE source_id = ?", (source_id,)
         ).fetchone()[0]
-        feeds = self.conn.execute(
-            "SELECT COUNT(*) FROM state.sync_feeds WHERE source_id = ?", (source_id,)
-        ).fetchone()[0]
+        feeds, refused = (
+            self.conn.execute(
+                f"SELECT COUNT(*) FROM state.{table} WHERE source_id = ?", (source_id,)
+            ).fetchone()[0]
+            for table in ("sync_feeds", "sync_refused")
+        )
         if row is None:
-            return SyncStatus(source_id, {}, None, None, 0.0, queued, feeds)
-        return SyncStatus(source_id, json.loads(row[0]), row[1], row[2], row[3], queued, feeds)
+            return SyncStatus(source_id, {}, None, None, 0.0, queued, feeds, refused)
+        return SyncStatus(source_id, json.loads(row[0]), row[1], row[2], row[3], queued, feeds, refused)
 
     def queued_total(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM state.sync_queue").fetchone()[0]
+
+    def refused(self, source_id: str, limit: int = KEEP_REFUSED) -> list[RefusedChange]:
+        """The changes the server refused, newest first."""
+        rows = self.conn.execute(
+            "SELECT remote_id, title, flag, value, changed, refused, reason FROM state.sync_refused"
+            " WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+            (source_id, limit),
+        )
+        return [RefusedChange(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
 
     def queued(self, source_id: str, limit: int = 500) -> list[QueuedChange]:
         rows = self.conn.execute(
@@ -142,6 +185,13 @@ class SyncQueue:
             found.update(r[0] for r in rows)
         return found
 
+    def server_of(self, article_id: str) -> str | None:
+        """The source id of the server an article came from (None: from none)."""
+        row = self.conn.execute(
+            "SELECT source_id FROM state.sync_items WHERE article_id = ? LIMIT 1", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def known_states(self, source_id: str) -> dict[str, tuple[bool, bool]]:
         rows = self.conn.execute(
             "SELECT remote_id, srv_read, srv_starred FROM state.sync_items WHERE source_id = ?", (source_id,)
@@ -151,7 +201,7 @@ class SyncQueue:
     # -- writes (each one transaction) ---------------------------------------------------
 
     def save_feeds(self, source_id: str, feeds: Iterable[ServerFeed]) -> None:
-        with _txn(self.conn):
+        with self._db.transaction():
             self.conn.execute("DELETE FROM state.sync_feeds WHERE source_id = ?", (source_id,))
             self.conn.executemany(
                 "INSERT OR REPLACE INTO state.sync_feeds (source_id, remote_id, title, url, category)"
@@ -170,7 +220,7 @@ class SyncQueue:
         """Record a pulled page in one transaction: new (remote id, article id, feed id)
         mappings, the server's flags (applied locally unless a newer local change is
         queued), and the cursor to resume from. Returns how many local flags changed."""
-        with _txn(self.conn):
+        with self._db.transaction():
             self.conn.executemany(
                 "INSERT INTO state.sync_items (source_id, remote_id, article_id, feed_id)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET feed_id = excluded.feed_id",
@@ -224,7 +274,7 @@ class SyncQueue:
 
     def sent(self, source_id: str, changes: Sequence[QueuedChange]) -> None:
         """The server took these: drop them (unless replaced since) and remember its new state."""
-        with _txn(self.conn):
+        with self._db.transaction():
             self.conn.executemany("DELETE FROM state.sync_queue WHERE seq = ?", [(c.seq,) for c in changes])
             for c in changes:
                 self.conn.execute(
@@ -232,8 +282,40 @@ class SyncQueue:
                     (int(c.value), source_id, c.remote_id),
                 )
 
+    def refuse(
+        self, source_id: str, changes: Sequence[QueuedChange], reason: str, when: float
+    ) -> list[RefusedChange]:
+        """The server refused these for good: out of the queue (unless replaced since), into
+        the refused list with its words; the flags here stay as the person set them."""
+        with self._db.transaction() as conn:
+            refused = []
+            for c in changes:
+                title = conn.execute(
+                    "SELECT a.title FROM state.sync_items i JOIN articles a ON a.id = i.article_id"
+                    " WHERE i.source_id = ? AND i.remote_id = ?",
+                    (source_id, c.remote_id),
+                ).fetchone()
+                refused.append(
+                    RefusedChange(c.remote_id, title and title[0], c.flag, c.value, c.changed, when, reason)
+                )
+            conn.executemany(
+                "INSERT INTO state.sync_refused (source_id, remote_id, title, flag, value, changed, refused,"
+                " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (source_id, r.remote_id, r.title, r.flag, int(r.value), r.changed, when, reason)
+                    for r in refused
+                ],
+            )
+            conn.executemany("DELETE FROM state.sync_queue WHERE seq = ?", [(c.seq,) for c in changes])
+            conn.execute(
+                "DELETE FROM state.sync_refused WHERE source_id = ? AND id NOT IN (SELECT id FROM"
+                " state.sync_refused WHERE source_id = ? ORDER BY id DESC LIMIT ?)",
+                (source_id, source_id, KEEP_REFUSED),
+            )
+        return refused
+
     def finish(self, source_id: str, *, when: float, error: str | None, clock_offset: float | None) -> None:
-        with _txn(self.conn):
+        with self._db.transaction():
             self.conn.execute(
                 "INSERT INTO state.sync_state (source_id, last_sync, last_error, clock_offset)"
                 " VALUES (?, ?, ?, COALESCE(?, 0)) ON CONFLICT (source_id) DO UPDATE SET"
@@ -243,7 +325,7 @@ class SyncQueue:
             )
 
     def forget_feed(self, source_id: str, feed_id: str) -> None:
-        with _txn(self.conn):
+        with self._db.transaction():
             self.conn.execute(
                 "DELETE FROM state.sync_feeds WHERE source_id = ? AND remote_id = ?", (source_id, feed_id)
             )
@@ -300,15 +382,3 @@ class _FlagPlan:
             "UPDATE state.sync_items SET srv_read = ?, srv_starred = ? WHERE source_id = ? AND remote_id = ?",
             self.items,
         )
-
-
-class _txn:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

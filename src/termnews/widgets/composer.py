@@ -6,7 +6,8 @@ Validation only decides whether a draft may be marked ready: the words are
 saved whatever they are. When the article already has drafts, the composer
 asks its screen (`ChooseDraft`) to ask the person which to open. What the
 pane says about the reply (its state, why it failed, read-only once sent, too
-small to write in) is composer_state's.
+small to write in) is composer_state's; the hand-over to $EDITOR is
+composer_editor's.
 """
 
 from __future__ import annotations
@@ -14,28 +15,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
 
-from termnews.comments import Comment, comment_text
+from termnews.comments import Comment
 from termnews.config import Identity
 from termnews.drafts import (
     FIELD_NAMES,
     ArticleRef,
     DraftEditor,
     DraftFields,
-    EditResult,
-    edit_in_editor,
-    editor_command,
     validate,
 )
 from termnews.models import Article, Draft
 from termnews.store import Store
-from termnews.widgets.composer_state import TOO_SMALL, ComposerState, is_read_only, refusal
+from termnews.widgets.composer_editor import ExternalEditor
+from termnews.widgets.composer_state import ComposerState, is_read_only, refusal
 from termnews.widgets.composer_storage import DraftStorage, NowhereCheck
 
 NOTE = "Your email address will not be published. Required fields are marked *"
@@ -48,7 +47,7 @@ _INPUTS = (
 )
 
 
-class Composer(ComposerState, DraftStorage, Vertical):
+class Composer(ComposerState, DraftStorage, ExternalEditor, Vertical):
     """Comment, name, email and website for a reply to one article, saved as you type."""
 
     BINDINGS = [
@@ -140,11 +139,11 @@ class Composer(ComposerState, DraftStorage, Vertical):
         self.nowhere_check = nowhere_to_send
         self._touched: set[str] = set()
         self._loaded = DraftFields()
-        self.replying_to: str | None = None  # the author of the comment answered, for the heading
-        self.answering: Comment | None = None  # the comment a reply to a comment answers
+        # The comment the open reply answers, while known: named in the heading, quoted for $EDITOR.
+        self.answered_comment: Comment | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(TOO_SMALL, id="composer-too-small", markup=False)
+        yield Static("", id="composer-too-small", markup=False)
         with VerticalScroll(id="composer-form", can_focus=False):
             yield Static("Leave a Reply", id="composer-heading", markup=False)
             yield Static("", id="composer-article", markup=False)
@@ -195,30 +194,48 @@ class Composer(ComposerState, DraftStorage, Vertical):
     def reply_to(self, article: Article | ArticleRef) -> None:
         """`r`: continue the article's draft or start one; asks when drafts exist."""
         ref = ArticleRef.of_article(article) if isinstance(article, Article) else article
-        self.replying_to = None
         if self.is_open and self.article_id == ref.id and not self.read_only:
             self.screen.set_focus(self._area)
             return
         self._find_drafts(ref, self.settle())
 
-    def open_draft_id(self, draft_id: int, replying_to: str | None = None) -> None:
+    def open_draft_id(self, draft_id: int) -> None:
         """Open one stored draft (from the drafts screen), re-read so its version is current."""
-        self.replying_to = replying_to
         self._load_draft(draft_id, self.settle())
 
-    def open_draft(self, article: ArticleRef, draft: Draft | None, copy_of: Draft | None = None) -> None:
-        """Show `draft` (or a new reply to `article`: filled from the identity, or a copy of `copy_of`)."""
+    def reply_to_comment(self, article: ArticleRef, comment: Comment, draft_id: int | None) -> None:
+        """Open the reply to `comment`: its unsent draft `draft_id`, else a new one that records it as parent."""
+        self.answered_comment = comment
+        if draft_id is not None:
+            self.open_draft_id(draft_id)
+        else:
+            self.open_draft(article, None, parent=comment.id)
+
+    def open_draft(
+        self,
+        article: ArticleRef,
+        draft: Draft | None,
+        copy_of: Draft | None = None,
+        parent: str | None = None,
+    ) -> None:
+        """Show `draft` (or a new reply to `article`: filled from the identity, or a copy of `copy_of`;
+        `parent` is the comment a new reply answers)."""
         if self.editor is not None and self.editor.needs_save:
             self._save(self.editor)
         self._stop_timer()
         self._unsaved_since, self.save_failure, self.nowhere = None, None, None
         initial = DraftFields.of(copy_of) if copy_of else DraftFields.from_identity(self.identity)
-        parent = copy_of.parent_comment if copy_of else None
+        if copy_of is not None:
+            parent = copy_of.parent_comment
         self.editor = DraftEditor(self.store, article, draft, initial, parent)
+        answered = self.answered_comment
+        if answered is not None and self.editor.parent != answered.id:
+            self.answered_comment = None  # this reply answers the article, or a comment not at hand
         self._loaded = self.editor.staged  # a field differing from this was touched
         self._touched = set(FIELD_NAMES) if draft is not None or copy_of else set()
         self.query_one("#composer-article", Static).update(Text(self.editor.article.title))
-        to = f" to {self.replying_to}" if self.replying_to else ""
+        answered = self.answered_comment
+        to = f" to {answered.author}" if answered is not None and answered.author else ""
         self.query_one("#composer-heading", Static).update(Text(f"Leave a Reply{to}"))
         self._fill(self.editor.staged)
         self.read_only = is_read_only(draft)
@@ -327,43 +344,4 @@ class Composer(ComposerState, DraftStorage, Vertical):
             self.notify(message, severity="warning", timeout=4)
             self.save_now()  # the words are kept all the same
             return
-        self.save_now("ready")
-        self.notify("Marked ready: waiting in the outbox (ctrl+s again to edit)", timeout=4)
-
-    def action_external_editor(self) -> None:
-        editor = self.editor
-        if editor is None:
-            return
-        area = self._area
-        self.save_now()  # a worker writes what is typed so far while the editor runs
-        result = _edit_outside(self.app, area.text, quote_answered(self.answering, editor.parent))
-        if isinstance(result, str):
-            self.notify(result, severity="warning")
-        elif result.error:
-            self.notify(result.error, severity="warning", markup=False)
-        elif not result.changed:
-            self.notify("Editor closed: no change", timeout=2)
-        else:
-            area.replace(result.text, area.document.start, area.document.end)
-            area.move_cursor(area.document.end)
-            self._edited("comment")
-        area.focus()
-
-
-def _edit_outside(app: App, text: str, context: str | None) -> EditResult | str:
-    """`text` through $VISUAL / $EDITOR while the app is suspended; or why that cannot be done."""
-    argv = editor_command()
-    if argv is None:
-        return "Set $VISUAL or $EDITOR to edit in your editor"
-    try:
-        with app.suspend():
-            return edit_in_editor(text, argv, context=context)
-    except SuspendNotSupported:
-        return "This terminal cannot hand over to an editor"
-
-
-def quote_answered(answering: Comment | None, parent: str | None) -> str | None:
-    """The comment a reply answers, for the editor's file (None: it answers the article)."""
-    if answering is None or parent != answering.id:
-        return None
-    return f"{answering.author} wrote:\n{comment_text(answering)}"
+        self.mark_ready()

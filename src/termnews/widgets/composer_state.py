@@ -10,6 +10,7 @@ says so and holds the keys that would go into fields no one can see.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.events import DescendantFocus, Key
@@ -70,11 +71,15 @@ def refusal(draft: Draft) -> str:
     return f"Draft #{draft.id} is {draft.state}: it stays as it was sent ({READ_ONLY_HINT})"
 
 
-MIN_SIZE = (30, 10)  # columns and rows the form needs to be usable
-TOO_SMALL = (
-    f"This terminal is too small to write a reply (the composer needs {MIN_SIZE[0]}x{MIN_SIZE[1]})."
-    " Make it larger, or press escape to close: the draft is kept."
-)
+MIN_SIZE = (30, 10)  # columns and rows the form needs to be usable (inside the pane's border)
+
+
+def too_small(width: int, height: int) -> str:
+    """What the pane says in place of the form: the need and what it has, in the same measure."""
+    return (
+        f"This terminal is too small to write a reply: the reply form needs {MIN_SIZE[0]}x{MIN_SIZE[1]}"
+        f" and has {width}x{height} here. Make it larger, or press escape to close: the draft is kept."
+    )
 
 
 class ComposerState(Widget):
@@ -91,6 +96,10 @@ class ComposerState(Widget):
     _told_read_only: bool = False  # typing into a read-only reply is explained once
     _touched: set[str]  # fields whose problems are shown (changed or left)
 
+    if TYPE_CHECKING:
+
+        def save_now(self, state: str | None = None) -> None: ...
+
     @property
     def is_open(self) -> bool:
         raise NotImplementedError
@@ -101,11 +110,17 @@ class ComposerState(Widget):
 
     def on_resize(self) -> None:
         width, height = self.size
+        self.query_one("#composer-too-small", Static).update(too_small(width, height))
         self.too_small = self.is_open and (width < MIN_SIZE[0] or height < MIN_SIZE[1])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Too small to write in: no keys but escape (ctrl+s would mark unseen words ready)."""
+        return not (self.too_small and action in ("toggle_ready", "external_editor"))
 
     def watch_too_small(self, too_small: bool) -> None:
         """Hide the form and hold the keys (they would go into fields no one can see)."""
         self.set_class(too_small, "-too-small")
+        self.refresh_bindings()
         self.can_focus = too_small
         focused = self.screen.focused
         if too_small and focused is not None and self in focused.ancestors_with_self:
@@ -154,6 +169,17 @@ class ComposerState(Widget):
         if nowhere and self.article_id == article_id:
             self.nowhere = nowhere
             self.show_status()
+
+    def mark_ready(self) -> None:
+        """Valid words go to the outbox as ready, unless the reply could never be sent: then it
+        stays a draft (saved) and ctrl+s says why."""
+        if self.nowhere:
+            message = f"Not ready: nowhere to send this reply ({self.nowhere}); kept as a draft"
+            self.notify(message, severity="warning", timeout=6, markup=False)
+            self.save_now()
+            return
+        self.save_now("ready")
+        self.notify("Marked ready: waiting in the outbox (ctrl+s again to edit)", timeout=4)
 
     def show_status(self) -> None:
         editor = self.editor

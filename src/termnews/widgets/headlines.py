@@ -4,8 +4,9 @@ Only the rows on screen are rendered (`render_line`), and only the pages they
 fall in are read, so 100,000 articles open as fast as 100. One widget for the
 whole list, never one widget per row. Painting never waits on SQLite: a page
 not yet read is asked of a thread worker and drawn as placeholder rows until
-it arrives (`PageRead`). Keys that need a row at once (`row`) may still read it
-on the spot.
+it arrives (`PageRead`). `reload` asks for the page under the cursor at once,
+before the list is painted, so it is seldom drawn as placeholders. Keys that
+need a row at once (`row`) may still read it on the spot.
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self.cursor = self.cursor  # the validator keeps it inside the new list
         if keep is None or (new_view and position is None):
             self.scroll_to(y=0, animate=False, immediate=True)
+        self._ask_page(self.cursor // PAGE)
         self.refresh()
         self.post_message(self.Reloaded())
 

@@ -1,15 +1,47 @@
-"""The reader pane: one article, rendered as Markdown, scrollable."""
+"""The reader pane: one article, rendered as Markdown, scrollable.
+
+Until the first article opens it shows a welcome drawn as Textual's Markdown
+would draw it, from two plain lines: the Markdown widget (markdown-it, the
+code highlighter) loads with the first article, not before the first paint.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rich.text import Text
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Markdown
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
 
-from termnews.models import Article
-from termnews.render import article_links, article_markdown
+if TYPE_CHECKING:
+    from termnews.models import Article
 
-WELCOME = "# termnews\n\nPick a headline and press **enter** to read it."
+
+class Welcome(Vertical):
+    """A heading and a line, in the look of Markdown's `# heading` and paragraph."""
+
+    DEFAULT_CSS = """
+    Welcome {
+        height: auto;
+        color: $foreground;
+        & > Static { width: 1fr; height: auto; }
+        & > #welcome-title {
+            margin: 2 0 1 0;
+            content-align: center middle;
+            color: $markdown-h1-color;
+            background: $markdown-h1-background;
+            text-style: $markdown-h1-text-style;
+        }
+        & > #welcome-text { margin: 0 0 1 0; }
+    }
+    """
+
+    def compose(self):
+        yield Static("termnews", id="welcome-title", markup=False)
+        yield Static(
+            Text.assemble("Pick a headline and press ", ("enter", "bold"), " to read it."), id="welcome-text"
+        )
 
 
 class Reader(VerticalScroll, can_focus=True):
@@ -38,7 +70,7 @@ class Reader(VerticalScroll, can_focus=True):
     Reader {
         padding: 0 1;
         background: $surface;
-        & > Markdown { max-width: 100; padding: 0; margin: 0; }
+        & > Markdown, & > Welcome { max-width: 100; padding: 0; margin: 0; }
     }
     """
 
@@ -48,10 +80,20 @@ class Reader(VerticalScroll, can_focus=True):
         self.links: list[str] = []
 
     def compose(self):
-        yield Markdown(WELCOME, open_links=False)
+        yield Welcome()
 
     async def show(self, article: Article, markdown: str | None = None) -> None:
+        from textual.widgets import Markdown
+
+        from termnews.render import article_links, article_markdown
+
         self.article = article
         self.links = article_links(article)
-        await self.query_one(Markdown).update(markdown or article_markdown(article))
+        text = markdown or article_markdown(article)
+        shown = self.query(Markdown)
+        if shown:
+            await shown.first().update(text)
+        else:
+            await self.query(Welcome).remove()
+            await self.mount(Markdown(text, open_links=False))
         self.scroll_home(animate=False)

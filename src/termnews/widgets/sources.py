@@ -3,6 +3,8 @@
 A source whose last fetch failed is marked ✗, one whose last fetch skipped
 files (a local folder's warnings) ⚠. Tags come from the sources (OPML
 categories, `tags = [...]` in the config); choosing one shows its sources.
+A feed server is listed with its feeds under it; choosing the server shows
+the articles of all its feeds.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class SourcesPane(OptionList):
         inbox_total = counts.inbox_unread
         self._add(Choice("Inbox", View(), inbox=True), Text("Inbox", style="bold"), inbox_total, inbox_total)
         self.add_option(None)
+        server_feeds = _server_feeds(counts.sources)
         for spec in counts.sources:
             total, unread = counts.per_source.get(spec.source_id, (0, 0))
             server_feed = bool(spec.options.get("server"))  # sync: a server's feed, under the server
@@ -100,7 +103,10 @@ class SourcesPane(OptionList):
             name.append(spec.name)
             if server_feed and len(spec.tags) > 1:
                 name.append(f"  {', '.join(spec.tags[1:])}", style="italic dim")
-            self._add(Choice(spec.name, View(source_id=spec.source_id)), name, unread, total)
+            # A feed server shows its feeds' articles, as a tag does (none synced yet: none).
+            feeds = () if server_feed else server_feeds.get(spec.name, ())
+            view = View(source_ids=feeds) if feeds else View(source_id=spec.source_id)
+            self._add(Choice(spec.name, view), name, unread, total)
         tags = _tags(counts.sources)
         if tags:
             self.add_option(None)
@@ -110,7 +116,9 @@ class SourcesPane(OptionList):
             self._add(Choice(f"#{tag}", View(source_ids=ids)), Text(f"#{tag}", style="italic"), unread, total)
         if highlighted is not None and highlighted < self.option_count:
             self.highlighted = highlighted
-        if self.is_open and not self.has_focus:
+        # On the view in force, unless the person is moving through the list (a first filling,
+        # when the pane opened before the counts were read, has nothing to keep).
+        if self.is_open and (highlighted is None or not self.has_focus):
             self._highlight_current()
 
     def _add(self, choice: Choice, name: Text, unread: int, total: int) -> None:
@@ -130,6 +138,15 @@ class SourcesPane(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.Chosen(self.choices[event.option_index]))
+
+
+def _server_feeds(specs: list[SourceSpec]) -> dict[str, tuple[str, ...]]:
+    """Each feed server's name, with the ids of its feeds (listed after it)."""
+    feeds: dict[str, list[str]] = {}
+    for spec in specs:
+        if server := spec.options.get("server"):
+            feeds.setdefault(server, []).append(spec.source_id)
+    return {name: tuple(ids) for name, ids in feeds.items()}
 
 
 def _tags(specs: list[SourceSpec]) -> dict[str, tuple[str, ...]]:
