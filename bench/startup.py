@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_cache import build
-from refresh import Newsboat, Run, Server, Termnews, make_corpus, measure
+from refresh import Newsboat, Run, Server, Termnews, compile_termnews, make_corpus, measure
 
 FLOOR_APP = """
 from textual.app import App
@@ -89,6 +89,7 @@ def main() -> int:
         print("newsboat is not installed: apt-get install -y newsboat", file=sys.stderr)
         return 2
     python = sys.executable
+    compile_termnews(python)
     work = Path(tempfile.mkdtemp(prefix="termnews-startup-"))
     started = time.perf_counter()
     server = Server(make_corpus(200, 50))
