@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from termnews import __version__
+from termnews import __version__, collector
 from termnews.cli_sync import ServerUsageError
 from termnews.config import DEFAULT_CONFIG, ConfigError
 from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
@@ -693,6 +693,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = app_arguments(sys.argv[1:] if argv is None else argv) or build_parser().parse_args(argv)
     if not hasattr(args, "home"):
         args.home = None
+    if args.func is not cmd_app:  # the app resumes it after its first paint
+        collector.resume()
     if args.func is cmd_config:
         return cmd_config(None, args)
     try:
