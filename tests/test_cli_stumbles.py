@@ -121,3 +121,15 @@ def test_search_snippets_show_the_match_and_mark_what_is_left_out(run, profile, 
     (folder / "long.txt").write_text(f"Referendum notes\n\n{before}\n")
     [row] = map(json.loads, run("search", "referendum", "--json").stdout.splitlines())
     assert row["snippet"].endswith("…") and re.match(r"Nothing of note", row["snippet"])
+
+
+def test_sources_lines_up_names_after_a_long_kind(run, profile, tmp_path) -> None:
+    (tmp_path / "notes").mkdir()
+    profile(
+        f'[[sources]]\nname = "notes"\nkind = "local"\nlocation = "{tmp_path / "notes"}"\n'
+        '[[sources]]\nname = "home"\nkind = "miniflux"\nurl = "http://127.0.0.1:9"\ntoken_command = "echo t"\n'
+    )
+    lines = run("sources").stdout.splitlines()
+    local = next(line for line in lines if line.startswith("local"))
+    server = next(line for line in lines if line.startswith("miniflux"))
+    assert local.index("notes") == server.index("home")

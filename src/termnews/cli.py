@@ -308,21 +308,22 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     if not rows:
         print("no sources (add one with `termnews add URL`)")
         return EXIT_OK
+    kind_width = max(6, *(len(r["kind"]) for r in rows))
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         if "server" in r:
-            print_server(r, width)
+            print_server(r, kind_width, width)
             continue
         when = (r["last_refresh"] or "never")[:16].replace("T", " ")
         print(
-            f"{r['kind']:<6} {r['name']:<{width}}  {plural(r['articles'], 'article'):>14}  "
+            f"{r['kind']:<{kind_width}} {r['name']:<{width}}  {plural(r['articles'], 'article'):>14}  "
             f"{'failed' if r['last_error'] else 'refreshed'} {when:<16}  {r['location']}"
         )
         notes = ([f"last error: {r['last_error']}"] if r["last_error"] else []) + [
             f"warning: {w}" for w in r["warnings"]
         ]
         for note in notes + _note_lines(r):
-            print(f"{'':<6} {'':<{width}}  {note}")
+            print(f"{'':<{kind_width}} {'':<{width}}  {note}")
     return EXIT_OK
 
 
