@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
-from app_support import Notices, make_app, make_home, settle
+from app_support import Notices, make_app, make_home, screen_text, settle
 from feedserver import simple_rss
 from termnews.discover import alternates, sniff_feed
+from termnews.screens.prompt import PromptScreen
 from termnews.session import Session
 
 JSON_FEED = json.dumps(
@@ -195,6 +197,11 @@ async def test_the_add_dialog_refuses_an_address_that_says_no(server, tmp_path: 
         await settle(app, pilot)
         await pilot.press("a")
         await pilot.press("ctrl+u", *server.url("/gone.xml"), "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptScreen)  # back, with the address to correct
+        assert app.screen.query_one(Input).value == server.url("/gone.xml")
+        assert "HTTP 404" in screen_text(app)
+        await pilot.press("escape")
         await settle(app, pilot)
     [notice] = [n for n in notices if n.title == "Not added"]
     assert notice.message == f"{server.url('/gone.xml')} cannot be subscribed to: HTTP 404 Not Found"
