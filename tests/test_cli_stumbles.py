@@ -133,3 +133,16 @@ def test_sources_lines_up_names_after_a_long_kind(run, profile, tmp_path) -> Non
     local = next(line for line in lines if line.startswith("local"))
     server = next(line for line in lines if line.startswith("miniflux"))
     assert local.index("notes") == server.index("home")
+
+
+async def test_the_app_says_how_many_sources_were_not_due_or_gone(run, home, server, profile) -> None:
+    from app_support import make_app, screen_text, settle
+
+    gone_and_live(server, profile, "refresh_minutes = 60\n")
+    run("refresh", check=1)  # "live" is not due for an hour; "old" is gone
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert "refreshed: 0 new, 1 not due yet, 1 gone" in screen_text(app)

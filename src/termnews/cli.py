@@ -446,6 +446,8 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
 
 def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool) -> int:
     """Failures on stderr; unless `quiet`, warnings and a one-line summary; the exit status."""
+    from termnews.schedule import skipped_counts
+
     failed = [o for o in outcomes if o.error]
     for o in failed:
         print(f"termnews: {o.spec.name}: {o.error}", file=sys.stderr)
@@ -454,10 +456,8 @@ def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool
             for warning in o.warnings:
                 print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
-        skipped = [o.spec for o in outcomes if o.skipped]
-        gone = sum(1 for spec in skipped if (status := session.source_status(spec)) and status.gone)
-        not_due = len(skipped) - gone
-        ok = len(outcomes) - len(failed) - len(skipped)
+        not_due, gone = skipped_counts(outcomes)
+        ok = len(outcomes) - len(failed) - not_due - gone
         print(
             f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
             + (f", {not_due} not due (see `termnews sources`; --force fetches them)" if not_due else "")
