@@ -210,3 +210,29 @@ async def test_the_add_dialog_refuses_an_address_that_says_no(server, tmp_path: 
         assert [spec.name for spec in session.specs()] == ["seeds"]
     finally:
         session.close()
+
+
+def test_add_says_on_a_terminal_that_a_silent_server_is_awaited(home, subprocess_env):
+    import signal
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/feed.xml"
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "termnews", "--home", str(home), "add", url, "--name", "quiet"],
+            env=subprocess_env,
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+        )
+        os.close(follower)
+        seen = b""
+        deadline = time.monotonic() + 15
+        while b"has not answered yet" not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 1)[0]:
+                seen += os.read(leader, 4096)
+        proc.send_signal(signal.SIGINT)  # the person gives up
+        assert proc.wait(30) == 130
+        os.close(leader)
+    assert f"{url} has not answered yet (waiting up to 20 s)… (ctrl+c stops)" in seen.decode()

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from termnews import __version__, collector
 from termnews.cli_sync import ServerUsageError
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
+from termnews.models import Headline, HttpOptions, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session
 from termnews.session_subscriptions import AddressRefused, SubscriptionError
@@ -183,7 +184,8 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
     try:
         if not is_fetchable_url(location):
             return _added([session.subscribe(location, args.name, tags)])
-        found = session.find_feeds(location)
+        with _said_if_slow(f"{location} has not answered yet (waiting up to {HttpOptions().deadline:.0f} s)"):
+            found = session.find_feeds(location)
         if found.error:
             print(
                 f"termnews: could not check {location} ({found.error}); subscribed as given", file=sys.stderr
@@ -213,6 +215,32 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _said_if_slow(waiting: str, after: float = 1.0) -> Iterator[None]:
+    """Say on a terminal what the command waits for, once it has waited `after` seconds,
+    and clear the line when the wait is over (a script's stderr gets nothing)."""
+    import threading
+
+    if not sys.stderr.isatty():
+        yield
+        return
+    said = threading.Event()
+
+    def say() -> None:
+        said.set()
+        print(f"termnews: {waiting}… (ctrl+c stops)", end="\r", file=sys.stderr, flush=True)
+
+    timer = threading.Timer(after, say)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+        if said.is_set():
+            print("\x1b[2K", end="", file=sys.stderr, flush=True)  # erase the line
 
 
 def _added(specs: list[SourceSpec]) -> int:
