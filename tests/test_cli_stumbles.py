@@ -146,3 +146,29 @@ async def test_the_app_says_how_many_sources_were_not_due_or_gone(run, home, ser
         await pilot.press("R")
         await settle(app, pilot)
         assert "refreshed: 0 new, 1 not due yet, 1 gone" in screen_text(app)
+
+
+def test_the_app_with_its_output_redirected_says_it_needs_a_terminal(run) -> None:
+    done = run(check=2, timeout=30)  # `termnews > file`: it waited for keys forever
+    assert done.stdout == ""
+    assert done.stderr == (
+        "termnews: the app needs a terminal, and its input or output is redirected;"
+        " scripts use the commands (`termnews --help`)\n"
+    )
+
+
+def test_headlines_mark_a_cut_source_name(run, profile, tmp_path) -> None:
+    toml = ""
+    for n, name in enumerate(("Valid & Hostile", "Valid & Hostile (2)")):
+        folder = tmp_path / f"f{n}"
+        folder.mkdir()
+        (folder / "a.md").write_text(f"# Story {n}\n\nText.\n")
+        toml += f'[[sources]]\nname = "{name}"\nkind = "local"\nlocation = "{folder}"\n'
+    profile(toml)
+    sources = sorted(line[15:33] for line in run("headlines").stdout.splitlines())
+    assert sources == ["Valid & Hostile   ", "Valid & Hostile…  "]
+
+
+def test_show_again_without_full_text_is_a_usage_error(run) -> None:
+    done = run("show", "whatever", "--again", check=2)
+    assert done.stderr == "termnews: --again goes with --full-text (it fetches the page again)\n"

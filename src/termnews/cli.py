@@ -20,7 +20,7 @@ from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session
 from termnews.session_subscriptions import AddressRefused, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
+from termnews.text import ISO_COMPACT, clip, format_date, is_fetchable_url, plural
 
 if TYPE_CHECKING:
     from termnews.discover import FoundFeed
@@ -46,7 +46,7 @@ def headline_json(h: Headline) -> dict[str, object]:
 
 def headline_line(h: Headline) -> str:
     marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
-    line = f"{marks} {format_date(h.published) or '----------'}  {h.source[:16]:<16}  {h.title}"
+    line = f"{marks} {format_date(h.published) or '----------'}  {clip(h.source, 16):<16}  {h.title}"
     return f"{line}  | {h.snippet}" if h.snippet else line
 
 
@@ -97,6 +97,8 @@ def cmd_show(session: Session, args: argparse.Namespace) -> int:
 
     from termnews.render import article_text
 
+    if args.again and not args.full_text:
+        raise UsageError("--again goes with --full-text (it fetches the page again)")
     article = session.store.article(args.id)
     if article is None:
         raise UsageError(f"no article with the id {args.id!r} (ids: `termnews headlines --json`)")
@@ -161,6 +163,11 @@ def _mib(size: int) -> str:
 
 
 def cmd_app(session: Session, args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # `termnews > file` would wait for keys forever
+        raise UsageError(
+            "the app needs a terminal, and its input or output is redirected;"
+            " scripts use the commands (`termnews --help`)"
+        )
     from termnews.app import TermnewsApp  # Textual loads only for the app
 
     TermnewsApp(session).run()
@@ -591,7 +598,7 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
     p.add_argument("--limit", type=_positive_int, metavar="N", help="at most N headlines")
     p.set_defaults(func=cmd_headlines)
 
-    p = sub.add_parser("show", parents=[common], help="print an article as Markdown")
+    p = sub.add_parser("show", parents=[common], help="print an article as readable text")
     p.add_argument("id", help="the article's id (`termnews headlines --json`)")
     p.add_argument(
         "--full-text",

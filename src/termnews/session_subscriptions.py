@@ -47,6 +47,8 @@ class AddressRefused(SubscriptionError):
 
 def _infer_kind(location: str) -> tuple[str, str]:
     """(kind, location as stored) for what someone typed: a URL, a feed file or a folder."""
+    if not location:  # a blank argument from a script: not the current folder
+        raise SubscriptionError("nothing to add: give a feed's address, a feed file or a folder")
     if is_fetchable_url(location):
         return "feed", location
     if "://" in location:
@@ -57,6 +59,13 @@ def _infer_kind(location: str) -> tuple[str, str]:
     if path.is_dir():
         return "local", str(path.resolve())
     if path.is_file():
+        from termnews.sources.local import ARTICLE_SUFFIXES
+
+        if path.suffix.lower() in ARTICLE_SUFFIXES:
+            folder = path.resolve().parent
+            raise SubscriptionError(
+                f"{location}: an article, not a feed; add its folder ({folder}) to read it"
+            )
         return "feed", str(path.resolve())
     host, slash, _ = location.partition("/")
     if slash and "." in host.strip(".") and not location.startswith("~"):  # example.org/feed
