@@ -117,7 +117,9 @@ def test_wording_of_one_article_and_a_failed_source(cli, profile, tmp_path: Path
     assert stats.startswith("1 article, ") and "1 articles" not in stats
 
     exported = cli("export-opml")
-    assert exported.stderr == "termnews: 1 source that is not a feed (a local folder) left out of the OPML\n"
+    assert exported.stderr == (
+        "termnews: 1 source that is not on the web (local folders and files, feed servers) left out of the OPML\n"
+    )
 
 
 def test_a_feed_file_that_is_a_web_page_does_not_blame_a_server(cli, profile, tmp_path: Path) -> None:

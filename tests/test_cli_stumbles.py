@@ -172,3 +172,16 @@ def test_headlines_mark_a_cut_source_name(run, profile, tmp_path) -> None:
 def test_show_again_without_full_text_is_a_usage_error(run) -> None:
     done = run("show", "whatever", "--again", check=2)
     assert done.stderr == "termnews: --again goes with --full-text (it fetches the page again)\n"
+
+
+def test_export_opml_leaves_a_feed_file_out(run, server, profile, tmp_path) -> None:
+    feed_file = tmp_path / "saved.xml"
+    feed_file.write_bytes(rss([{"title": "Kept", "guid": "k"}]))
+    server.feed("/feed.xml", rss([{"title": "One", "guid": "1"}]))
+    profile(
+        f'[[sources]]\nname = "web"\nkind = "feed"\nlocation = "{server.url("/feed.xml")}"\n'
+        f'[[sources]]\nname = "file"\nkind = "feed"\nlocation = "{feed_file}"\n'
+    )
+    done = run("export-opml")
+    assert server.url("/feed.xml") in done.stdout and str(feed_file) not in done.stdout
+    assert done.stderr.startswith("termnews: 1 source that is not on the web")

@@ -545,12 +545,12 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(export.text)
     if export.left_out:
-        what = (
-            "source that is not a feed (a local folder)"
-            if export.left_out == 1
-            else ("sources that are not feeds (local folders)")
+        what = "source that is" if export.left_out == 1 else "sources that are"
+        print(
+            f"termnews: {export.left_out} {what} not on the web (local folders and files, feed servers)"
+            " left out of the OPML",
+            file=sys.stderr,
         )
-        print(f"termnews: {export.left_out} {what} left out of the OPML", file=sys.stderr)
     return EXIT_OK
 
 

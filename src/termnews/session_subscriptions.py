@@ -27,7 +27,7 @@ class Removed:
 class OpmlExport:
     text: str
     feeds: int
-    left_out: int  # sources that are not feeds (local folders)
+    left_out: int  # sources that are not web feeds (local folders and files, feed servers)
 
 
 @dataclass(frozen=True)
@@ -233,5 +233,6 @@ class SubscriptionActions(SessionBase):
         from termnews.opml import write_opml
 
         specs = self.specs()
-        feeds = [s for s in specs if s.kind == "feed"]
+        # A file's path means nothing to another reader, nor does a local folder or a feed server.
+        feeds = [s for s in specs if s.kind == "feed" and is_fetchable_url(s.location)]
         return OpmlExport(write_opml(feeds), len(feeds), len(specs) - len(feeds))
