@@ -133,7 +133,7 @@ class ArticleRef:
 
 NO_LONGER_CACHED = (
     "This article is no longer cached. Its title, link and source above are the copy your"
-    " draft keeps; refresh its source to read it here again."
+    " draft keeps. If its source is still subscribed, refreshing it brings the article back here."
 )
 
 
