@@ -293,7 +293,11 @@ async def test_palette_adds_a_source_and_exports_opml(tmp_path: Path) -> None:
         app.screen.query_one(Input).value = str(out)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert str(feed) in out.read_text()
+        assert str(feed) not in out.read_text()  # a file's path means nothing to another reader
+        assert notices.messages[-1] == (
+            f"Wrote 0 feeds to {out}; 2 sources that are not on the web"  # the file and the seeds
+            " (local folders and files, feed servers) left out of the OPML"
+        )
 
 
 async def test_a_worker_that_fails_says_so(tmp_path: Path) -> None:

@@ -544,13 +544,8 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
         print(f"wrote {plural(export.feeds, 'feed')} to {args.file}")
     else:
         sys.stdout.write(export.text)
-    if export.left_out:
-        what = "source that is" if export.left_out == 1 else "sources that are"
-        print(
-            f"termnews: {export.left_out} {what} not on the web (local folders and files, feed servers)"
-            " left out of the OPML",
-            file=sys.stderr,
-        )
+    if export.left_out_note:
+        print(f"termnews: {export.left_out_note}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -29,6 +29,14 @@ class OpmlExport:
     feeds: int
     left_out: int  # sources that are not web feeds (local folders and files, feed servers)
 
+    @property
+    def left_out_note(self) -> str | None:
+        """What the export left out, in a sentence; None when nothing was."""
+        if not self.left_out:
+            return None
+        what = "source that is" if self.left_out == 1 else "sources that are"
+        return f"{self.left_out} {what} not on the web (local folders and files, feed servers) left out of the OPML"
+
 
 @dataclass(frozen=True)
 class OpmlImport:

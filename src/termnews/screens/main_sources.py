@@ -128,4 +128,5 @@ class SourceActions(MainScreenBase):
         except OSError as exc:
             self.notify(cannot_write(path, exc), title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}", markup=False)
+        note = f"; {export.left_out_note}" if export.left_out_note else ""
+        self.notify(f"Wrote {plural(export.feeds, 'feed')} to {path}{note}", markup=False)
