@@ -10,10 +10,11 @@ last changed, which is what settles a conflict with a local change.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -21,13 +22,15 @@ from termnews.models import ArticleData, Enclosure
 from termnews.sources.server import Page, RemoteEntry, ServerClient, ServerError, ServerSource
 from termnews.store.sync_queue import ServerFeed
 
+P = TypeVar("P")
+
 #: Seconds of changes looked at again after the newest one seen: Miniflux
 #: compares whole seconds, and a change committed late may carry an earlier time.
 OVERLAP = 2
-#: Pages asked for ahead of the one being stored: the server renders the next while this
-#: one is stored (with pages this large, one is enough to keep both sides busy), and at
-#: most two pages of entries are held.
-PARALLEL_PAGES = 1
+#: Pages downloaded and prepared ahead in worker processes (one each) while one is stored:
+#: the server renders one while the other is cleaned and compressed, and at most this many
+#: pages (and the one being stored) are held.
+PAGES_AHEAD = 2
 #: Entries a page: Miniflux's most. Each request costs it a count of every entry the
 #: query matches (about 45 ms for 10,000), so fewer, larger pages cost it less.
 PAGE_SIZE = 1000
@@ -115,11 +118,46 @@ def _entry_page(content: bytes, what: str) -> tuple[list[RemoteEntry], int]:
     return [remote_entry(e) for e in page.entries or ()], page.total
 
 
+@dataclass(frozen=True)
+class _Span:
+    """What a page's cursor needs of it: how many entries, the last one's id, the newest change."""
+
+    size: int
+    last_id: int
+    newest: float
+
+    @classmethod
+    def of(cls, entries: list[RemoteEntry]) -> _Span:
+        last = int(entries[-1].remote_id) if entries else 0
+        return cls(len(entries), last, max((e.changed or 0.0 for e in entries), default=0.0))
+
+
+#: A worker process's connections, by `ServerClient.connection`: opened on its first page.
+_WORKER_CLIENTS: dict[str, MinifluxClient] = {}
+
+
+def _prepared_page(
+    connection: tuple[str, dict[str, str], int], params: dict[str, Any], prepare: Callable[[Page], P]
+) -> tuple[P, _Span]:
+    """Runs in a worker process: one page of a query downloaded, decoded and prepared."""
+    key = repr(connection)
+    if key not in _WORKER_CLIENTS:
+        _WORKER_CLIENTS[key] = MinifluxClient(*connection)
+    entries, _ = _WORKER_CLIENTS[key]._page(params)
+    return prepare(Page(entries=entries)), _Span.of(entries)
+
+
 class MinifluxClient(ServerClient):
     def feeds(self) -> list[ServerFeed]:
         return [_feed(f) for f in self.json("GET", "/v1/feeds")]
 
-    def pull(self, cursor: dict, known: Mapping[str, tuple[bool, bool]]) -> Iterator[Page]:
+    def pull(
+        self,
+        cursor: dict,
+        known: Mapping[str, tuple[bool, bool]],
+        prepare: Callable[[Page], P],
+        workers: Callable[[], Executor],
+    ) -> Iterator[tuple[P, dict | None]]:
         since = cursor.get("changed_after")
         after = int(cursor.get("after_id", 0))
         newest = float(cursor.get("newest", 0))
@@ -130,19 +168,13 @@ class MinifluxClient(ServerClient):
             params["after_entry_id"] = after
         if since:
             params["changed_after"] = since
-        for entries in self._pages(params):
-            page = Page(entries=entries)
-            newest = max([newest, *(e.changed or 0 for e in page.entries)])
-            if len(entries) == self.page_size:
-                page.cursor = {
-                    "changed_after": since,
-                    "after_id": int(entries[-1].remote_id),
-                    "newest": newest,
-                }
+        for prepared, span in self._pages(params, prepare, workers):
+            newest = max(newest, span.newest)
+            if span.size == self.page_size:
+                yield prepared, {"changed_after": since, "after_id": span.last_id, "newest": newest}
             else:  # the last page: next time, only what changed after the newest change seen
-                page.cursor = {"changed_after": max(int(newest) - OVERLAP, 1) if newest else since}
-                page.cursor["newest"] = newest
-            yield page
+                since = max(int(newest) - OVERLAP, 1) if newest else since
+                yield prepared, {"changed_after": since, "newest": newest}
 
     def _changed_since(self, since: int, newest: float) -> bool:
         """One small request: did anything change after the newest change we have?"""
@@ -153,27 +185,30 @@ class MinifluxClient(ServerClient):
     def _page(self, params: dict[str, Any]) -> tuple[list[RemoteEntry], int]:
         return _entry_page(self.request("GET", "/v1/entries", params=params).content, "GET /v1/entries")
 
-    def _pages(self, params: dict[str, Any]) -> Iterator[list[RemoteEntry]]:
-        """Every page of a query, in order; later pages are fetched (and decoded) a few at
-        a time while the caller stores the earlier ones (the query's order is by id and
-        its filter fixed, so offsets stay put while the server adds entries)."""
+    def _pages(
+        self, params: dict[str, Any], prepare: Callable[[Page], P], workers: Callable[[], Executor]
+    ) -> Iterator[tuple[P, _Span]]:
+        """Every page of a query, in order, prepared. The first is downloaded here and says how
+        many there are; the others are downloaded and prepared in worker processes, PAGES_AHEAD
+        at a time, while this process prepares the first and stores the earlier ones (the
+        query's order is by id and its filter fixed, so offsets stay put while the server adds
+        entries)."""
         first, total = self._page(params)
-        yield first
-        offsets = range(self.page_size, total, self.page_size)
-        if not offsets:
-            return
+        offsets = deque(range(self.page_size, total, self.page_size))
+        pool = workers() if offsets else None
+        ahead: deque[Future[tuple[P, _Span]]] = deque()
 
-        def fetch(offset: int) -> list[RemoteEntry]:
-            return self._page({**params, "offset": offset})[0]
+        def refill() -> None:
+            while pool is not None and offsets and len(ahead) < PAGES_AHEAD:
+                page = {**params, "offset": offsets.popleft()}
+                ahead.append(pool.submit(_prepared_page, self.connection, page, prepare))
 
-        with ThreadPoolExecutor(PARALLEL_PAGES) as pool:
-            ahead: deque[Future[list[RemoteEntry]]] = deque()
-            for offset in offsets:
-                ahead.append(pool.submit(fetch, offset))
-                if len(ahead) > PARALLEL_PAGES:
-                    yield ahead.popleft().result()
-            while ahead:
-                yield ahead.popleft().result()
+        refill()
+        yield prepare(Page(entries=first)), _Span.of(first)
+        while ahead:
+            done = ahead.popleft().result()
+            refill()
+            yield done
 
     def change_times(self, remote_ids: list[str]) -> dict[str, float]:
         times = {}
