@@ -186,8 +186,10 @@ def _store_page(
     for fid in page.rows:
         if fid not in specs:  # a feed added on the server since the list was read
             specs[fid] = feed_spec(server, ServerFeed(fid, fid, "", None))
-    # One transaction for the page; the search index follows after the sync, as after a refresh.
-    new = sum(store.store_fetches([StoredFetch(specs[fid], rows, None) for fid, rows in page.rows.items()]))
+    # One transaction for the page, which also notes that the cache holds some of the server's
+    # articles (a first sync cut short resumes); the search index follows after the sync.
+    fetches = [StoredFetch(specs[fid], rows, None) for fid, rows in page.rows.items()]
+    new = sum(store.store_fetches([*fetches, StoredFetch(server, None, FetchNote())]))
     # A conflict needs the server's time of change; ask only for those entries.
     updates = page.updates
     unknown = queue.queued_among(server.source_id, [u.remote_id for u in updates if u.changed is None])

@@ -56,10 +56,6 @@ class ServerError(RuntimeError):
         super().__init__(message)
         self.status = status
 
-    def __reduce__(self) -> tuple[type[ServerError], tuple[str, int | None]]:
-        # Raised in a worker process, it comes back whole (with its status).
-        return (type(self), (str(self), self.status))
-
     @property
     def lasting(self) -> bool:
         """The server refused the request itself, for good (a 4xx that asking again cannot
