@@ -117,18 +117,42 @@ def test_wording_of_one_article_and_a_failed_source(cli, profile, tmp_path: Path
     assert stats.startswith("1 article, ") and "1 articles" not in stats
 
     exported = cli("export-opml")
-    assert exported.stderr == "termnews: 1 source that is not a feed (a local folder) left out of the OPML\n"
+    assert exported.stderr == (
+        "termnews: 1 source that is not on the web (local folders and files, feed servers) left out of the OPML\n"
+    )
 
 
 def test_a_feed_file_that_is_a_web_page_does_not_blame_a_server(cli, profile, tmp_path: Path) -> None:
     profile()  # the seeds off
-    page = tmp_path / "page.html"
+    page = tmp_path / "feed.xml"  # named like a feed, holding a web page
     page.write_text("<!DOCTYPE html><html><head><title>Hi</title></head><body>Hello</body></html>")
     assert cli("add", str(page)).returncode == 0
     done = cli("refresh")
     assert done.returncode == 1
     assert "server" not in done.stderr
     assert "not a feed" in done.stderr and "HTML page" in done.stderr
+
+
+def test_an_article_file_is_refused_with_its_folder_named(cli, profile, tmp_path: Path) -> None:
+    profile()
+    (tmp_path / "notes").mkdir()
+    note = tmp_path / "notes" / "note.md"
+    note.write_text("# A note\n\nText.\n")
+    done = cli("add", str(note))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"termnews: {note}: an article, not a feed; add its folder ({tmp_path / 'notes'}) to read it\n"
+    )
+    assert "note" not in cli("sources").stdout
+
+
+def test_a_blank_location_adds_nothing(cli, profile, tmp_path: Path) -> None:
+    profile()
+    for blank in ("", "  "):
+        done = cli("add", blank)
+        assert done.returncode == 2
+        assert done.stderr == "termnews: nothing to add: give a feed's address, a feed file or a folder\n"
+    assert cli("sources").stdout.startswith("no sources")
 
 
 # -- what earlier work fixed, held through the CLI ---------------------------------------------

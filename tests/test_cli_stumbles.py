@@ -121,3 +121,67 @@ def test_search_snippets_show_the_match_and_mark_what_is_left_out(run, profile, 
     (folder / "long.txt").write_text(f"Referendum notes\n\n{before}\n")
     [row] = map(json.loads, run("search", "referendum", "--json").stdout.splitlines())
     assert row["snippet"].endswith("…") and re.match(r"Nothing of note", row["snippet"])
+
+
+def test_sources_lines_up_names_after_a_long_kind(run, profile, tmp_path) -> None:
+    (tmp_path / "notes").mkdir()
+    profile(
+        f'[[sources]]\nname = "notes"\nkind = "local"\nlocation = "{tmp_path / "notes"}"\n'
+        '[[sources]]\nname = "home"\nkind = "miniflux"\nurl = "http://127.0.0.1:9"\ntoken_command = "echo t"\n'
+    )
+    lines = run("sources").stdout.splitlines()
+    local = next(line for line in lines if line.startswith("local"))
+    server = next(line for line in lines if line.startswith("miniflux"))
+    assert local.index("notes") == server.index("home")
+
+
+async def test_the_app_says_how_many_sources_were_not_due_or_gone(run, home, server, profile) -> None:
+    from app_support import make_app, screen_text, settle
+
+    gone_and_live(server, profile, "refresh_minutes = 60\n")
+    run("refresh", check=1)  # "live" is not due for an hour; "old" is gone
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert "refreshed: 0 new, 1 not due yet, 1 gone" in screen_text(app)
+
+
+def test_the_app_with_its_output_redirected_says_it_needs_a_terminal(run) -> None:
+    done = run(check=2, timeout=30)  # `termnews > file`: it waited for keys forever
+    assert done.stdout == ""
+    assert done.stderr == (
+        "termnews: the app needs a terminal, and its input or output is redirected;"
+        " scripts use the commands (`termnews --help`)\n"
+    )
+
+
+def test_headlines_mark_a_cut_source_name(run, profile, tmp_path) -> None:
+    toml = ""
+    for n, name in enumerate(("Valid & Hostile", "Valid & Hostile (2)")):
+        folder = tmp_path / f"f{n}"
+        folder.mkdir()
+        (folder / "a.md").write_text(f"# Story {n}\n\nText.\n")
+        toml += f'[[sources]]\nname = "{name}"\nkind = "local"\nlocation = "{folder}"\n'
+    profile(toml)
+    sources = sorted(line[15:33] for line in run("headlines").stdout.splitlines())
+    assert sources == ["Valid & Hostile   ", "Valid & Hostile…  "]
+
+
+def test_show_again_without_full_text_is_a_usage_error(run) -> None:
+    done = run("show", "whatever", "--again", check=2)
+    assert done.stderr == "termnews: --again goes with --full-text (it fetches the page again)\n"
+
+
+def test_export_opml_leaves_a_feed_file_out(run, server, profile, tmp_path) -> None:
+    feed_file = tmp_path / "saved.xml"
+    feed_file.write_bytes(rss([{"title": "Kept", "guid": "k"}]))
+    server.feed("/feed.xml", rss([{"title": "One", "guid": "1"}]))
+    profile(
+        f'[[sources]]\nname = "web"\nkind = "feed"\nlocation = "{server.url("/feed.xml")}"\n'
+        f'[[sources]]\nname = "file"\nkind = "feed"\nlocation = "{feed_file}"\n'
+    )
+    done = run("export-opml")
+    assert server.url("/feed.xml") in done.stdout and str(feed_file) not in done.stdout
+    assert done.stderr.startswith("termnews: 1 source that is not on the web")

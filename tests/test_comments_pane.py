@@ -8,10 +8,11 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from app_support import make_app, make_home, open_article, screen_text, settle
+from app_support import Notices, make_app, make_home, open_article, screen_text, settle
 from feedserver import FeedServer
 from termnews.widgets.comments import CommentsPane
 from termnews.widgets.composer import Composer
+from termnews.widgets.headlines import HeadlineList
 
 DATA = Path(__file__).parent / "data" / "comments"
 POST = "A post with a thread"
@@ -127,16 +128,18 @@ async def test_the_comment_answered_is_named_in_the_heading_and_quoted_for_the_e
         assert len(suspend_calls) == 4
 
 
-async def test_an_article_without_a_comment_feed_says_so(tmp_path: Path) -> None:
+async def test_an_article_without_a_comment_feed_says_so_and_opens_no_empty_pane(tmp_path: Path) -> None:
     app = make_app(make_home(tmp_path))
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("c")
         await settle(app, pilot)
-        assert app.screen.query_one(CommentsPane).is_open
-        assert "gives no comment feed" in screen_text(app)
+        assert not app.screen.query_one(CommentsPane).is_open
+        assert app.screen.query_one(HeadlineList).has_focus
+        assert any("gives no comment feed" in m for m in notices.messages)
 
 
 async def test_an_unreachable_comment_feed_is_reported_in_the_pane(server, tmp_path: Path) -> None:

@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
-from app_support import Notices, make_app, make_home, settle
+from app_support import Notices, make_app, make_home, screen_text, settle
 from feedserver import simple_rss
 from termnews.discover import alternates, sniff_feed
+from termnews.screens.prompt import PromptScreen
 from termnews.session import Session
 
 JSON_FEED = json.dumps(
@@ -196,6 +198,11 @@ async def test_the_add_dialog_refuses_an_address_that_says_no(server, tmp_path: 
         await pilot.press("a")
         await pilot.press("ctrl+u", *server.url("/gone.xml"), "enter")
         await settle(app, pilot)
+        assert isinstance(app.screen, PromptScreen)  # back, with the address to correct
+        assert app.screen.query_one(Input).value == server.url("/gone.xml")
+        assert "HTTP 404" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
     [notice] = [n for n in notices if n.title == "Not added"]
     assert notice.message == f"{server.url('/gone.xml')} cannot be subscribed to: HTTP 404 Not Found"
     session = Session.open(str(home))
@@ -203,3 +210,29 @@ async def test_the_add_dialog_refuses_an_address_that_says_no(server, tmp_path: 
         assert [spec.name for spec in session.specs()] == ["seeds"]
     finally:
         session.close()
+
+
+def test_add_says_on_a_terminal_that_a_silent_server_is_awaited(home, subprocess_env):
+    import signal
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/feed.xml"
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "termnews", "--home", str(home), "add", url, "--name", "quiet"],
+            env=subprocess_env,
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+        )
+        os.close(follower)
+        seen = b""
+        deadline = time.monotonic() + 15
+        while b"has not answered yet" not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 1)[0]:
+                seen += os.read(leader, 4096)
+        proc.send_signal(signal.SIGINT)  # the person gives up
+        assert proc.wait(30) == 130
+        os.close(leader)
+    assert f"{url} has not answered yet (waiting up to 20 s)… (ctrl+c stops)" in seen.decode()

@@ -113,7 +113,7 @@ def test_comment_length_cap() -> None:
 
 
 def test_first_line_skips_blank_lines_and_control_characters() -> None:
-    assert first_line("\n\n  Hello\x1b[31m there\nmore") == "Hello[31m there"
+    assert first_line("\n\n  Hello\x1b[31m there\nmore") == "Hello there"
     assert first_line("x" * 100, 10) == "x" * 9 + "…"
     assert first_line("") == ""
 

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -98,6 +99,23 @@ async def test_keymap_rejects_a_bad_key_name_and_keeps_the_default(tmp_path: Pat
         assert app.screen.query_one(HeadlineList).current.starred
 
 
+async def test_j_k_space_and_b_scroll_the_help_in_a_small_terminal(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await press(pilot, "question_mark")
+        view = app.screen.query_one(VerticalScroll)
+        assert view.max_scroll_y > 0
+        await press(pilot, "j", "j")
+        assert view.scroll_y == 2
+        await press(pilot, "k")
+        assert view.scroll_y == 1
+        await press(pilot, "space")
+        assert view.scroll_y > 10
+        await press(pilot, "b")
+        assert view.scroll_y == 1
+
+
 def test_every_binding_id_of_every_screen_and_widget_is_accepted() -> None:
     from termnews.app import keys_in_force
 
@@ -111,6 +129,7 @@ def test_every_binding_id_of_every_screen_and_widget_is_accepted() -> None:
         "confirm_delete.yes": "Y",
         "prompt.cancel": "ctrl+g",
         "help.close": "h",
+        "help.down": "J",
         "reader.top": "t",
     }
     assert keys_in_force(wanted).problems == []

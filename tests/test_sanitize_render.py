@@ -52,9 +52,16 @@ def hrefs(markdown: str) -> list[str]:
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [
-        ("a\x1b[31mred\x1b[0m", "a[31mred[0m"),
-        ("\x1b]0;new title\x07rest", "]0;new titlerest"),
-        ("csi\x9b2Jend", "csi2Jend"),
+        ("a\x1b[31mred\x1b[0m", "ared"),
+        ("\x1b[38;2;255;0;0mrgb\x1b[?25l", "rgb"),
+        ("\x1b]0;new title\x07rest", "rest"),
+        ("\x1b]8;;https://x.org\x1b\\link\x1b]8;;\x1b\\", "link"),
+        ("\x1b]0;no end\nnext line", "\nnext line"),
+        (
+            "ESC(B charset\x1b(B, keypad\x1b=, a lone one at the end\x1b",
+            "ESC(B charset, keypad, a lone one at the end",
+        ),
+        ("csi\x9b2Jend", "csiend"),
         ("nel\x85 and \x80\x9f", "nel and "),
         ("abc\u202edcba", "abcdcba"),
         ("\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069x", "x"),
@@ -80,11 +87,11 @@ def test_clean_text_caps_with_visible_marker() -> None:
     assert clean_text("y" * 20, 20) == "y" * 20  # exactly at the limit: untouched
     assert clean_text("z" * 5, None) == "zzzzz"
     # The cap applies after removal: controls do not count against it.
-    assert clean_text("\x1b" * 100 + "ok", 10) == "ok"
+    assert clean_text("\x00" * 100 + "ok", 10) == "ok"
 
 
 def test_clean_line_collapses_white_space() -> None:
-    assert clean_line("  two\n\tlines \x1b[1m  here ") == "two lines [1m here"
+    assert clean_line("  two\n\tlines \x1b[1m  here ") == "two lines here"
     assert clean_line(None) == ""
 
 

@@ -1,3 +1,3 @@
-from termnews.cli import main
+from termnews.launch import main
 
 raise SystemExit(main())

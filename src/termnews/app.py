@@ -20,6 +20,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 
+from termnews import collector
 from termnews.screens.main import MainScreen
 from termnews.session import Session
 from termnews.themes import DEFAULT_THEME, ThemeProblem, load_themes
@@ -150,6 +151,7 @@ class TermnewsApp(ReportsWorkerErrors, App[None]):
         return self._keys
 
     def on_mount(self) -> None:
+        self.call_after_refresh(collector.resume)  # paused by the `termnews` command until now
         for notice in self.session.store.notices:
             self.notify(notice, severity="warning", markup=False)
         for problem in self._theme_problems:

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from termnews import __version__
+from termnews import __version__, collector
 from termnews.cli_sync import ServerUsageError
 from termnews.config import DEFAULT_CONFIG, ConfigError
-from termnews.models import Headline, SourceOutcome, SourceSpec, SourceStatus
+from termnews.models import Headline, HttpOptions, SourceOutcome, SourceSpec, SourceStatus
 from termnews.paths import HOME_ENV, Paths
 from termnews.session import Session
 from termnews.session_subscriptions import AddressRefused, SubscriptionError
 from termnews.store import StoreError, View, iter_pages
-from termnews.text import ISO_COMPACT, format_date, is_fetchable_url, plural
+from termnews.text import ISO_COMPACT, clip, format_date, is_fetchable_url, plural
 
 if TYPE_CHECKING:
     from termnews.discover import FoundFeed
@@ -45,7 +46,7 @@ def headline_json(h: Headline) -> dict[str, object]:
 
 def headline_line(h: Headline) -> str:
     marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
-    line = f"{marks} {format_date(h.published) or '----------'}  {h.source[:16]:<16}  {h.title}"
+    line = f"{marks} {format_date(h.published) or '----------'}  {clip(h.source, 16):<16}  {h.title}"
     return f"{line}  | {h.snippet}" if h.snippet else line
 
 
@@ -96,6 +97,8 @@ def cmd_show(session: Session, args: argparse.Namespace) -> int:
 
     from termnews.render import article_text
 
+    if args.again and not args.full_text:
+        raise UsageError("--again goes with --full-text (it fetches the page again)")
     article = session.store.article(args.id)
     if article is None:
         raise UsageError(f"no article with the id {args.id!r} (ids: `termnews headlines --json`)")
@@ -160,6 +163,11 @@ def _mib(size: int) -> str:
 
 
 def cmd_app(session: Session, args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # `termnews > file` would wait for keys forever
+        raise UsageError(
+            "the app needs a terminal, and its input or output is redirected;"
+            " scripts use the commands (`termnews --help`)"
+        )
     from termnews.app import TermnewsApp  # Textual loads only for the app
 
     TermnewsApp(session).run()
@@ -183,7 +191,8 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
     try:
         if not is_fetchable_url(location):
             return _added([session.subscribe(location, args.name, tags)])
-        found = session.find_feeds(location)
+        with _said_if_slow(f"{location} has not answered yet (waiting up to {HttpOptions().deadline:.0f} s)"):
+            found = session.find_feeds(location)
         if found.error:
             print(
                 f"termnews: could not check {location} ({found.error}); subscribed as given", file=sys.stderr
@@ -213,6 +222,32 @@ def cmd_add(session: Session, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except SubscriptionError as exc:
         raise UsageError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _said_if_slow(waiting: str, after: float = 1.0) -> Iterator[None]:
+    """Say on a terminal what the command waits for, once it has waited `after` seconds,
+    and clear the line when the wait is over (a script's stderr gets nothing)."""
+    import threading
+
+    if not sys.stderr.isatty():
+        yield
+        return
+    said = threading.Event()
+
+    def say() -> None:
+        said.set()
+        print(f"termnews: {waiting}… (ctrl+c stops)", end="\r", file=sys.stderr, flush=True)
+
+    timer = threading.Timer(after, say)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+        if said.is_set():
+            print("\x1b[2K", end="", file=sys.stderr, flush=True)  # erase the line
 
 
 def _added(specs: list[SourceSpec]) -> int:
@@ -308,21 +343,22 @@ def cmd_sources(session: Session, args: argparse.Namespace) -> int:
     if not rows:
         print("no sources (add one with `termnews add URL`)")
         return EXIT_OK
+    kind_width = max(6, *(len(r["kind"]) for r in rows))
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         if "server" in r:
-            print_server(r, width)
+            print_server(r, kind_width, width)
             continue
         when = (r["last_refresh"] or "never")[:16].replace("T", " ")
         print(
-            f"{r['kind']:<6} {r['name']:<{width}}  {plural(r['articles'], 'article'):>14}  "
+            f"{r['kind']:<{kind_width}} {r['name']:<{width}}  {plural(r['articles'], 'article'):>14}  "
             f"{'failed' if r['last_error'] else 'refreshed'} {when:<16}  {r['location']}"
         )
         notes = ([f"last error: {r['last_error']}"] if r["last_error"] else []) + [
             f"warning: {w}" for w in r["warnings"]
         ]
         for note in notes + _note_lines(r):
-            print(f"{'':<6} {'':<{width}}  {note}")
+            print(f"{'':<{kind_width}} {'':<{width}}  {note}")
     return EXIT_OK
 
 
@@ -445,6 +481,8 @@ def cmd_refresh(session: Session, args: argparse.Namespace) -> int:
 
 def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool) -> int:
     """Failures on stderr; unless `quiet`, warnings and a one-line summary; the exit status."""
+    from termnews.schedule import skipped_counts
+
     failed = [o for o in outcomes if o.error]
     for o in failed:
         print(f"termnews: {o.spec.name}: {o.error}", file=sys.stderr)
@@ -453,10 +491,8 @@ def _report_refresh(session: Session, outcomes: list[SourceOutcome], quiet: bool
             for warning in o.warnings:
                 print(f"termnews: {o.spec.name}: warning: {warning}", file=sys.stderr)
         new = sum(o.new for o in outcomes)
-        skipped = [o.spec for o in outcomes if o.skipped]
-        gone = sum(1 for spec in skipped if (status := session.source_status(spec)) and status.gone)
-        not_due = len(skipped) - gone
-        ok = len(outcomes) - len(failed) - len(skipped)
+        not_due, gone = skipped_counts(outcomes)
+        ok = len(outcomes) - len(failed) - not_due - gone
         print(
             f"{plural(ok, 'source')} ok, {len(failed)} failed, {plural(new, 'new article')}"
             + (f", {not_due} not due (see `termnews sources`; --force fetches them)" if not_due else "")
@@ -509,12 +545,12 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(export.text)
     if export.left_out:
-        what = (
-            "source that is not a feed (a local folder)"
-            if export.left_out == 1
-            else ("sources that are not feeds (local folders)")
+        what = "source that is" if export.left_out == 1 else "sources that are"
+        print(
+            f"termnews: {export.left_out} {what} not on the web (local folders and files, feed servers)"
+            " left out of the OPML",
+            file=sys.stderr,
         )
-        print(f"termnews: {export.left_out} {what} left out of the OPML", file=sys.stderr)
     return EXIT_OK
 
 
@@ -562,7 +598,7 @@ def _add_reading_commands(sub: argparse._SubParsersAction, common: argparse.Argu
     p.add_argument("--limit", type=_positive_int, metavar="N", help="at most N headlines")
     p.set_defaults(func=cmd_headlines)
 
-    p = sub.add_parser("show", parents=[common], help="print an article as Markdown")
+    p = sub.add_parser("show", parents=[common], help="print an article as readable text")
     p.add_argument("id", help="the article's id (`termnews headlines --json`)")
     p.add_argument(
         "--full-text",
@@ -693,6 +729,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = app_arguments(sys.argv[1:] if argv is None else argv) or build_parser().parse_args(argv)
     if not hasattr(args, "home"):
         args.home = None
+    if args.func is not cmd_app:  # the app resumes it after its first paint
+        collector.resume()
     if args.func is cmd_config:
         return cmd_config(None, args)
     try:

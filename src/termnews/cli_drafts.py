@@ -17,7 +17,7 @@ from typing import TextIO
 from termnews.models import EXPORT_FORMATS, Draft
 from termnews.sanitize import clean_line
 from termnews.session import Session
-from termnews.text import format_date, plural
+from termnews.text import clip, format_date, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -93,7 +93,7 @@ def draft_line(d: Draft) -> str:
     first = first_line(d.comment, 60) or "(empty)"
     return (
         f"#{d.id:<4} {d.state:<5}  {format_date(d.updated, '%Y-%m-%d %H:%M')}  "
-        f"{clean_line(d.article_source)[:16]:<16}  {title}  —  {first}"
+        f"{clip(clean_line(d.article_source), 16):<16}  {title}  —  {first}"
     )
 
 

@@ -60,7 +60,7 @@ def add_send_commands(
 
 
 def report_line(r: SendReport) -> str:
-    label = "would send" if r.dry_run else _LABELS.get(r.state, r.state)
+    label = "dry run" if r.dry_run else _LABELS.get(r.state, r.state)  # the message says what it would do
     where = f" (comment {r.remote_id})" if r.remote_id and r.state in ("sent", "held") else ""
     return f"#{r.draft_id:<4} {label}{where}: {clean_line(r.title)[:60]} — {clean_line(r.message)}"
 

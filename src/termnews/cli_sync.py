@@ -175,7 +175,7 @@ def _stamp(when: float) -> str:
 REFUSED_SHOWN = 3
 
 
-def print_server(row: dict[str, Any], width: int) -> None:
+def print_server(row: dict[str, Any], kind_width: int, width: int) -> None:
     server = row["server"]
     waiting = (
         f"  {server['queued']} change{'s' * (server['queued'] != 1)} waiting" if server["queued"] else ""
@@ -183,23 +183,23 @@ def print_server(row: dict[str, Any], width: int) -> None:
     n = len(server["feeds"])
     when = (server["last_sync"] or "never")[:16].replace("T", " ")
     print(
-        f"{row['kind']:<6} {row['name']:<{width}}  {n:>3} feed{'s' * (n != 1)}  synced {when:<16}  {row['location']}{waiting}"
+        f"{row['kind']:<{kind_width}} {row['name']:<{width}}  {n:>3} feed{'s' * (n != 1)}  synced {when:<16}  {row['location']}{waiting}"
     )
     if server["last_error"]:
-        print(f"{'':<6} {'':<{width}}  last error: {server['last_error']}")
+        print(f"{'':<{kind_width}} {'':<{width}}  last error: {server['last_error']}")
     if refused := server["refused"]:
         print(
-            f"{'':<6} {'':<{width}}  {len(refused)} change{'s' * (len(refused) != 1)} refused by the server"
+            f"{'':<{kind_width}} {'':<{width}}  {len(refused)} change{'s' * (len(refused) != 1)} refused by the server"
             " (not sent; the flags here stay):"
         )
         for r in refused[:REFUSED_SHOWN]:
             print(
-                f"{'':<6} {'':<{width}}    {r['refused'][:16].replace('T', ' ')}  {r['what']}: {r['reason']}"
+                f"{'':<{kind_width}} {'':<{width}}    {r['refused'][:16].replace('T', ' ')}  {r['what']}: {r['reason']}"
             )
         if len(refused) > REFUSED_SHOWN:
             print(
-                f"{'':<6} {'':<{width}}    … {len(refused) - REFUSED_SHOWN} more (`termnews sources --json`)"
+                f"{'':<{kind_width}} {'':<{width}}    … {len(refused) - REFUSED_SHOWN} more (`termnews sources --json`)"
             )
     for feed in server["feeds"]:
         tags = f"  [{', '.join(feed['tags'])}]" if feed["tags"] else ""
-        print(f"{'':<6}   {feed['name']}  {feed['unread']}/{feed['articles']} unread{tags}")
+        print(f"{'':<{kind_width}}   {feed['name']}  {feed['unread']}/{feed['articles']} unread{tags}")

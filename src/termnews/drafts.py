@@ -44,7 +44,7 @@ from termnews.models import (
 from termnews.render import escape_markdown
 from termnews.sanitize import clean_line
 from termnews.store import Store
-from termnews.text import ISO, format_date, is_fetchable_url
+from termnews.text import ISO, clip, format_date, is_fetchable_url
 
 # The limits of the WordPress comment form that the composer stands in for.
 COMMENT_MAX = 65_525
@@ -133,7 +133,7 @@ class ArticleRef:
 
 NO_LONGER_CACHED = (
     "This article is no longer cached. Its title, link and source above are the copy your"
-    " draft keeps; refresh its source to read it here again."
+    " draft keeps. If its source is still subscribed, refreshing it brings the article back here."
 )
 
 
@@ -163,8 +163,7 @@ def first_line(text: str, limit: int = 80) -> str:
     """The first non-blank line of a comment, on one line, capped."""
     for line in text.splitlines():
         if line.strip():
-            line = clean_line(line)
-            return line if len(line) <= limit else line[: limit - 1] + "…"
+            return clip(clean_line(line), limit)
     return ""
 
 

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-from termnews.text import is_safe_url
+from termnews.text import why_unsafe_url
 
 
 class LinkRefused(ValueError):
@@ -32,8 +32,8 @@ def browser_command(url: str) -> list[str]:
 
 def open_link(url: str) -> None:
     """Start the browser on `url` and return at once; raises LinkRefused."""
-    if not is_safe_url(url):
-        raise LinkRefused(f"not opened: only http, https and mailto links open ({url[:80]!r})")
+    if (why := why_unsafe_url(url)) is not None:
+        raise LinkRefused(f"not opened: {why} ({url[:80]!r})")
     command = browser_command(url)
     try:
         subprocess.Popen(

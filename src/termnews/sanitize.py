@@ -1,7 +1,8 @@
 """The one sanitizing step between every source and the screen.
 
-Feed and file text is untrusted. Terminal control characters (C0 except tab
-and newline, DEL, C1) and bidi overrides are dropped, so nothing from a feed
+Feed and file text is untrusted. Terminal escape sequences, whole, then
+control characters (C0 except tab and newline, DEL, C1) and bidi overrides
+are dropped, so nothing from a feed
 can move the cursor, retitle the terminal or reorder what is shown. Fields are
 capped so one absurd entry cannot eat memory or the screen.
 """
@@ -18,6 +19,13 @@ TRUNCATED = " … truncated"
 # C0 except \t and \n, DEL, C1, and the bidi embedding/override/isolate marks.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
+# Whole terminal escape sequences, so none leaves its parameters behind as text ("[31m"):
+# CSI (ESC [ or C1 CSI, parameters, intermediates, final byte), OSC (ESC ], up to BEL,
+# ST or the line's end) and the other ESC sequences (intermediates, then a final byte).
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-Z\\-~]"
+)
+
 LIMITS = {
     "title": 1_000,
     "author": 300,
@@ -26,12 +34,16 @@ LIMITS = {
 }
 
 
+def _without_escapes(text: str) -> str:
+    return _ESCAPES.sub("", text) if "\x1b" in text or "\x9b" in text else text
+
+
 def clean_text(text: str | None, limit: int | None = None) -> str:
     """Remove control sequences; cap the length with a visible marker."""
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _UNSAFE.sub("", text)
+    text = _UNSAFE.sub("", _without_escapes(text))
     if limit is not None and len(text) > limit:
         text = (text[: limit - len(TRUNCATED)] + TRUNCATED) if limit > len(TRUNCATED) else text[:limit]
     return text
@@ -41,7 +53,7 @@ def clean_line(text: str | None, limit: int | None = None) -> str:
     """As `clean_text`, for one-line fields: runs of white space become one space."""
     if not text:
         return ""
-    text = " ".join(text.split())
+    text = " ".join(_without_escapes(text).split())  # a sequence may sit between two spaces
     # Every character `_UNSAFE` matches is unprintable: most lines need no search.
     if text.isprintable() and (limit is None or len(text) <= limit):
         return text

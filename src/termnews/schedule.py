@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import time
 
-from termnews.models import FetchResult, SourceSpec, SourceStatus
+from termnews.models import FetchResult, SourceOutcome, SourceSpec, SourceStatus
 from termnews.text import MINUTE, format_date
+
+#: How the reason a gone source is skipped begins.
+GONE = "gone: "
 
 #: The longest interval a feed or server can impose.
 MAX_INTERVAL = 24 * 3600.0
@@ -38,9 +41,15 @@ def not_due(status: SourceStatus | None, force: bool) -> str | None:
     if status is None:
         return None
     if status.gone is not None:
-        return f"gone: the server said 410 Gone on {format_date(status.gone, MINUTE)}; not fetched any more"
+        return f"{GONE}the server said 410 Gone on {format_date(status.gone, MINUTE)}; not fetched any more"
     if not force and status.next_due is not None and status.next_due > time.time():
         return (
             f"not due until {format_date(status.next_due, MINUTE)} (its update interval; --force fetches it)"
         )
     return None
+
+
+def skipped_counts(outcomes: list[SourceOutcome]) -> tuple[int, int]:
+    """(not due, gone): how many sources a refresh skipped, and why."""
+    gone = sum(1 for o in outcomes if o.skipped and o.skipped.startswith(GONE))
+    return sum(1 for o in outcomes if o.skipped) - gone, gone

@@ -27,7 +27,7 @@ class Removed:
 class OpmlExport:
     text: str
     feeds: int
-    left_out: int  # sources that are not feeds (local folders)
+    left_out: int  # sources that are not web feeds (local folders and files, feed servers)
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class AddressRefused(SubscriptionError):
 
 def _infer_kind(location: str) -> tuple[str, str]:
     """(kind, location as stored) for what someone typed: a URL, a feed file or a folder."""
+    if not location:  # a blank argument from a script: not the current folder
+        raise SubscriptionError("nothing to add: give a feed's address, a feed file or a folder")
     if is_fetchable_url(location):
         return "feed", location
     if "://" in location:
@@ -57,6 +59,13 @@ def _infer_kind(location: str) -> tuple[str, str]:
     if path.is_dir():
         return "local", str(path.resolve())
     if path.is_file():
+        from termnews.sources.local import ARTICLE_SUFFIXES
+
+        if path.suffix.lower() in ARTICLE_SUFFIXES:
+            folder = path.resolve().parent
+            raise SubscriptionError(
+                f"{location}: an article, not a feed; add its folder ({folder}) to read it"
+            )
         return "feed", str(path.resolve())
     host, slash, _ = location.partition("/")
     if slash and "." in host.strip(".") and not location.startswith("~"):  # example.org/feed
@@ -224,5 +233,6 @@ class SubscriptionActions(SessionBase):
         from termnews.opml import write_opml
 
         specs = self.specs()
-        feeds = [s for s in specs if s.kind == "feed"]
+        # A file's path means nothing to another reader, nor does a local folder or a feed server.
+        feeds = [s for s in specs if s.kind == "feed" and is_fetchable_url(s.location)]
         return OpmlExport(write_opml(feeds), len(feeds), len(specs) - len(feeds))

@@ -46,6 +46,11 @@ def plain_text(body: str, body_format: BodyFormat) -> str:
     return html_to_text(body) if body_format == "html" else body
 
 
+def clip(text: str, width: int) -> str:
+    """`text` in at most `width` characters, a cut marked with … (two names cut alike stay apart)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def snippet(text: str, query: str, width: int = 80) -> str:
     """One line of `text` from just before the first word of `query` it contains (else from
     its start), with "…" where text is left out before or after.
@@ -169,12 +174,16 @@ def is_fetchable_url(url: str) -> bool:
 
 def is_safe_url(url: str) -> bool:
     """May it be handed to the browser: http, https or mailto; nothing a browser could read as an option."""
-    return (
-        url.lower().startswith(SAFE_SCHEMES)
-        and not url.startswith("-")
-        and clean_text(url) == url
-        and not any(ch.isspace() for ch in url)
-    )
+    return why_unsafe_url(url) is None
+
+
+def why_unsafe_url(url: str) -> str | None:
+    """Why `url` may not be handed to the browser, or None when it may."""
+    if not url.lower().startswith(SAFE_SCHEMES):
+        return "only http, https and mailto links open"
+    if any(ch.isspace() for ch in url) or clean_text(url) != url:
+        return "the address holds white space or control characters"
+    return None
 
 
 # -- dates for display: local time; "" for none or one out of range ------------------

@@ -37,7 +37,8 @@ REFUSED = [
 @pytest.mark.parametrize("url", REFUSED)
 def test_unsafe_links_are_refused_and_nothing_starts(url: str, recording_browser: Path) -> None:
     assert not is_safe_url(url)
-    with pytest.raises(LinkRefused, match="only http, https and mailto"):
+    why = "white space or control" if url.startswith("http://") else "only http, https and mailto"
+    with pytest.raises(LinkRefused, match=why):  # the reason that holds, not always the scheme
         open_link(url)
     time.sleep(0.2)
     assert list(recording_browser.iterdir()) == []

@@ -41,7 +41,12 @@ def bindings_table(keys: KeysInForce, cls: type[DOMNode], display: Callable[[Bin
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close", tooltip="Close the keys")
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close", tooltip="Close the keys"),
+        # The list's own keys, as in the reader: the help is longer than a small terminal.
+        Binding("j", "scroll(1)", "Down", id="help.down", show=False),
+        Binding("k", "scroll(-1)", "Up", id="help.up", show=False),
+        Binding("space", "scroll_page(1)", "Page down", id="help.page_down", show=False),
+        Binding("b", "scroll_page(-1)", "Page up", id="help.page_up", show=False),
     ]
 
     def __init__(self, keys: KeysInForce, sections: Sections) -> None:
@@ -58,3 +63,10 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Text(title, style="bold"), classes="help-section")
                 yield Static(bindings_table(self.keys, cls, self.app.get_key_display))
             yield Static(Text(TEXTUAL_KEYS), classes="help-section")
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_page(self, pages: int) -> None:
+        view = self.query_one(VerticalScroll)
+        view.scroll_relative(y=pages * max(1, view.scrollable_content_region.height - 1), animate=False)

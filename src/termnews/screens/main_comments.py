@@ -26,6 +26,7 @@ class CommentActions(ReadingActions):
         article_id: str
         result: CommentsResult | None  # None: the article has no comment feed
         marks: ThreadMarks | None = None  # what is new, which comments are the person's
+        asked: bool = False  # fetched because the person pressed c (not because they moved on)
 
     def article_shown(self, article: Article) -> None:
         comments = self.comments
@@ -46,19 +47,19 @@ class CommentActions(ReadingActions):
         pane.open()
         stale = pane.shown_at is None or time.monotonic() - pane.shown_at >= STALE_AFTER
         if pane.article_id != article.id or not pane.comments or stale:
-            self.load_comments(pane, article.id)
+            self.load_comments(pane, article.id, asked=True)
 
-    def load_comments(self, pane: CommentsPane, article_id: str) -> None:
+    def load_comments(self, pane: CommentsPane, article_id: str, *, asked: bool = False) -> None:
         pane.show_message(article_id, "Fetching comments…")
-        self.fetch_comments(article_id)
+        self.fetch_comments(article_id, asked)
 
     @work(thread=True, exclusive=True, group="comments", exit_on_error=False)
-    def fetch_comments(self, article_id: str) -> None:
+    def fetch_comments(self, article_id: str, asked: bool) -> None:
         from termnews.comments import fetch_comments
 
         info = self.session.store.article_reply_info(article_id)
         if info is None or not info.comments_url:
-            self.post_message(self.CommentsFetched(article_id, None))
+            self.post_message(self.CommentsFetched(article_id, None, asked=asked))
             return
         result = fetch_comments(self.session.store, info.comments_url)
         marks = self.session.thread_marks(article_id, result)  # and remembers this visit
@@ -68,7 +69,11 @@ class CommentActions(ReadingActions):
         pane = self.comments  # a fetch starts from the pane: it is there
         if pane is None:
             return
-        if message.result is None:
+        if message.result is None and message.asked:  # an empty pane with keys that do nothing: shut
+            pane.close()
+            self.headlines.focus()
+            self.notify(NO_COMMENT_FEED, timeout=4)
+        elif message.result is None:  # moved on to it with the pane open: the pane says so
             pane.show_message(message.article_id, NO_COMMENT_FEED)
         elif self.reader.article is not None and self.reader.article.id == message.article_id:
             pane.show(message.article_id, message.result, message.marks)

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from termnews.models import SourceOutcome, SourceSpec
+from termnews.schedule import skipped_counts
 from termnews.screens.main_base import MainScreenBase
 from termnews.text import plural
 
@@ -151,7 +152,13 @@ class RefreshActions(MainScreenBase):
         outcomes = message.outcomes
         failed = sum(1 for o in outcomes if o.error)
         new = sum(o.new for o in outcomes)
-        summary = f"{new} new" + (f", {failed} failed" if failed else "")
+        not_due, gone = skipped_counts(outcomes)
+        summary = (
+            f"{new} new"
+            + (f", {failed} failed" if failed else "")
+            + (f", {not_due} not due yet" if not_due else "")
+            + (f", {gone} gone" if gone else "")
+        )
         self.status.show(activity=f"refreshed: {summary}")
         self.tell_failures(outcomes)
         self.headlines.reload()

@@ -32,20 +32,29 @@ class SourceActions(MainScreenBase):
         location: str
         feeds: list[FoundFeed]
 
-    def action_add_source(self) -> None:
+    @dataclass
+    class NotAdded(Message):
+        """What the person typed was refused: the dialog comes back with it, to be corrected."""
 
+        location: str
+        problem: str
+
+    def action_add_source(self) -> None:
+        self.ask_for_source(
+            "https://", "A site's feeds are found; it is fetched at once and its articles join the list."
+        )
+
+    def ask_for_source(self, typed: str, detail: str) -> None:
         def chosen(location: str | None) -> None:
             if location:
                 self.add_source(location)
 
-        self.app.push_screen(
-            PromptScreen(
-                "Add a source: a feed or a site's address, a feed file or a folder",
-                "https://",
-                "A site's feeds are found; it is fetched at once and its articles join the list.",
-            ),
-            chosen,
-        )
+        title = "Add a source: a feed or a site's address, a feed file or a folder"
+        self.app.push_screen(PromptScreen(title, typed, detail), chosen)
+
+    def on_source_actions_not_added(self, message: NotAdded) -> None:
+        self.notify(message.problem, title="Not added", severity="error", markup=False)
+        self.ask_for_source(message.location, f"Not added: {message.problem}")
 
     @work(thread=True, group="sources-write", exit_on_error=False)
     def add_source(self, location: str) -> None:
@@ -60,13 +69,13 @@ class SourceActions(MainScreenBase):
                     self.notify(f"Could not check it ({found.error}); added as given", markup=False)
                 self._added([self.session.subscribe(location)])
             elif not found.feeds:
-                self.notify(f"No feed found at {location}", title="Not added", severity="error", markup=False)
+                self.post_message(self.NotAdded(location, f"No feed found at {location}"))
             elif len(found.feeds) == 1:
                 self._added(self.session.subscribe_found(found.feeds))
             else:
                 self.post_message(self.FeedsFound(location, found.feeds))
         except SubscriptionError as exc:
-            self.notify(str(exc), title="Not added", severity="error", markup=False)
+            self.post_message(self.NotAdded(location, str(exc)))
 
     def _added(self, specs: list[SourceSpec]) -> None:
         for spec in specs:

@@ -298,3 +298,5 @@ PARSERS: dict[str, Callable[[str, bytes, float | None, list[str]], list[ArticleD
     ".atom": parse_feed_file,
     ".json": parse_feed_file,
 }
+#: Files a folder reads as one article each (not feeds): subscribing to one alone is a mistake.
+ARTICLE_SUFFIXES = frozenset(suffix for suffix, parse in PARSERS.items() if parse is not parse_feed_file)
