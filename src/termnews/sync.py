@@ -45,8 +45,10 @@ from termnews.store.sync_queue import FlagUpdate, QueuedChange, RefusedChange, S
 Progress = Callable[[SourceOutcome, int, int], None]
 
 #: Worker processes a pull may prepare pages in (cleaning, compressing), beside the
-#: server rendering the next ones and this process storing the earlier ones.
-WORKERS = 2
+#: server rendering the next ones and this process storing the earlier ones. A worker
+#: waits for the server a good part of the time: three kept a first sync of 10,000
+#: entries busiest on two cores (about 8% faster than two).
+WORKERS = 3
 
 
 def is_server_kind(kind: str) -> bool:

@@ -32,10 +32,10 @@ P = TypeVar("P")
 #: Seconds of changes looked at again after the newest one seen: Miniflux
 #: compares whole seconds, and a change committed late may carry an earlier time.
 OVERLAP = 2
-#: Pages downloaded and prepared ahead in worker processes (one each) while one is stored:
-#: the server renders one while the other is cleaned and compressed, and at most this many
-#: pages (and the one being stored) are held.
-PAGES_AHEAD = 2
+#: Pages downloaded and prepared ahead in worker processes (one each, as many as
+#: termnews.sync.WORKERS) while one is stored: the server renders some while the others are
+#: cleaned and compressed, and at most this many pages (and the one being stored) are held.
+PAGES_AHEAD = 3
 #: Entries a page: Miniflux's most. Each request costs it a count of every entry the
 #: query matches (about 45 ms for 10,000), so fewer, larger pages cost it less.
 PAGE_SIZE = 1000
