@@ -273,6 +273,12 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes as the parsers run (started as `_mp_context` says, memory capped);
+    sync prepares its pages in them too."""
+    return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_init)
+
+
 def _ready() -> None:
     """A no-op job: submitting it starts the workers."""
 
@@ -502,13 +508,11 @@ class _Refresh:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.parse_pool is None:
-            self.parse_pool = ProcessPoolExecutor(
-                self.settings.parse_workers, mp_context=_mp_context(), initializer=_worker_init
-            )
+            self.parse_pool = worker_pool(self.settings.parse_workers)
         return self.parse_pool
 
     def _parse_alone(self, cls: type[Source], spec: SourceSpec, download: Download) -> Prepared:
-        pool = ProcessPoolExecutor(1, mp_context=_mp_context(), initializer=_worker_init)
+        pool = worker_pool(1)
         try:
             future = pool.submit(_parse_stage, cls, spec, download)
             done, _ = wait([future], timeout=self.settings.parse_timeout)

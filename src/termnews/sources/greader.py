@@ -16,8 +16,9 @@ date would be missed.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor
+from typing import Any, TypeVar
 
 from termnews.models import ArticleData
 from termnews.sources.server import (
@@ -30,6 +31,8 @@ from termnews.sources.server import (
     chunks,
 )
 from termnews.store.sync_queue import FlagUpdate, ServerFeed
+
+P = TypeVar("P")
 
 API = "/reader/api/0"
 READING_LIST = "user/-/state/com.google/reading-list"
@@ -134,7 +137,19 @@ class GReaderClient(ServerClient):
         except ValueError:
             raise ServerError("stream/items/contents: the server's answer is not JSON") from None
 
-    def pull(self, cursor: dict, known: Mapping[str, tuple[bool, bool]]) -> Iterator[Page]:
+    def pull(
+        self,
+        cursor: dict,
+        known: Mapping[str, tuple[bool, bool]],
+        prepare: Callable[[Page], P],
+        workers: Callable[[], Executor],
+    ) -> Iterator[tuple[P, dict | None]]:
+        # Prepared here: the pages' items are decoded into dicts, which cost more to send to
+        # another process than to prepare.
+        for page in self._pages(known):
+            yield prepare(page), page.cursor
+
+    def _pages(self, known: Mapping[str, tuple[bool, bool]]) -> Iterator[Page]:
         every = self._ids(READING_LIST)
         unread = self._ids(READING_LIST, exclude=READ)
         starred = self._ids(STARRED)

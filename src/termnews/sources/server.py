@@ -15,7 +15,7 @@ import shlex
 import subprocess
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from termnews.models import ArticleData, FetchContext, FetchResult
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import httpx
 
 # httpx (through termnews.fetch, which trims its import) is loaded on the first request:
@@ -31,6 +33,7 @@ from termnews.sources.base import Source, SourceOptions
 from termnews.store.sync_queue import FlagUpdate, ServerFeed
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 #: Seconds for connecting and for each read; a whole sync has no overall deadline.
 TIMEOUT = 30.0  # seconds per request
@@ -85,6 +88,8 @@ class ServerClient(ABC):
     def __init__(self, base: str, headers: Mapping[str, str], page_size: int = PAGE_SIZE) -> None:
         self.base = base.rstrip("/")
         self.page_size = page_size
+        #: What a worker process needs to open a connection of its own: `type(self)(*connection)`.
+        self.connection = (self.base, dict(headers), page_size)
         from termnews.fetch import httpx
         from termnews.hosts import on_this_machine
 
@@ -151,9 +156,18 @@ class ServerClient(ABC):
         """The server's subscriptions, with their categories."""
 
     @abstractmethod
-    def pull(self, cursor: dict, known: Mapping[str, tuple[bool, bool]]) -> Iterator[Page]:
-        """Pages of what changed since `cursor`; `known` maps the remote ids we have to
-        the (read, starred) the server last reported for them."""
+    def pull(
+        self,
+        cursor: dict,
+        known: Mapping[str, tuple[bool, bool]],
+        prepare: Callable[[Page], P],
+        workers: Callable[[], Executor],
+    ) -> Iterator[tuple[P, dict | None]]:
+        """Pages of what changed since `cursor`, in order, each passed through `prepare`,
+        with the cursor to resume from once it is stored (None: keep the last one).
+        `known` maps the remote ids we have to the (read, starred) the server last
+        reported for them. `prepare` is picklable: a client may download and prepare
+        pages ahead in worker processes from `workers()` (a pool the caller owns)."""
 
     @abstractmethod
     def change_times(self, remote_ids: list[str]) -> dict[str, float]:

@@ -365,8 +365,9 @@ class _FlagPlan:
             local[i] = server_value
             self.flags[flag].append((item[0], int(server_value), self.now))
             self.changed += 1
-        item[1], item[2] = update.read, update.starred
-        self.items.append((int(update.read), int(update.starred), self.source_id, update.remote_id))
+        if (item[1], item[2]) != (update.read, update.starred):  # else the server said so before
+            item[1], item[2] = update.read, update.starred
+            self.items.append((int(update.read), int(update.starred), self.source_id, update.remote_id))
 
     def write(self, conn: sqlite3.Connection) -> None:
         conn.executemany(
