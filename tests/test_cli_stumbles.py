@@ -185,3 +185,25 @@ def test_export_opml_leaves_a_feed_file_out(run, server, profile, tmp_path) -> N
     done = run("export-opml")
     assert server.url("/feed.xml") in done.stdout and str(feed_file) not in done.stdout
     assert done.stderr.startswith("termnews: 1 source that is not on the web")
+
+
+def test_forget_refused_clears_what_sources_lists_under_a_server(run, home, profile) -> None:
+    from termnews.session import Session
+
+    profile(
+        '[[sources]]\nname = "home"\nkind = "miniflux"\nurl = "http://127.0.0.1:9"\ntoken_command = "echo t"\n'
+    )
+    session = Session.open(str(home))
+    try:
+        server = session.spec_named("home").source_id
+        queue = session.store.sync_queue()
+        queue.apply_page(server, [("7", "article-7", "feed/1")], [], None, 0.0)
+        session.store.set_flag(["article-7"], "read", True)
+        queue.refuse(server, queue.queued(server), "HTTP 400: no such entry", 1000.0)
+    finally:
+        session.close()
+    assert "1 change refused by the server" in run("sources").stdout
+    done = run("forget-refused", "home")
+    assert done.stdout == "forgot 1 refused change of home (your flags here are unchanged)\n"
+    assert "refused" not in run("sources").stdout
+    assert run("forget-refused", "nope", check=2).stderr.startswith("termnews: no feed server named 'nope'")

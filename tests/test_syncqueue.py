@@ -91,3 +91,14 @@ def test_a_page_applies_its_flags_in_order_each_against_the_ones_before(store: S
         "SELECT remote_id, srv_read, srv_starred FROM state.sync_items ORDER BY remote_id"
     ).fetchall()
     assert known == [("0", 0, 1), ("1", 1, 1), ("2", 1, 0)]
+
+
+def test_forget_refused_empties_the_list_and_keeps_the_flags(store: Store) -> None:
+    article = known_entry(store)
+    store.set_flag([article], "starred", True)
+    queue = store.sync_queue()
+    queue.refuse(SERVER, queue.queued(SERVER), "HTTP 400: no such entry", 1000.0)
+    assert [r.remote_id for r in queue.refused(SERVER)] == ["7"]
+    assert queue.forget_refused(SERVER) == 1
+    assert queue.refused(SERVER) == [] and queue.status(SERVER).refused == 0
+    assert starred(store, article)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from termnews.models import SourceSpec
 from termnews.session import Session
+from termnews.text import plural
 
 if TYPE_CHECKING:
     import argparse
@@ -119,6 +120,13 @@ def cmd_rename(session: Session, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_forget_refused(session: Session, args: argparse.Namespace) -> int:
+    server = server_named(session, args.server)
+    forgotten = session.store.sync_queue().forget_refused(server.source_id)
+    print(f"forgot {plural(forgotten, 'refused change')} of {server.name} (your flags here are unchanged)")
+    return EXIT_OK
+
+
 def add_sync_commands(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "rename", parents=[common], help="rename a feed server's feed there (SERVER/FEED, see `sources`)"
@@ -126,6 +134,13 @@ def add_sync_commands(subparsers: argparse._SubParsersAction, common: argparse.A
     p.add_argument("name", help="the feed as `termnews sources` lists it: SERVER/TITLE")
     p.add_argument("title", help="its new title")
     p.set_defaults(func=cmd_rename)
+    p = subparsers.add_parser(
+        "forget-refused",
+        parents=[common],
+        help="empty the list of changes a feed server refused (`termnews sources` shows it)",
+    )
+    p.add_argument("server", help="the server source's name")
+    p.set_defaults(func=cmd_forget_refused)
 
 
 def server_row(session: Session, spec: SourceSpec) -> dict[str, Any]:

@@ -314,6 +314,11 @@ class SyncQueue:
             )
         return refused
 
+    def forget_refused(self, source_id: str) -> int:
+        """The person has seen what the server refused: the list is emptied (the flags stay)."""
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM state.sync_refused WHERE source_id = ?", (source_id,)).rowcount
+
     def finish(self, source_id: str, *, when: float, error: str | None, clock_offset: float | None) -> None:
         with self._db.transaction():
             self.conn.execute(
