@@ -78,9 +78,11 @@ class SourcesPane(OptionList):
         super().__init__(id=id)
         self.choices: list[Choice] = []
 
-    def show_sources(self, counts: ViewCounts, outcomes: dict[str, SourceOutcome]) -> None:
+    def show_sources(
+        self, counts: ViewCounts, outcomes: dict[str, SourceOutcome], warned: frozenset[str] = frozenset()
+    ) -> None:
         """Fill the list; `outcomes` are the sources' refreshes in this run (a sync's error is
-        only there)."""
+        only there), `warned` the sources whose last stored refresh left warnings (before this run)."""
         highlighted = self.highlighted
         self.choices = []
         self.clear_options()
@@ -98,7 +100,7 @@ class SourcesPane(OptionList):
             outcome = outcomes.get(spec.source_id)
             if spec.source_id in counts.errors or (outcome is not None and outcome.error):
                 name.append("✗ ", style="bold red")
-            elif outcome is not None and outcome.warnings:
+            elif outcome.warnings if outcome is not None else spec.source_id in warned:
                 name.append("⚠ ", style="bold yellow")
             name.append(spec.name)
             if server_feed and len(spec.tags) > 1:
