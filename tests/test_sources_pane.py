@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from app_support import (
     PINNED_MTIME,
     SEED_COUNT,
@@ -174,3 +176,27 @@ async def test_skipped_files_of_a_folder_are_shown_in_the_app(tmp_path: Path) ->
         await pilot.press("1")
         await settle(app, pilot)
         assert re.search(r"⚠ notes +1/1", screen_text(app))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)])
+async def test_sources_with_names_alike_stay_distinct_where_there_is_room(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    config = ""
+    for n, name in enumerate(("Valid & Hostile", "Valid & Hostile (2)")):
+        folder = tmp_path / f"folder{n}"
+        folder.mkdir()
+        (folder / "a.md").write_text(f"# Story from {n}\n\nwords\n")
+        config += f'\n[[sources]]\nname = "{name}"\nkind = "local"\nlocation = "{folder}"\n'
+    app = make_app(make_home(tmp_path, config))
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        if size == (80, 24):  # 80 columns as they were: the title keeps its room
+            assert text.count("Valid & Hos…") == 2, text
+            return
+        assert "Valid & Hostile (2)" in text and re.search(r"Valid & Hostile(?! \(2\))(?!…)", text), text
+        await pilot.press("1")
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        assert any(re.search(r"▊? *Valid & Hostile \(2\) +1/1", line) for line in lines), "\n".join(lines)
