@@ -151,22 +151,6 @@ async def test_a_small_terminal_shows_five_lines_of_the_comment_box_whole(identi
         assert visible(area), area.region
 
 
-@pytest.mark.parametrize("size", [(50, 15), (80, 24)])
-async def test_tab_brings_the_next_field_into_view_at_once(
-    identity_home: Path, size: tuple[int, int]
-) -> None:
-    app = make_app(identity_home)
-    async with app.run_test(size=size) as pilot:
-        await open_article(app, pilot)
-        await reply(app, pilot)
-        for field in ("name", "email", "website"):
-            await pilot.press("tab")
-            # no pause, no key typed: the field is in view once Tab is handled
-            focused = app.focused
-            assert focused is not None and focused.id == field
-            assert visible(focused), (field, focused.region)
-
-
 async def test_the_footer_offers_no_key_the_comment_box_types(identity_home: Path) -> None:
     app = make_app(identity_home)
     async with app.run_test(size=(100, 30)) as pilot:

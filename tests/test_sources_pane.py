@@ -204,6 +204,14 @@ async def test_sources_with_names_alike_stay_distinct_where_there_is_room(
         assert any(re.search(r"▊? *Valid & Hostile \(2\) +1/1", line) for line in lines), "\n".join(lines)
 
 
+def note_folder(tmp_path: Path, notes: int) -> Path:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(notes):
+        (folder / f"{n}.md").write_text(f"# Note {n}\n\nwords\n")
+    return folder
+
+
 async def highlight_source(pilot, name: str) -> SourcesPane:
     pane = pilot.app.screen.query_one(SourcesPane)
     pane.highlighted = next(i for i, c in enumerate(pane.choices) if c.source == name)
@@ -214,10 +222,7 @@ async def highlight_source(pilot, name: str) -> SourcesPane:
 async def test_a_source_added_by_mistake_is_removed_from_the_app_after_asking(
     tmp_path: Path, profile, run
 ) -> None:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text("# A note\n\nwords\n")
-    (notes / "b.md").write_text("# Another note\n\nwords\n")
+    notes = note_folder(tmp_path, 2)
     mine = tmp_path / "mine"
     mine.mkdir()
     home = profile(f'[[sources]]\nname = "mine"\nkind = "local"\nlocation = "{mine}"\n', seeds=True)
@@ -258,9 +263,7 @@ async def test_a_source_added_by_mistake_is_removed_from_the_app_after_asking(
 async def test_the_palette_removes_the_source_of_the_headline_under_the_cursor(
     tmp_path: Path, profile, run
 ) -> None:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text("# A note\n\nwords\n")
+    notes = note_folder(tmp_path, 1)
     home = profile()
     run("add", str(notes), "--name", "notes")
     app = make_app(home)
