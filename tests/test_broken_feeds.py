@@ -135,3 +135,15 @@ def test_breaks_a_lenient_reading_loses_nothing_to_carry_no_warning() -> None:
         broken = RSS.replace(b"<title>Story 1</title>", f"<title>Story 1{oddity}</title>".encode())
         read = read_feed(broken, "http://x.test/feed")
         assert len(read.articles) == 3 and read.warnings == (), oddity
+
+
+async def test_the_sources_pane_shows_a_stored_warning_at_start(run, server, home: Path) -> None:
+    server.feed("/cut.xml", cut_after(RSS, b"</item>", 2))
+    run("add", server.url("/cut.xml"), "--name", "cut")
+    run("refresh")  # the warning is stored; the app below does not fetch the feed again
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert re.search(r"⚠ cut +2/2", screen_text(app)), screen_text(app)

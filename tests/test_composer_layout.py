@@ -125,7 +125,11 @@ async def test_too_small_states_the_real_need_and_ctrl_s_does_nothing(identity_h
         await settle(app, pilot)
         said = str(composer.query_one("#composer-too-small").render())
         width, height = composer.size
-        assert f"needs {MIN_SIZE[0]}x{MIN_SIZE[1]} and has {width}x{height} here" in said
+        # The room the form gets, named as such: not to be read as the terminal's size.
+        assert (
+            f"the reply form gets {width}x{height} of this terminal and needs {MIN_SIZE[0]}x{MIN_SIZE[1]}"
+            in " ".join(said.split())
+        )
         assert width < MIN_SIZE[0] or height < MIN_SIZE[1]
         before = len(notices)
         await pilot.press("ctrl+s")
@@ -133,3 +137,43 @@ async def test_too_small_states_the_real_need_and_ctrl_s_does_nothing(identity_h
         assert notices.messages[before:] == []
         assert app.session.store.drafts() == []
         assert "Ready" not in screen_text(app).splitlines()[-1]
+
+
+async def test_a_small_terminal_shows_five_lines_of_the_comment_box_whole(identity_home: Path) -> None:
+    app = make_app(identity_home)
+    async with app.run_test(size=(50, 15)) as pilot:
+        await open_article(app, pilot)
+        composer = await reply(app, pilot)
+        await settle(app, pilot)
+        area = composer.query_one("#comment", TextArea)
+        assert app.focused is area
+        assert comment_lines(composer) >= 5
+        assert visible(area), area.region
+
+
+async def test_the_footer_offers_no_key_the_comment_box_types(identity_home: Path) -> None:
+    app = make_app(identity_home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_article(app, pilot)
+        await reply(app, pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Ready" in footer and "Search" not in footer
+        await pilot.press("slash")
+        await settle(app, pilot)
+        assert app.screen.query_one("#comment", TextArea).text == "/"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Search" in screen_text(app).splitlines()[-1]  # the headlines: / searches again
+
+
+async def test_too_small_the_footer_offers_only_escape_and_the_keys_that_act(identity_home: Path) -> None:
+    app = make_app(identity_home)
+    async with app.run_test(size=(100, 9)) as pilot:
+        await open_article(app, pilot)
+        composer = await reply(app, pilot)
+        await settle(app, pilot)
+        assert composer.too_small
+        footer = screen_text(app).splitlines()[-1]
+        assert "Close" in footer
+        for held in ("Unread", "Reply", "Search", "Refresh", "Help", "Quit", "Ready"):
+            assert held not in footer, footer

@@ -73,6 +73,21 @@ async def test_help_shows_the_keymap_per_pane_with_ids(tmp_path: Path) -> None:
             assert binding_id in shown
 
 
+async def test_help_at_50_columns_keeps_the_descriptions_readable(tmp_path: Path) -> None:
+    app = make_app(make_home(tmp_path))
+    async with app.run_test(size=(50, 60)) as pilot:
+        await settle(app, pilot)
+        await press(pilot, "question_mark")
+        lines = screen_text(app).splitlines()
+        star = next(n for n, line in enumerate(lines) if "s " in line and "Star / unstar" in line)
+        assert "toggle_star" in lines[star + 1]  # the id under what the key does
+        assert any("Previous unread article" in line for line in lines)  # not cut to a few characters
+        await pilot.resize_terminal(100, 60)  # wide again: the ids in their column
+        await pilot.pause()
+        star_line = next(line for line in screen_text(app).splitlines() if "Star / unstar" in line)
+        assert "toggle_star" in star_line
+
+
 # -- 10: the keymap: conflicts named, bad key names refused, every id accepted ----------------
 
 

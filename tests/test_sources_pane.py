@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from app_support import (
     PINNED_MTIME,
     SEED_COUNT,
@@ -13,9 +15,11 @@ from app_support import (
     choose_view,
     make_app,
     make_home,
+    palette,
     screen_text,
     settle,
 )
+from termnews.screens.confirm import ConfirmDeleteScreen
 from termnews.widgets.headlines import HeadlineList
 from termnews.widgets.sources import SourcesPane
 
@@ -174,3 +178,101 @@ async def test_skipped_files_of_a_folder_are_shown_in_the_app(tmp_path: Path) ->
         await pilot.press("1")
         await settle(app, pilot)
         assert re.search(r"⚠ notes +1/1", screen_text(app))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)])
+async def test_sources_with_names_alike_stay_distinct_where_there_is_room(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    config = ""
+    for n, name in enumerate(("Valid & Hostile", "Valid & Hostile (2)")):
+        folder = tmp_path / f"folder{n}"
+        folder.mkdir()
+        (folder / "a.md").write_text(f"# Story from {n}\n\nwords\n")
+        config += f'\n[[sources]]\nname = "{name}"\nkind = "local"\nlocation = "{folder}"\n'
+    app = make_app(make_home(tmp_path, config))
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        if size == (80, 24):  # 80 columns as they were: the title keeps its room
+            assert text.count("Valid & Hos…") == 2, text
+            return
+        assert "Valid & Hostile (2)" in text and re.search(r"Valid & Hostile(?! \(2\))(?!…)", text), text
+        await pilot.press("1")
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        assert any(re.search(r"▊? *Valid & Hostile \(2\) +1/1", line) for line in lines), "\n".join(lines)
+
+
+def note_folder(tmp_path: Path, notes: int) -> Path:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(notes):
+        (folder / f"{n}.md").write_text(f"# Note {n}\n\nwords\n")
+    return folder
+
+
+async def highlight_source(pilot, name: str) -> SourcesPane:
+    pane = pilot.app.screen.query_one(SourcesPane)
+    pane.highlighted = next(i for i, c in enumerate(pane.choices) if c.source == name)
+    await pilot.pause()
+    return pane
+
+
+async def test_a_source_added_by_mistake_is_removed_from_the_app_after_asking(
+    tmp_path: Path, profile, run
+) -> None:
+    notes = note_folder(tmp_path, 2)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    home = profile(f'[[sources]]\nname = "mine"\nkind = "local"\nlocation = "{mine}"\n', seeds=True)
+    run("add", str(notes), "--name", "notes")
+    notices = Notices()
+    app = make_app(home)
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        await highlight_source(pilot, "notes")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDeleteScreen)
+        asked = screen_text(app)
+        assert "Remove the source 'notes' and delete its 2 cached articles?" in asked, asked
+        await pilot.press("n")  # kept
+        await settle(app, pilot)
+        assert [s.name for s in app.session.store.subscriptions()] == ["notes"]
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+        assert app.session.store.subscriptions() == []
+        assert (
+            "Removed 'notes' and 2 cached articles (read marks, stars and drafts are kept)"
+            in notices.messages
+        )
+        assert all(c.source != "notes" for c in app.screen.query_one(SourcesPane).choices)
+        # From config.toml, or the bundled sample: refused in the CLI's words, nothing asked.
+        for name, words in (("mine", "is defined in"), ("seeds", "turn it off with `seeds = false`")):
+            await highlight_source(pilot, name)
+            await pilot.press("d")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ConfirmDeleteScreen)
+            assert words in notices.messages[-1], notices.messages
+    assert "remove it there" in run("remove", "mine", check=2).stderr
+
+
+async def test_the_palette_removes_the_source_of_the_headline_under_the_cursor(
+    tmp_path: Path, profile, run
+) -> None:
+    notes = note_folder(tmp_path, 1)
+    home = profile()
+    run("add", str(notes), "--name", "notes")
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await palette(pilot, "Remove source")
+        assert isinstance(app.screen, ConfirmDeleteScreen)
+        assert "Remove the source 'notes' and delete its 1 cached article?" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.session.store.subscriptions() == []
+        assert app.screen.headlines.total == 0

@@ -123,6 +123,11 @@ PALETTE_COMMANDS = (
     ("Sources pane", "Show or hide the sources and views (1)", "toggle_sources"),
     ("Search", "Search titles and bodies (/)", "search"),
     ("Add source", "Subscribe to a feed or a site's address, a feed file or a folder", "add_source"),
+    (
+        "Remove source",
+        "Remove the source under the cursor (sources pane: d) and its cached articles, after asking",
+        "remove_source",
+    ),
     ("Full text", "Fetch the open article's web page and show its main text (F)", "full_text"),
     ("Export OPML", "Write every feed subscription to an OPML file", "export_opml"),
     ("Drafts", "Every draft: open, delete, export (D)", "drafts"),

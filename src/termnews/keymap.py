@@ -38,6 +38,12 @@ def _character_names() -> frozenset[str]:
 
 
 _CHARACTER_NAMES = _character_names()
+_CHARACTERS = {key_name(chr(c)): chr(c) for c in range(33, 127)}
+
+
+def typed_character(key: str) -> str | None:
+    """The character a key types ("slash" -> "/", "j" -> "j"); None for ctrl+s, f5, pagedown..."""
+    return key if len(key) == 1 else _CHARACTERS.get(key)
 
 
 def is_key_name(key: str) -> bool:

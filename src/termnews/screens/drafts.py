@@ -1,7 +1,7 @@
 """`D`: every draft across all articles; open, delete (after asking), export.
 
 Also the small dialogs the drafts flow needs: "continue the last draft or start
-a new reply?", "delete this draft?", "export to which file?", and the command
+a new reply?", "export to which file?" ("delete this draft?" is screens/confirm), and the command
 palette entries. Rows are read and written in thread workers; titles and
 comments from feeds are shown as plain `Text`, never parsed as markup.
 """
@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 
 from termnews.drafts import ArticleRef, cannot_write, export_text, first_line, format_for_path, write_export
 from termnews.models import SENT_STATES, Draft, SourceSpec
+from termnews.screens.confirm import ConfirmDeleteScreen
 from termnews.screens.dialog import Dialog
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Store
@@ -141,37 +142,6 @@ class ReplyChoiceScreen(Dialog[str | None]):
 
     def action_choose(self, choice: str | None) -> None:
         self.dismiss("copy" if choice == "continue" and self.sent else choice)
-
-
-class ConfirmDeleteScreen(Dialog[bool]):
-    BINDINGS = [
-        Binding("y", "answer(True)", "Delete", id="confirm_delete.yes", tooltip="Delete the draft"),
-        Binding("n,escape", "answer(False)", "Keep", id="confirm_delete.no", tooltip="Keep the draft"),
-    ]
-
-    def __init__(self, draft: Draft) -> None:
-        super().__init__()
-        self.draft = draft
-
-    def compose(self) -> ComposeResult:
-        d = self.draft
-        with Vertical():
-            yield Static(Text(f"Delete draft #{d.id}? This cannot be undone."), classes="dialog-title")
-            yield Static(Text(f"Reply to: {d.article_title}"), classes="dialog-detail")
-            yield Static(Text("“" + (first_line(d.comment, 60) or "(empty)") + "”"), classes="dialog-detail")
-            with Horizontal():
-                yield Button("Delete (y)", id="yes", variant="error")
-                yield Button("Keep (n)", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class DraftsTable(DataTable[Text]):
@@ -357,7 +327,11 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             if yes:
                 self.delete(draft.id)
 
-        self.app.push_screen(ConfirmDeleteScreen(draft), answered)
+        question = f"Delete draft #{draft.id}? This cannot be undone."
+        said = "“" + (first_line(draft.comment, 60) or "(empty)") + "”"
+        self.app.push_screen(
+            ConfirmDeleteScreen(question, [f"Reply to: {draft.article_title}", said]), answered
+        )
 
     @work(thread=True, group="drafts-write", exit_on_error=False)
     def delete(self, draft_id: int) -> None:

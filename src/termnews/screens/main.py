@@ -140,9 +140,12 @@ class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions, Searc
     @dataclass
     class CountsRead(Message):
         counts: ViewCounts
+        warned: frozenset[str] = frozenset()  # sources whose last refresh (stored) left warnings
 
     #: The last counts read (the sources pane is filled from them when it first opens).
     counts: ViewCounts | None = None
+    #: Sources whose last refresh, in this run or before it, left warnings (read with the counts).
+    warned: frozenset[str] = frozenset()
 
     def compose(self) -> ComposeResult:
         # The terminal's size is known: the panes are styled for it once, not again at the first resize.
@@ -190,10 +193,15 @@ class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions, Searc
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def read_counts(self, view: View, every_view: bool) -> None:
         """Unread and total counts for the status line, and with `every_view` for the sources pane."""
-        listed: tuple[View, ...] = ()
-        if every_view:
-            from termnews.widgets.sources import LISTED_VIEWS as listed
-        self.post_message(self.CountsRead(self.session.view_counts(view, listed)))
+        if not every_view:
+            self.post_message(self.CountsRead(self.session.view_counts(view)))
+            return
+        from termnews.widgets.sources import LISTED_VIEWS
+
+        counts = self.session.view_counts(view, LISTED_VIEWS)
+        statuses = self.session.store.source_statuses([spec.source_id for spec in counts.sources])
+        warned = frozenset(source_id for source_id, status in statuses.items() if status.warnings)
+        self.post_message(self.CountsRead(counts, warned))
 
     def update_counts(self) -> None:
         # Read after the screen is painted: the first paint never waits for the counts.
@@ -201,8 +209,10 @@ class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions, Searc
 
     def on_main_screen_counts_read(self, message: CountsRead) -> None:
         counts = self.counts = message.counts
+        if counts.views:  # every view's counts: the stored warnings were read with them
+            self.warned = message.warned
         if self.sources is not None:
-            self.sources.show_sources(counts, self.last_outcomes)
+            self.sources.show_sources(counts, self.last_outcomes, self.warned)
         self.status.show(unread=counts.unread, total=counts.total, sync_waiting=counts.sync_waiting)
 
     # -- replying to a comment -----------------------------------------------------
@@ -261,7 +271,7 @@ class MainScreen(ReplyActions, RefreshActions, LinkActions, SourceActions, Searc
         )
         pane.current = self.headlines.view
         if self.counts is not None and self.counts.views:
-            pane.show_sources(self.counts, self.last_outcomes)
+            pane.show_sources(self.counts, self.last_outcomes, self.warned)
         else:
             self.update_counts()
         return pane

@@ -69,6 +69,23 @@ class MainScreenBase(ReportsWorkerErrors, Screen[None]):
     def inbox(self) -> InboxList | None:
         return self._composed("inbox")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key the focused field types is not offered as the screen's (`/` types a slash in the
+        comment box). Textual drops such keys itself, but misses those whose name is not the
+        character's Unicode name ("slash" is SOLIDUS)."""
+        focused = self.focused
+        if focused is None or not focused.check_consume_key("a", "a"):
+            return True  # not a field that takes typing: every key is the screen's
+        from termnews.keymap import own_bindings, typed_character
+
+        keys = self.app.keys_in_force.keys_of  # type: ignore[attr-defined]  # TermnewsApp's
+        for binding in own_bindings(type(self)):
+            if binding.action.partition("(")[0] == action:
+                typed = [key for key in keys(binding) if typed_character(key) is not None]
+                if typed and len(typed) == len(keys(binding)):
+                    return not all(focused.check_consume_key(k, typed_character(k)) for k in typed)
+        return True
+
     def _composed(self, pane_id: str) -> Any:
         return self.query_one(f"#{pane_id}") if pane_id in self._mounting else None
 

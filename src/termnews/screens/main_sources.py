@@ -1,5 +1,6 @@
 """The main screen's sources: adding one by a feed's or a site's address (a picker when a page
-names several feeds), and exporting them as OPML. Fetching runs in workers."""
+names several feeds), removing one (after asking), and exporting them as OPML. Fetching and
+writing run in workers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
-from termnews.models import SourceSpec
+from termnews.models import SourceSpec, View
 from termnews.screens.main_base import MainScreenBase
 from termnews.screens.prompt import PromptScreen
 from termnews.session_subscriptions import SubscriptionError
@@ -18,6 +19,7 @@ from termnews.text import is_fetchable_url, plural
 
 if TYPE_CHECKING:
     from termnews.discover import FoundFeed
+    from termnews.session_subscriptions import Removed
 
 
 class SourceActions(MainScreenBase):
@@ -104,6 +106,77 @@ class SourceActions(MainScreenBase):
     def refresh_sources(self, specs: list[SourceSpec]) -> object:
         """Fetch these sources now (the refresh part starts a worker)."""
         raise NotImplementedError
+
+    # -- removing ----------------------------------------------------------------------
+
+    @dataclass
+    class RemoveAsked(Message):
+        """A subscription may be removed: the person is asked, told what goes with it."""
+
+        spec: SourceSpec
+        articles: int
+
+    @dataclass
+    class SourceRemoved(Message):
+        removed: Removed
+
+    def action_remove_source(self) -> None:
+        """`d` in the sources pane, or the palette: the source under the pane's cursor (else the
+        source of the headline under the cursor)."""
+        pane = self.sources
+        if pane is not None and pane.is_open:
+            name = pane.source_under_cursor
+        else:
+            name = self.headlines.current.source if self.headlines.current is not None else None
+        if name is None:
+            self.notify("No source under the cursor: choose one in the sources pane (1)", timeout=4)
+            return
+        self.ask_to_remove(name)
+
+    @work(thread=True, group="sources-write", exit_on_error=False)
+    def ask_to_remove(self, name: str) -> None:
+        session = self.session
+        spec = next((s for s in session.store.subscriptions() if s.name == name), None)
+        if spec is None:
+            try:  # not added from the app or the CLI: unsubscribe refuses, in the CLI's words
+                session.unsubscribe(name)
+            except SubscriptionError as exc:
+                self.notify(str(exc), title="Not removed", severity="error", timeout=8, markup=False)
+            return
+        articles = session.store.article_counts().get(spec.source_id, (0, 0))[0]
+        self.post_message(self.RemoveAsked(spec, articles))
+
+    def on_source_actions_remove_asked(self, message: RemoveAsked) -> None:
+        from termnews.screens.confirm import ConfirmDeleteScreen
+
+        spec = message.spec
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_source(spec.name)
+
+        articles = plural(message.articles, "cached article")
+        question = f"Remove the source {spec.name!r} and delete its {articles}?"
+        details = [spec.location, "Read marks, stars and drafts are kept."]
+        self.app.push_screen(ConfirmDeleteScreen(question, details), answered)
+
+    @work(thread=True, group="sources-write", exit_on_error=False)
+    def remove_source(self, name: str) -> None:
+        try:
+            self.post_message(self.SourceRemoved(self.session.unsubscribe(name)))
+        except SubscriptionError as exc:
+            self.notify(str(exc), title="Not removed", severity="error", markup=False)
+
+    def on_source_actions_source_removed(self, message: SourceRemoved) -> None:
+        gone = message.removed
+        said = f"Removed {gone.spec.name!r} and {plural(gone.articles, 'cached article')}"
+        self.notify(f"{said} (read marks, stars and drafts are kept)", markup=False)
+        self.last_outcomes.pop(gone.spec.source_id, None)
+        view = self.headlines.view
+        shown = gone.spec.source_id in (view.source_id, *view.source_ids)
+        if shown:
+            self.status.show(view_label="All")
+        self.headlines.reload(View() if shown else None)  # and the counts, the sources pane with them
 
     def action_export_opml(self) -> None:
 

@@ -75,10 +75,11 @@ MIN_SIZE = (30, 10)  # columns and rows the form needs to be usable (inside the 
 
 
 def too_small(width: int, height: int) -> str:
-    """What the pane says in place of the form: the need and what it has, in the same measure."""
+    """What the pane says in place of the form: the room the form gets (not the terminal's size,
+    which the other panes, borders and key lines share) and the room it needs."""
     return (
-        f"This terminal is too small to write a reply: the reply form needs {MIN_SIZE[0]}x{MIN_SIZE[1]}"
-        f" and has {width}x{height} here. Make it larger, or press escape to close: the draft is kept."
+        f"Too small to write a reply: the reply form gets {width}x{height} of this terminal and needs"
+        f" {MIN_SIZE[0]}x{MIN_SIZE[1]}. Make the terminal larger, or press escape to close: the draft is kept."
     )
 
 
@@ -128,6 +129,15 @@ class ComposerState(Widget):
         elif not too_small and focused is self:
             self.screen.set_focus(self._area)
 
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        """The keys `on_key` holds are not offered in the footer either."""
+        if character is None or not character.isprintable() or not (self.too_small or self.read_only):
+            return False
+        if self.too_small:
+            return True
+        keys = self.app.keys_in_force.keys  # type: ignore[attr-defined]  # TermnewsApp's
+        return key not in keys.get("reply", ())  # a read-only reply: `r` starts a new one
+
     def on_key(self, event: Key) -> None:
         """Printable keys a field did not take: held while too small or read-only (but `r`, reply)."""
         if not event.is_printable or not (self.too_small or self.read_only):
@@ -143,13 +153,22 @@ class ComposerState(Widget):
             self.notify(refusal(draft), timeout=6, markup=False)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
-        """Keep the focused field's problem in view with it (the form scrolls to the field alone)."""
-        field = event.widget
-        if field.id in FIELD_NAMES:
-            self.call_after_refresh(self._show_field, field, self.query_one(f"#{field.id}-error"))
+        """The focused field in view at once, with its problem (the form scrolls to the field alone)."""
+        self._show_field(event.widget)
+        self.keep_focus_in_view()
 
-    def _show_field(self, field: Widget, error: Widget) -> None:
+    def keep_focus_in_view(self) -> None:
+        """Once laid out again: a line shown or hidden above the focused field (a problem, why the
+        reply cannot be sent) must not push it, or the comment box's lower lines, out of view."""
+        focused = self.screen.focused
+        if focused is not None and focused.id in FIELD_NAMES and self in focused.ancestors:
+            self.call_after_refresh(self._show_field, focused)
+
+    def _show_field(self, field: Widget) -> None:
+        if field.id not in FIELD_NAMES:
+            return
         form = self.query_one("#composer-form")
+        error = self.query_one(f"#{field.id}-error")
         if error.has_class("-shown"):
             form.scroll_to_widget(error, animate=False, immediate=True)
         form.scroll_to_widget(field, animate=False, immediate=True)
@@ -157,6 +176,7 @@ class ComposerState(Widget):
     def watch_read_only(self, read_only: bool) -> None:
         self._told_read_only = False
         self._area.read_only = read_only
+        self.refresh_bindings()  # the footer: keys held while read-only
         for field in self._inputs.values():
             field.disabled = read_only
 
@@ -196,6 +216,7 @@ class ComposerState(Widget):
         said = reason_line(editor.draft, self.nowhere)
         reason.update(Text(said))
         reason.set_class(bool(said), "-shown")
+        self.keep_focus_in_view()
 
     def show_problems(self, everything: bool = False) -> None:
         if self.editor is None:
@@ -208,3 +229,4 @@ class ComposerState(Widget):
             label = self.query_one(f"#{name}-error", Static)
             label.update(Text(message))
             label.set_class(bool(message), "-shown")
+        self.keep_focus_in_view()

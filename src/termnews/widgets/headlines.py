@@ -34,7 +34,9 @@ from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 PAGE = 100
 PAGES_KEPT = 32
-SOURCE_WIDTH = 12
+SOURCE_WIDTH = 12  # at 80 columns; a wider row gives half its extra room to the source, up to
+MAX_SOURCE_WIDTH = 24  # (so "Valid & Hostile" and "Valid & Hostile (2)" stay distinct)
+TITLE_WIDTH = 50  # the title's room at 80 columns, beside the source and the date
 DATE_WIDTH = 10
 
 
@@ -342,7 +344,8 @@ class HeadlineList(ReportsWorkerErrors, ScrollView, can_focus=True):
 def _title_and_meta(h: Headline, width: int, meta: Style) -> Text:
     """The title (a search match beside it) and, when the row is wide enough, source and date."""
     show_meta = width >= 44
-    title_width = width - ((SOURCE_WIDTH + DATE_WIDTH + 2) if show_meta else 0)
+    source_width = source_column(width)
+    title_width = width - ((source_width + DATE_WIDTH + 2) if show_meta else 0)
     line = Text(h.title, no_wrap=True, overflow="ellipsis", end="")
     if h.snippet:  # a search result: half the room for the title, the rest for the match
         line.truncate(max(1, title_width // 2), overflow="ellipsis")
@@ -350,12 +353,19 @@ def _title_and_meta(h: Headline, width: int, meta: Style) -> Text:
     line.truncate(max(1, title_width), overflow="ellipsis", pad=True)
     if show_meta:
         source = Text(h.source, end="")
-        source.truncate(SOURCE_WIDTH, overflow="ellipsis", pad=True)
+        source.truncate(source_width, overflow="ellipsis", pad=True)
         line.append(" ")
         line.append_text(source)
-        line.stylize(meta, len(line) - SOURCE_WIDTH)
+        line.stylize(meta, len(line) - source_width)
         line.append(" " + format_date(h.published).rjust(DATE_WIDTH), meta)
     return line
+
+
+def source_column(width: int) -> int:
+    """The source's columns in a row `width` wide: 12 up to 80 columns' worth, then half of what
+    the row has beyond that (the title has the other half), up to 24."""
+    extra = width - (TITLE_WIDTH + SOURCE_WIDTH + DATE_WIDTH + 2)
+    return min(MAX_SOURCE_WIDTH, SOURCE_WIDTH + max(0, extra) // 2)
 
 
 def empty_message(view: View) -> str:

@@ -37,6 +37,7 @@ class Choice:
     label: str
     view: View
     inbox: bool = False  # the inbox of answers, not a headline view
+    source: str | None = None  # a source's line: its name
 
 
 class SourcesPane(OptionList):
@@ -46,6 +47,14 @@ class SourcesPane(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
         Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
+        Binding(
+            "d",
+            "screen.remove_source",
+            "Remove",
+            show=False,
+            id="sources.remove",
+            tooltip="Remove the source under the cursor and its cached articles (asks first)",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -78,9 +87,11 @@ class SourcesPane(OptionList):
         super().__init__(id=id)
         self.choices: list[Choice] = []
 
-    def show_sources(self, counts: ViewCounts, outcomes: dict[str, SourceOutcome]) -> None:
+    def show_sources(
+        self, counts: ViewCounts, outcomes: dict[str, SourceOutcome], warned: frozenset[str] = frozenset()
+    ) -> None:
         """Fill the list; `outcomes` are the sources' refreshes in this run (a sync's error is
-        only there)."""
+        only there), `warned` the sources whose last stored refresh left warnings (before this run)."""
         highlighted = self.highlighted
         self.choices = []
         self.clear_options()
@@ -98,7 +109,7 @@ class SourcesPane(OptionList):
             outcome = outcomes.get(spec.source_id)
             if spec.source_id in counts.errors or (outcome is not None and outcome.error):
                 name.append("✗ ", style="bold red")
-            elif outcome is not None and outcome.warnings:
+            elif outcome.warnings if outcome is not None else spec.source_id in warned:
                 name.append("⚠ ", style="bold yellow")
             name.append(spec.name)
             if server_feed and len(spec.tags) > 1:
@@ -106,7 +117,7 @@ class SourcesPane(OptionList):
             # A feed server shows its feeds' articles, as a tag does (none synced yet: none).
             feeds = () if server_feed else server_feeds.get(spec.name, ())
             view = View(source_ids=feeds) if feeds else View(source_id=spec.source_id)
-            self._add(Choice(spec.name, view), name, unread, total)
+            self._add(Choice(spec.name, view, source=spec.name), name, unread, total)
         tags = _tags(counts.sources)
         if tags:
             self.add_option(None)
@@ -129,6 +140,12 @@ class SourcesPane(OptionList):
         grid.add_row(name, f"{unread}/{total}")
         self.choices.append(choice)
         self.add_option(Option(grid))
+
+    @property
+    def source_under_cursor(self) -> str | None:
+        """The name of the source on the highlighted line (None on a view, the inbox or a tag)."""
+        index = self.highlighted
+        return self.choices[index].source if index is not None and index < len(self.choices) else None
 
     def _highlight_current(self) -> None:
         index = next((i for i, c in enumerate(self.choices) if c.view == self.current), None)
