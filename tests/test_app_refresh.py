@@ -175,3 +175,20 @@ async def test_refreshing_offline_says_so_once_not_once_per_source(tmp_path: Pat
         await pilot.press("1")
         await settle(app, pilot)
         assert screen_text(app).count("✗") == 12
+
+
+async def test_a_folder_warning_is_told_once_not_at_every_start(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    (tmp_path / "seeds" / "blob.md").write_bytes(b"# Looks like markdown\n\x00\x01\x02\xff" * 50)
+    told = []
+    for _ in range(2):  # two starts of the app, the folder as it was
+        notices = Notices()
+        app = make_app(home)
+        async with app.run_test(message_hook=notices.hook, size=(100, 30)) as pilot:
+            for _ in range(20):  # the folders are read a moment after the first paint
+                await settle(app, pilot)
+                await pilot.pause(0.1)
+                if "reading local sources" not in screen_text(app) and app.screen.last_outcomes:
+                    break
+        told.append([n.message for n in notices if "blob.md" in n.message])
+    assert len(told[0]) == 1 and told[1] == []

@@ -36,6 +36,8 @@ class RefreshActions(MainScreenBase):
         """The start-up refresh of local sources is done."""
 
         outcomes: list[SourceOutcome]
+        #: Per source id, the warnings its refresh before this run left (said then, not again).
+        known_warnings: dict[str, tuple[str, ...]]
 
     @dataclass
     class Progress(Message):
@@ -77,7 +79,9 @@ class RefreshActions(MainScreenBase):
 
     @work(thread=True, exclusive=True, group="startup-refresh", exit_on_error=False)
     def refresh_cheap_sources(self) -> None:
-        self.post_message(self.CheapSourcesRefreshed(self.session.refresh_cheap_sources(index=False)))
+        statuses = self.session.store.source_statuses([spec.source_id for spec in self.session.specs()])
+        known = {source_id: status.warnings for source_id, status in statuses.items()}
+        self.post_message(self.CheapSourcesRefreshed(self.session.refresh_cheap_sources(index=False), known))
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def catch_up_index(self) -> None:
@@ -91,7 +95,7 @@ class RefreshActions(MainScreenBase):
     def on_refresh_actions_cheap_sources_refreshed(self, message: CheapSourcesRefreshed) -> None:
         self.status.show(activity="")
         for outcome in message.outcomes:
-            self.note_outcome(outcome)
+            self.note_outcome(outcome, message.known_warnings.get(outcome.spec.source_id, ()))
         self.tell_failures(message.outcomes)
         if any(not (o.not_modified or o.skipped or o.error) for o in message.outcomes):
             self.headlines.reload()  # a folder changed: its articles were stored again
@@ -99,11 +103,13 @@ class RefreshActions(MainScreenBase):
             self.update_counts()
         self.catch_up_index()
 
-    def note_outcome(self, outcome: SourceOutcome) -> None:
-        """Keep a source's refresh for the sources pane (its ✗ or ⚠); say what it skipped, once."""
+    def note_outcome(self, outcome: SourceOutcome, known: tuple[str, ...] = ()) -> None:
+        """Keep a source's refresh for the sources pane (its ✗ or ⚠); say what it skipped, once:
+        not again when it repeats what this run, or the last run (`known`), said already."""
         before = self.last_outcomes.get(outcome.spec.source_id)
         self.last_outcomes[outcome.spec.source_id] = outcome
-        if outcome.warnings and (before is None or before.warnings != outcome.warnings):
+        said = before.warnings if before is not None else known
+        if outcome.warnings and outcome.warnings != said:
             shown = "; ".join(outcome.warnings[:3]) + ("; …" if len(outcome.warnings) > 3 else "")
             self.notify(
                 shown,
