@@ -51,17 +51,38 @@ def clean_line(text: str | None, limit: int | None = None) -> str:
 
 def clean_article(entry: ArticleData) -> ArticleData:
     """Every field of a parsed entry, sanitized and capped (titles default to "(untitled)")."""
+    title = clean_line(entry.title, LIMITS["title"]) or "(untitled)"
+    body = clean_text(entry.body, LIMITS["body"])
+    link = clean_line(entry.link, LIMITS["link"]) or None
+    author = clean_line(entry.author, LIMITS["author"]) or None
+    guid = clean_line(entry.guid, LIMITS["link"]) or None
+    enclosures = tuple(_clean_enclosure(e) for e in entry.enclosures) if entry.enclosures else ()
+    comments_url = clean_line(entry.comments_url, LIMITS["link"]) or None
+    image = clean_line(entry.image, LIMITS["link"]) or None
+    comments_page = clean_line(entry.comments_page, LIMITS["link"]) or None
+    if (
+        title == entry.title
+        and body == entry.body
+        and link == entry.link
+        and author == entry.author
+        and guid == entry.guid
+        and enclosures == entry.enclosures
+        and comments_url == entry.comments_url
+        and image == entry.image
+        and comments_page == entry.comments_page
+    ):
+        return entry  # most entries are clean already: the same record, not built again
     return replace(
         entry,
-        title=clean_line(entry.title, LIMITS["title"]) or "(untitled)",
-        body=clean_text(entry.body, LIMITS["body"]),
-        link=clean_line(entry.link, LIMITS["link"]) or None,
-        author=clean_line(entry.author, LIMITS["author"]) or None,
-        guid=clean_line(entry.guid, LIMITS["link"]) or None,
-        enclosures=tuple(_clean_enclosure(e) for e in entry.enclosures),
-        comments_url=clean_line(entry.comments_url, LIMITS["link"]) or None,
-        image=clean_line(entry.image, LIMITS["link"]) or None,
-        comments_page=clean_line(entry.comments_page, LIMITS["link"]) or None,
+        title=title,
+        body=body,
+        link=link,
+        author=author,
+        guid=guid,
+        enclosures=enclosures,
+        comments_url=comments_url,
+        image=image,
+        comments_page=comments_page,
     )
 
 
