@@ -132,11 +132,10 @@ def update_interval(body: bytes) -> float | None:
     """Seconds between updates a feed declares: RSS `<ttl>` (minutes), or the
     syndication module's `updatePeriod` divided by `updateFrequency`; the longer."""
     head = body[:65536]  # both belong to the channel, before the items
-    lower = head.lower()  # each pattern is looked for only where its name is (a search at memory speed)
     found = []
-    if b"ttl" in lower and (ttl := _TTL.search(head)):
+    if ttl := _TTL.search(head):
         found.append(int(ttl.group(1)) * 60.0)
-    if b":updateperiod" in lower and (period := _PERIOD.search(head)):
+    if period := _PERIOD.search(head):
         frequency = _FREQUENCY.search(head)
         times = int(frequency.group(1)) if frequency else 1
         found.append(_PERIODS[period.group(1).lower()] / max(1, times))
