@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from operator import attrgetter
-from typing import Any
 
 from termnews.models import ArticleData, Enclosure
 
@@ -51,28 +49,20 @@ def clean_line(text: str | None, limit: int | None = None) -> str:
     return clean_text(text, limit)
 
 
-#: The fields `clean_article` cleans, in the order it cleans them.
-_CLEANED = ("title", "body", "link", "author", "guid", "enclosures", "comments_url", "image", "comments_page")
-_cleaned_fields = attrgetter(*_CLEANED)
-
-
 def clean_article(entry: ArticleData) -> ArticleData:
     """Every field of a parsed entry, sanitized and capped (titles default to "(untitled)")."""
-    cleaned = (
-        clean_line(entry.title, LIMITS["title"]) or "(untitled)",
-        clean_text(entry.body, LIMITS["body"]),
-        clean_line(entry.link, LIMITS["link"]) or None,
-        clean_line(entry.author, LIMITS["author"]) or None,
-        clean_line(entry.guid, LIMITS["link"]) or None,
-        tuple(_clean_enclosure(e) for e in entry.enclosures) if entry.enclosures else (),
-        clean_line(entry.comments_url, LIMITS["link"]) or None,
-        clean_line(entry.image, LIMITS["link"]) or None,
-        clean_line(entry.comments_page, LIMITS["link"]) or None,
+    return replace(
+        entry,
+        title=clean_line(entry.title, LIMITS["title"]) or "(untitled)",
+        body=clean_text(entry.body, LIMITS["body"]),
+        link=clean_line(entry.link, LIMITS["link"]) or None,
+        author=clean_line(entry.author, LIMITS["author"]) or None,
+        guid=clean_line(entry.guid, LIMITS["link"]) or None,
+        enclosures=tuple(_clean_enclosure(e) for e in entry.enclosures),
+        comments_url=clean_line(entry.comments_url, LIMITS["link"]) or None,
+        image=clean_line(entry.image, LIMITS["link"]) or None,
+        comments_page=clean_line(entry.comments_page, LIMITS["link"]) or None,
     )
-    if cleaned == _cleaned_fields(entry):
-        return entry  # most entries are clean already: the same record, not built again
-    fields: dict[str, Any] = dict(zip(_CLEANED, cleaned, strict=True))
-    return replace(entry, **fields)
 
 
 def _clean_enclosure(enclosure: Enclosure | str) -> Enclosure:
