@@ -117,6 +117,22 @@ def test_deflate_bomb_stops_at_a_configured_cap(store, server):
     assert outcome.error == "too large (over 1 MiB decoded)"
 
 
+def test_corrupt_gzip_is_an_error_that_says_so(store, server):
+    """Whichever inflater reads it (ISA-L's where installed, else zlib's), corrupt data is the
+    source's error, not a crash of the refresh."""
+    good = gzip.compress(simple_rss(3))
+    corrupt = good[:10] + bytes(b ^ 0x5A for b in good[10:40]) + good[40:]
+    outcome = cached_then(
+        store,
+        server,
+        "/feed.xml",
+        lambda: server.route(
+            "/feed.xml", lambda h: h.reply(200, corrupt, "application/rss+xml", {"Content-Encoding": "gzip"})
+        ),
+    )
+    assert outcome.error is not None and outcome.error.startswith("the server sent corrupt gzip data")
+
+
 def test_plain_body_over_the_cap(store, server):
     def big():
         server.status("/feed.xml", 200, b"<rss>" + b" " * (2 * 1024 * 1024), "application/rss+xml")

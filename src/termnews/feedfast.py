@@ -156,7 +156,8 @@ def fast_parse(data: bytes, url: str) -> list[ArticleData] | None:
         declared = _ENCODING.search(prolog.group("decl"))
         if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
             return None
-    if _C1_RAW.search(data) or _C1_REF.search(data) or _BASE_ATTR.search(data):
+    # (memchr finds no \xc2 byte, the usual case, several times faster than the pattern.)
+    if (b"\xc2" in data and _C1_RAW.search(data)) or _C1_REF.search(data) or _BASE_ATTR.search(data):
         return None  # C1 characters (feedparser maps them as cp1252) or xml:base
     try:
         root = etree.fromstring(data, _xml_parser())
@@ -226,7 +227,7 @@ def _check(el: Any, allowed: dict[str, frozenset[str]], seen: set[str]) -> str:
     tag = el.tag
     if not isinstance(tag, str) or tag not in allowed:
         raise _Doubt(f"element {tag!r}")
-    for name in el.attrib:
+    for name in el.keys():  # a list, without the attribute mapping's proxy
         if name not in allowed[tag]:
             raise _Doubt(f"attribute {name!r}")
     if tag in seen and tag not in _REPEATABLE:

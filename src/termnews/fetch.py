@@ -277,20 +277,30 @@ class _Body(httpx.SyncByteStream):
 
 # -- bounded decoding ------------------------------------------------------------
 
+try:  # ISA-L's inflate, where installed: the same streams, three times faster than zlib's
+    from isal import isal_zlib
+
+    _inflater: Any = isal_zlib.decompressobj
+    # Its stub calls the error class an instance ("error: Exception").
+    _CORRUPT: tuple[type[Exception], ...] = (zlib.error, isal_zlib.error)  # type: ignore[assignment]
+except ImportError:
+    _inflater = zlib.decompressobj
+    _CORRUPT = (zlib.error,)
+
 
 class _Decoder:
     """Undo one Content-Encoding, never producing more than `limit` bytes."""
 
     def __init__(self, encoding: str) -> None:
         self.encoding = encoding
-        self._obj: zlib._Decompress | None = None
+        self._obj: Any = None
         if encoding in ("gzip", "x-gzip"):
-            self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self._obj = _inflater(16 + zlib.MAX_WBITS)
 
     def _start(self, data: bytes) -> None:
         if self._obj is None:  # deflate: zlib-wrapped by the spec, raw in the wild
             wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+            self._obj = _inflater(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
 
     def decode(self, data: bytes, room: int) -> Iterator[bytes]:
         """Decoded pieces of `data`; stops once more than `room` bytes came out."""
@@ -307,7 +317,7 @@ class _Decoder:
             if self._obj.eof:
                 data = self._obj.unused_data
                 if data and self.encoding != "deflate":  # another gzip member
-                    self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    self._obj = _inflater(16 + zlib.MAX_WBITS)
                 else:
                     return
             else:
@@ -745,7 +755,7 @@ def _decoded(sent: bytes, codings: list[str], limit: int, too_large: _Refused) -
                         raise too_large
                     out.append(part)
             pieces = out
-    except zlib.error as exc:
+    except _CORRUPT as exc:
         raise _Refused(f"the server sent corrupt {codings[0]} data ({exc})") from exc
     return b"".join(pieces)
 

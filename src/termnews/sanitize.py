@@ -42,7 +42,11 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
     """Remove control sequences; cap the length with a visible marker."""
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "" in text:
+        text = text.replace("
+", "
+").replace("", "
+")
     text = _UNSAFE.sub("", _without_escapes(text))
     if limit is not None and len(text) > limit:
         text = (text[: limit - len(TRUNCATED)] + TRUNCATED) if limit > len(TRUNCATED) else text[:limit]

@@ -367,7 +367,9 @@ class _Refresh:
             # When every source may well answer "not modified", they start only
             # once a document needs them.
             import termnews.feedparse  # noqa: F401
+            from termnews.store.search_index import deflater
 
+            deflater()
             self._pool().submit(_ready)
         workers = max(1, self.settings.fetch_workers)
         http: HttpClient | None = None

