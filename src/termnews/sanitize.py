@@ -42,11 +42,8 @@ def clean_text(text: str | None, limit: int | None = None) -> str:
     """Remove control sequences; cap the length with a visible marker."""
     if not text:
         return ""
-    if "" in text:
-        text = text.replace("
-", "
-").replace("", "
-")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _UNSAFE.sub("", _without_escapes(text))
     if limit is not None and len(text) > limit:
         text = (text[: limit - len(TRUNCATED)] + TRUNCATED) if limit > len(TRUNCATED) else text[:limit]
