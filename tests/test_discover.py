@@ -111,6 +111,30 @@ def test_several_feeds_without_a_terminal_are_listed_exit_2(run, server):
     assert sources(run) == {"Posts": server.url("/posts.xml"), "Comments": server.url("/comments.xml")}
 
 
+def on_a_terminal(home: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen, int]:
+    """`termnews --home HOME ARGS` with a pseudo-terminal for its input and output: (process, our end)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "termnews", "--home", str(home), *args],
+        env=env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    return proc, leader
+
+
+def read_until(leader: int, wanted: bytes, seconds: float) -> bytes:
+    """What the terminal showed until `wanted` appeared (or `seconds` passed)."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while wanted not in seen and time.monotonic() < deadline:
+        if select.select([leader], [], [], 1)[0]:
+            seen += os.read(leader, 4096)
+    return seen
+
+
 def test_several_feeds_on_a_terminal_are_chosen_by_number(home, subprocess_env, server, run):
     server.route(
         "/",
@@ -118,20 +142,8 @@ def test_several_feeds_on_a_terminal_are_chosen_by_number(home, subprocess_env, 
             200, page(link("/a.xml", title="A"), link("/b.xml", title="B"), link("/c.xml")), "text/html"
         ),
     )
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "termnews", "--home", str(home), "add", server.url("/"), "--name", "site"],
-        env=subprocess_env,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-    )
-    os.close(follower)
-    seen = b""
-    deadline = time.monotonic() + 60
-    while b"subscribe to" not in seen and time.monotonic() < deadline:
-        if select.select([leader], [], [], 1)[0]:
-            seen += os.read(leader, 4096)
+    proc, leader = on_a_terminal(home, subprocess_env, "add", server.url("/"), "--name", "site")
+    seen = read_until(leader, b"subscribe to", 60)
     os.write(leader, b"9\n")  # out of range: asked again
     os.write(leader, b"3 1\n")
     assert proc.wait(60) == 0
@@ -218,20 +230,8 @@ def test_add_says_on_a_terminal_that_a_silent_server_is_awaited(home, subprocess
 
     with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never answers
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/feed.xml"
-        leader, follower = pty.openpty()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "termnews", "--home", str(home), "add", url, "--name", "quiet"],
-            env=subprocess_env,
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-        )
-        os.close(follower)
-        seen = b""
-        deadline = time.monotonic() + 15
-        while b"has not answered yet" not in seen and time.monotonic() < deadline:
-            if select.select([leader], [], [], 1)[0]:
-                seen += os.read(leader, 4096)
+        proc, leader = on_a_terminal(home, subprocess_env, "add", url, "--name", "quiet")
+        seen = read_until(leader, b"has not answered yet", 15)
         proc.send_signal(signal.SIGINT)  # the person gives up
         assert proc.wait(30) == 130
         os.close(leader)
