@@ -32,16 +32,12 @@ from termnews.screens.confirm import ConfirmDeleteScreen
 from termnews.screens.dialog import Dialog
 from termnews.screens.prompt import PromptScreen
 from termnews.store import Store
-from termnews.text import format_date, plural
+from termnews.text import clip, format_date, plural
 from termnews.widgets.footer import KeyFooter
 from termnews.widgets.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from termnews.outbox import SendReport  # imported when sending: start-up stays light
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _when(stamp: float) -> str:
@@ -253,8 +249,8 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
                 Text(str(d.id), justify="right"),
                 Text(d.state, style=_STATE_STYLES.get(d.state, "")),
                 Text(_when(d.updated)),
-                Text(_clip(d.article_source, source)),
-                Text(_clip(d.article_title, title)),
+                Text(clip(d.article_source, source)),
+                Text(clip(d.article_title, title)),
                 Text(first_line(d.comment, words) or "(empty)", style="" if d.comment.strip() else "dim"),
                 key=str(d.id),
             )
@@ -379,7 +375,7 @@ class DraftsScreen(ReportsWorkerErrors, Screen[DraftsResult]):
             )
             self.notify(
                 f"#{r.draft_id} {r.state}: {r.message}",
-                title=_clip(r.title, 40),
+                title=clip(r.title, 40),
                 severity=severity,
                 timeout=10,
                 markup=False,
